@@ -1,0 +1,43 @@
+/**
+ * What the packet layer needs from a cipher. Operations work in place on one buffer laid out as
+ * `packet_length(4) || padding_length(1) || payload || padding || tag(tagLength)` so the hot path
+ * allocates nothing; implementations (noble, WebAssembly) plug in behind it.
+ */
+export interface PacketCipher {
+  readonly name: string;
+  /** Alignment of the padded packet (RFC 4253 §6: at least 8). */
+  readonly blockSize: number;
+  /** Whether the 4-byte length field counts toward the alignment (false for AEAD / length-encrypted-apart modes). */
+  readonly lengthInAlignment: boolean;
+  readonly tagLength: number;
+  /** Encrypt `buf[0 .. buf.length - tagLength)` in place and write the tag into the last tagLength bytes. */
+  seal(seq: number, buf: Uint8Array): void;
+  /** packet_length from the first 4 (possibly encrypted) bytes, without changing them. */
+  decryptLength(seq: number, head: Uint8Array): number;
+  /**
+   * Verify the tag over `buf` (length || body || tag) and, only if it is valid, decrypt length and body
+   * in place. Throws ProtocolError on a bad tag.
+   */
+  open(seq: number, buf: Uint8Array): void;
+}
+
+/** Before the first NEWKEYS (RFC 4253 §6: "none" cipher, no MAC). */
+export const nullCipher: PacketCipher = {
+  name: "none",
+  blockSize: 8,
+  lengthInAlignment: true,
+  tagLength: 0,
+  seal() {},
+  decryptLength(_seq, head) {
+    return ((head[0]! << 24) | (head[1]! << 16) | (head[2]! << 8) | head[3]!) >>> 0;
+  },
+  open() {},
+};
+
+/** Builds a direction's cipher from derived key material (RFC 4253 §7.2 keys C/D, E/F). */
+export interface CipherFactory {
+  readonly name: string;
+  readonly keyLength: number;
+  readonly ivLength: number;
+  create(key: Uint8Array, iv: Uint8Array): PacketCipher;
+}

@@ -1,0 +1,111 @@
+/**
+ * Every failure the library reports is one of these classes, so callers can branch on `instanceof`
+ * and every message says what went wrong and what to do about it.
+ */
+export class SSHError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+export class ProtocolError extends SSHError {}
+
+export class NegotiationError extends SSHError {
+  constructor(
+    readonly category: string,
+    readonly ours: readonly string[],
+    readonly theirs: readonly string[],
+  ) {
+    super(
+      `no common ${category} algorithm: we offer [${ours.join(", ")}], the server offers [${theirs.join(", ")}]; ` +
+        `enable one of ours on the server or pass algorithms.${category} to match it`,
+    );
+  }
+}
+
+export class HostKeyUnknownError extends SSHError {
+  constructor(
+    readonly host: string,
+    readonly keyType: string,
+    readonly fingerprint: string,
+    /** The known_hosts line that would trust this key. */
+    readonly knownHostsLine: string,
+  ) {
+    super(
+      `host key for ${host} is unknown (${keyType} ${fingerprint}); if this fingerprint is right, add this line to known_hosts:\n${knownHostsLine}`,
+    );
+  }
+}
+
+export class HostKeyMismatchError extends SSHError {
+  constructor(
+    readonly host: string,
+    readonly keyType: string,
+    readonly fingerprint: string,
+    /** Where the expected key came from: "known_hosts line N", "pinned fingerprints", "host verifier", "@revoked". */
+    readonly expectedFrom: string,
+    readonly knownHostsLine?: string,
+  ) {
+    super(
+      `host key for ${host} does not match (${keyType} ${fingerprint}, expected per ${expectedFrom}); ` +
+        `someone may be intercepting the connection, or the host key changed. ` +
+        `If the change is legitimate, update the entry` +
+        (knownHostsLine ? ` to:\n${knownHostsLine}` : "."),
+    );
+  }
+}
+
+export class AuthenticationError extends SSHError {
+  constructor(
+    readonly username: string,
+    /** Methods the server said can continue (RFC 4252 §5.1). */
+    readonly allowedMethods: readonly string[],
+    /** What we tried, e.g. "publickey (ssh-ed25519 SHA256:...)". */
+    readonly tried: readonly string[],
+  ) {
+    super(
+      `authentication failed for user "${username}": tried [${tried.join(", ") || "nothing"}]; ` +
+        `the server allows [${allowedMethods.join(", ")}]` +
+        (allowedMethods.includes("publickey") ? "; check that the public key is in the server's authorized_keys" : ""),
+    );
+  }
+}
+
+export class DisconnectError extends SSHError {
+  constructor(
+    readonly reasonCode: number,
+    readonly description: string,
+  ) {
+    super(`server disconnected (reason ${reasonCode}): ${description}`);
+  }
+}
+
+export class TimeoutError extends SSHError {
+  constructor(
+    /** Which step timed out: "connect", "version exchange", "key exchange", "authentication", ... */
+    readonly step: string,
+    readonly timeoutMs: number,
+  ) {
+    super(`${step} timed out after ${timeoutMs} ms`);
+  }
+}
+
+export class ChannelOpenError extends SSHError {
+  constructor(
+    readonly reasonCode: number,
+    readonly description: string,
+  ) {
+    super(`channel open refused (reason ${reasonCode}): ${description}`);
+  }
+}
+
+/** A channel request (exec, subsystem, shell, env, pty) the server refused. */
+export class ChannelRequestError extends SSHError {}
+
+export class ConnectionLostError extends SSHError {}
+
+export class KeyDecryptionError extends SSHError {}
+
+/** A key file or key line we cannot use: unsupported type or format, or malformed. */
+export class KeyFormatError extends SSHError {}

@@ -1,0 +1,66 @@
+import type { ByteStream } from "./io/byte-stream.js";
+import type { Logger } from "./logger.js";
+import type { Signer } from "./keys/signature.js";
+
+/** What a host verifier callback receives. */
+export interface HostKeyInfo {
+  type: string;
+  fingerprint: string;
+  blob: Uint8Array;
+}
+
+export type HostKeyPolicy = "yes" | "accept-new" | "no";
+
+export interface ConnectOptions {
+  host?: string;
+  /** Default 22. */
+  port?: number;
+  /** A ready duplex instead of host/port (e.g. a WebSocket through a relay). */
+  stream?: ByteStream;
+  username: string;
+  /** OpenSSH private key file contents. */
+  privateKey?: string | Uint8Array;
+  /** Where a filesystem exists. */
+  privateKeyPath?: string;
+  passphrase?: string;
+  /** Extra signers (e.g. ssh-agent identities) tried after the explicit keys. */
+  signers?: Signer[];
+  /** ssh-agent socket path; true = $SSH_AUTH_SOCK. */
+  agent?: string | boolean;
+  /** known_hosts file contents. */
+  knownHosts?: string;
+  knownHostsPath?: string;
+  /** Pinned "SHA256:..." fingerprints. */
+  hostKeyFingerprints?: string[];
+  hostVerifier?: (key: HostKeyInfo) => boolean | Promise<boolean>;
+  /** Like OpenSSH's StrictHostKeyChecking; default "yes". "no" must be asked for and warns loudly. */
+  hostKeyPolicy?: HostKeyPolicy;
+  /** Offer exactly these, in order. */
+  algorithms?: { kex?: string[]; cipher?: string[]; hostKey?: string[] };
+  /** Whole connect (TCP + version + kex + auth) deadline. Default 20 s. */
+  readyTimeoutMs?: number;
+  /** Client keepalive: send keepalive@openssh.com every interval when idle; 0 = off (default). */
+  keepaliveIntervalMs?: number;
+  /** Missed keepalives before the connection is declared lost. Default 3. */
+  keepaliveCountMax?: number;
+  logger?: Logger;
+}
+
+export interface ChannelOptions {
+  env?: Record<string, string>;
+  /** Request a pseudo-terminal first (only shell/exec). */
+  pty?: boolean | { term?: string; cols?: number; rows?: number };
+}
+
+export interface ExitStatus {
+  code: number | null;
+  signal: string | null;
+}
+
+export interface SSHChannel {
+  readonly stdin: WritableStream<Uint8Array>;
+  readonly stdout: ReadableStream<Uint8Array>;
+  readonly stderr: ReadableStream<Uint8Array>;
+  readonly exit: Promise<ExitStatus>;
+  close(): Promise<void>;
+}
