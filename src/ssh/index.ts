@@ -1,0 +1,12 @@
+/** The runtime-agnostic SSH core's public API. */
+export * from "./errors.js";
+export type { Logger, LogLevel } from "./logger.js";
+export { createLogger, silentLogger } from "./logger.js";
+export type { ByteStream, TcpConnector } from "./io/byte-stream.js";
+export type { ConnectOptions, ChannelOptions, ExitStatus, SSHChannel, HostKeyInfo, HostKeyPolicy } from "./options.js";
+export { registerPlatform } from "./platform.js";
+export type { Platform } from "./platform.js";
+export { fingerprintSha256 } from "./keys/fingerprint.js";
+export { parsePublicKeyLine, formatPublicKeyLine } from "./keys/public-key.js";
+export type { PublicKey } from "./keys/public-key.js";
+export type { Signer } from "./keys/signature.js";
