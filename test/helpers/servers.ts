@@ -1,0 +1,297 @@
+// Real SSH servers for tests: OpenSSH's sshd and Dropbear on 127.0.0.1, each on a free port with
+// a throwaway directory (config, ed25519 host key, authorized_keys, log, pid file), plus client
+// keys made by ssh-keygen. Everything about a key that a test compares with (fingerprint, public
+// line) comes from the OpenSSH tools, never from our code.
+//
+// Works as root (CI: /run/sshd is created for sshd's privilege separation) and as an ordinary
+// user (each server can then only log in that user, which is the user tests log in as).
+//
+// Dropbear 2022.83 only reads ~/.ssh/authorized_keys of the login user: its keys are appended to
+// the real file with a per-server marker and removed on stop (see user-authorized-keys.ts).
+//
+// Nothing outlives the test process: live servers are killed by an exit hook, and servers left
+// by a test process that was SIGKILLed are swept by the next one (see process.ts).
+import type { ChildProcess } from "node:child_process";
+import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { userInfo } from "node:os";
+import { join } from "node:path";
+import { freePort } from "./free-port.js";
+import {
+  ServerExitedError,
+  killNow,
+  makeOwnedDir,
+  readFileOr,
+  spawnLogged,
+  stopChild,
+  track,
+  untrack,
+  waitForBanner,
+  writeOwner,
+} from "./process.js";
+import { fingerprintOf, requireProgram, run, typeAndBlob } from "./tools.js";
+import { addUserKeys, removeUserKeys } from "./user-authorized-keys.js";
+
+export interface TestServer {
+  host: "127.0.0.1";
+  port: number;
+  pid: number;
+  /** The throwaway directory (removed by stop()). */
+  dir: string;
+  /** The user tests log in as: the current user. */
+  username: string;
+  /** `<type> <base64>` of the host key. */
+  hostKeyLine: string;
+  /** `SHA256:...` as printed by `ssh-keygen -lf`. */
+  hostKeyFingerprint: string;
+  /** `[127.0.0.1]:PORT <type> <base64>`. */
+  knownHostsLine: string;
+  /** Everything the server logged so far. */
+  log(): string;
+  /** SIGTERM (SIGKILL after a grace period), wait for exit, remove the directory. */
+  stop(): Promise<void>;
+}
+
+export interface ClientKey {
+  path: string;
+  /** The private key file contents (openssh-key-v1). */
+  privateKey: string;
+  /** The `.pub` line as ssh-keygen wrote it (`ssh-ed25519 AAAA... comment`). */
+  publicKeyLine: string;
+  /** `SHA256:...` as printed by `ssh-keygen -lf`. */
+  fingerprint: string;
+}
+
+const HOST = "127.0.0.1";
+const START_ATTEMPTS = 4;
+
+export interface SshdOptions {
+  /** sshd_config lines; they win over the harness defaults (sshd keeps a keyword's first value). */
+  config?: string[];
+  /** authorized_keys lines (options allowed). */
+  authorizedKeys?: string[];
+  /** LogLevel; default DEBUG so tests can assert on what the server saw. */
+  logLevel?: string;
+}
+
+export interface DropbearOptions {
+  /** Extra command-line arguments, after the harness's own. */
+  args?: string[];
+  /** Lines added to the current user's ~/.ssh/authorized_keys while the server runs. */
+  authorizedKeys?: string[];
+}
+
+export interface ClientKeyOptions {
+  passphrase?: string;
+  /** bcrypt_pbkdf rounds (`ssh-keygen -a`). */
+  rounds?: number;
+  comment?: string;
+  /** Directory for the key; default a fresh temp dir removed at exit. */
+  dir?: string;
+}
+
+/**
+ * The config file: the caller's lines first (first value wins in sshd_config), then the
+ * harness's, then any Match blocks of the caller (a Match runs to the end of the file, so global
+ * lines must come before it).
+ */
+function sshdConfig(dir: string, port: number, opts: SshdOptions): string {
+  const user = opts.config ?? [];
+  const matchAt = user.findIndex((line) => /^\s*match\s/i.test(line));
+  const global = matchAt < 0 ? user : user.slice(0, matchAt);
+  const matches = matchAt < 0 ? [] : user.slice(matchAt);
+  const defaults = [
+    `ListenAddress ${HOST}:${port}`,
+    `HostKey ${join(dir, "ssh_host_ed25519_key")}`,
+    `AuthorizedKeysFile ${join(dir, "authorized_keys")}`,
+    `PidFile ${join(dir, "sshd.pid")}`,
+    `LogLevel ${opts.logLevel ?? "DEBUG"}`,
+    "StrictModes no",
+    "UsePAM no",
+    "PermitRootLogin prohibit-password",
+    "PubkeyAuthentication yes",
+    "PasswordAuthentication no",
+    "KbdInteractiveAuthentication no",
+    "UseDNS no",
+    "PrintMotd no",
+    "PrintLastLog no",
+  ];
+  return [...global, ...defaults, ...matches].join("\n") + "\n";
+}
+
+async function hostKeyFacts(publicKeyPath: string, port: number) {
+  const hostKeyLine = typeAndBlob(await readFile(publicKeyPath, "utf8"));
+  return {
+    hostKeyLine,
+    hostKeyFingerprint: await fingerprintOf(publicKeyPath),
+    knownHostsLine: `[${HOST}]:${port} ${hostKeyLine}`,
+  };
+}
+
+interface Launch {
+  port: number;
+  child: ChildProcess;
+}
+
+/**
+ * Pick a free port, start, wait for the banner; on a port clash (another process took the port
+ * between our probe and the server's bind) try again with a new port.
+ */
+async function launch(
+  name: string,
+  start: (port: number) => ChildProcess,
+  readLog: () => string,
+): Promise<Launch> {
+  let lastError: Error | undefined;
+  for (let attempt = 0; attempt < START_ATTEMPTS; attempt++) {
+    const port = await freePort(HOST);
+    const child = start(port);
+    const guard = track(() => killNow(child));
+    try {
+      await waitForBanner(child, HOST, port, readLog);
+      untrack(guard);
+      return { port, child };
+    } catch (error) {
+      untrack(guard);
+      await stopChild(child);
+      lastError = error as Error;
+      if (!(error instanceof ServerExitedError) || !/address already in use/i.test(readLog())) {
+        throw error;
+      }
+    }
+  }
+  throw new Error(`${name} could not bind a free port in ${START_ATTEMPTS} attempts: ${lastError?.message}`);
+}
+
+function makeServer(
+  dir: string,
+  { port, child }: Launch,
+  facts: Awaited<ReturnType<typeof hostKeyFacts>>,
+  readLog: () => string,
+  cleanup: () => void,
+): TestServer {
+  const pid = child.pid as number;
+  writeOwner(dir, pid);
+  const guard = track(() => {
+    killNow(child);
+    cleanup();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  let stopping: Promise<void> | undefined;
+  return {
+    host: HOST,
+    port,
+    pid,
+    dir,
+    username: userInfo().username,
+    ...facts,
+    log: readLog,
+    stop() {
+      stopping ??= (async () => {
+        try {
+          await stopChild(child);
+        } finally {
+          untrack(guard);
+          cleanup();
+          rmSync(dir, { recursive: true, force: true });
+        }
+      })();
+      return stopping;
+    },
+  };
+}
+
+/** OpenSSH sshd in the foreground (-D), logging to a file in its directory (-E). */
+export async function startSshd(opts: SshdOptions = {}): Promise<TestServer> {
+  const sshd = requireProgram("sshd");
+  requireProgram("ssh-keygen");
+  if (process.getuid?.() === 0 && !existsSync("/run/sshd")) {
+    // Privilege separation directory; Debian's init script creates it, we may have no init.
+    mkdirSync("/run/sshd", { recursive: true, mode: 0o755 });
+  }
+  const dir = makeOwnedDir("sshd");
+  try {
+    const hostKey = join(dir, "ssh_host_ed25519_key");
+    await run("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "mcp-ssh-test-host", "-f", hostKey]);
+    writeFileSync(join(dir, "authorized_keys"), (opts.authorizedKeys ?? []).map((l) => `${l}\n`).join(""), {
+      mode: 0o600,
+    });
+    const logPath = join(dir, "sshd.log");
+    const readLog = () => readFileOr(logPath, "");
+    const config = join(dir, "sshd_config");
+    const launched = await launch(
+      "sshd",
+      (port) => {
+        writeFileSync(config, sshdConfig(dir, port, opts), { mode: 0o600 });
+        return spawnLogged(sshd, ["-D", "-E", logPath, "-f", config], logPath);
+      },
+      readLog,
+    );
+    const facts = await hostKeyFacts(`${hostKey}.pub`, launched.port);
+    return makeServer(dir, launched, facts, readLog, () => {});
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+/** Dropbear in the foreground (-F), logging to stderr (-E) captured in a file, no passwords (-s). */
+export async function startDropbear(opts: DropbearOptions = {}): Promise<TestServer> {
+  const dropbear = requireProgram("dropbear");
+  requireProgram("dropbearkey");
+  requireProgram("ssh-keygen");
+  const dir = makeOwnedDir("dropbear");
+  let tag: string | undefined;
+  const cleanup = () => {
+    if (tag !== undefined) removeUserKeys(tag);
+    tag = undefined;
+  };
+  try {
+    const hostKey = join(dir, "dropbear_ed25519_host_key");
+    const { stdout } = await run("dropbearkey", ["-t", "ed25519", "-f", hostKey]);
+    const publicLine = stdout.split("\n").find((line) => line.startsWith("ssh-ed25519 "));
+    if (publicLine === undefined) throw new Error(`dropbearkey printed no public key:\n${stdout}`);
+    writeFileSync(`${hostKey}.pub`, `${typeAndBlob(publicLine)} mcp-ssh-test-host\n`);
+    const logPath = join(dir, "dropbear.log");
+    const readLog = () => readFileOr(logPath, "");
+    tag = addUserKeys(opts.authorizedKeys ?? []);
+    const launched = await launch(
+      "dropbear",
+      (port) =>
+        spawnLogged(
+          dropbear,
+          ["-F", "-E", "-s", "-p", `${HOST}:${port}`, "-r", hostKey, "-P", join(dir, "dropbear.pid"), ...(opts.args ?? [])],
+          logPath,
+        ),
+      readLog,
+    );
+    const facts = await hostKeyFacts(`${hostKey}.pub`, launched.port);
+    return makeServer(dir, launched, facts, readLog, cleanup);
+  } catch (error) {
+    cleanup();
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+/** An ed25519 key made by ssh-keygen (mode 0600), optionally passphrase-protected. */
+export async function makeClientKey(opts: ClientKeyOptions = {}): Promise<ClientKey> {
+  requireProgram("ssh-keygen");
+  let dir = opts.dir;
+  if (dir === undefined) {
+    const own = makeOwnedDir("key");
+    track(() => rmSync(own, { recursive: true, force: true }));
+    dir = own;
+  }
+  let path = join(dir, "id_ed25519");
+  for (let n = 2; existsSync(path) || existsSync(`${path}.pub`); n++) path = join(dir, `id_ed25519_${n}`);
+  const args = ["-q", "-t", "ed25519", "-N", opts.passphrase ?? "", "-C", opts.comment ?? "mcp-ssh-test", "-f", path];
+  if (opts.rounds !== undefined) args.splice(3, 0, "-a", String(opts.rounds));
+  await run("ssh-keygen", args);
+  return {
+    path,
+    privateKey: await readFile(path, "utf8"),
+    publicKeyLine: (await readFile(`${path}.pub`, "utf8")).trim(),
+    fingerprint: await fingerprintOf(`${path}.pub`),
+  };
+}
