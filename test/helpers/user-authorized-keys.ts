@@ -102,6 +102,11 @@ function rewrite(keep: (line: string) => boolean): void {
   const lines = readFileSync(path, "utf8").split("\n");
   const kept = lines.filter(keep);
   if (kept.length === lines.length) return;
+  if (kept.every((line) => line.trim() === "")) {
+    // Only our lines were there: leave no empty file behind for the user to wonder about.
+    unlinkSync(path);
+    return;
+  }
   // Written in place (not renamed over) so a symlinked file stays a symlink.
   writeFileSync(path, kept.join("\n"));
 }
