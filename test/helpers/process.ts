@@ -21,6 +21,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 export const DIR_PREFIX = "mcp-ssh-test-";
+const SETPRIV = "/usr/bin/setpriv";
 
 export function isAlive(pid: number): boolean {
   try {
@@ -121,7 +122,12 @@ export function untrack(token: object): void {
 export function spawnLogged(file: string, args: string[], logPath: string): ChildProcess {
   const fd = openSync(logPath, "a", 0o600);
   try {
-    const child = spawn(file, args, { detached: true, stdio: ["ignore", fd, fd] });
+    // On Linux, util-linux's setpriv asks the kernel to SIGKILL the server when the test process
+    // dies, even by SIGKILL; it execs the server, so the PID stays the server's.
+    const [command, argv] = existsSync(SETPRIV)
+      ? [SETPRIV, ["--pdeathsig", "KILL", "--", file, ...args]]
+      : [file, args];
+    const child = spawn(command, argv, { detached: true, stdio: ["ignore", fd, fd] });
     child.unref();
     return child;
   } finally {
