@@ -1,0 +1,61 @@
+// Requests per minute per client address, as a token bucket: a client may burst up to the limit,
+// then gets one request back every 60/limit seconds. Memory stays bounded whatever the number of
+// addresses: full buckets carry no information and are dropped, and past MAX_TRACKED the oldest
+// entries go.
+
+const MAX_TRACKED = 10_000;
+
+interface Bucket {
+  tokens: number;
+  updated: number;
+}
+
+export class RateLimiter {
+  private readonly buckets = new Map<string, Bucket>();
+  private readonly refillPerMs: number;
+
+  constructor(
+    /** Requests per minute; 0 turns the limit off. */
+    private readonly perMinute: number,
+    private readonly now: () => number = Date.now,
+  ) {
+    if (!Number.isInteger(perMinute) || perMinute < 0) {
+      throw new RangeError(`rate limit must be a whole number of requests per minute (0 = off), got ${perMinute}`);
+    }
+    this.refillPerMs = perMinute / 60_000;
+  }
+
+  /** Take one request from `client`'s bucket; false when it is empty. */
+  allow(client: string): boolean {
+    if (this.perMinute === 0) return true;
+    const t = this.now();
+    const bucket = this.buckets.get(client);
+    let tokens = this.perMinute;
+    if (bucket) tokens = Math.min(this.perMinute, bucket.tokens + (t - bucket.updated) * this.refillPerMs);
+    if (tokens < 1) {
+      bucket!.tokens = tokens;
+      bucket!.updated = t;
+      return false;
+    }
+    // Re-insert so Map order is least-recently-used first, for the eviction below.
+    this.buckets.delete(client);
+    this.buckets.set(client, { tokens: tokens - 1, updated: t });
+    if (this.buckets.size > MAX_TRACKED) this.evict(t);
+    return true;
+  }
+
+  /** Number of addresses currently tracked (for tests and diagnostics). */
+  get size(): number {
+    return this.buckets.size;
+  }
+
+  private evict(t: number): void {
+    for (const [client, b] of this.buckets) {
+      if (b.tokens + (t - b.updated) * this.refillPerMs >= this.perMinute) this.buckets.delete(client);
+    }
+    for (const client of this.buckets.keys()) {
+      if (this.buckets.size <= MAX_TRACKED) break;
+      this.buckets.delete(client);
+    }
+  }
+}
