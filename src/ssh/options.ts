@@ -37,8 +37,27 @@ export interface ConnectOptions {
   hostKeyPolicy?: HostKeyPolicy;
   /** Offer exactly these, in order. */
   algorithms?: { kex?: string[]; cipher?: string[]; hostKey?: string[] };
-  /** Whole connect (TCP + version + kex + auth) deadline. Default 20 s. */
+  /** Whole connect (TCP + version + kex + auth) deadline. Default 30 s. */
   readyTimeoutMs?: number;
+  /** Per-step deadlines; each expiry is a TimeoutError naming the step. */
+  timeouts?: {
+    /** TCP connect (default 10 s). */
+    connectMs?: number;
+    /** Server identification line (default 10 s). */
+    versionMs?: number;
+    /** Each key exchange, initial or rekey (default 15 s). */
+    kexMs?: number;
+    /** User authentication (default 20 s: agents and slow key decryption included). */
+    authMs?: number;
+    /** Each channel open and channel request (default 15 s). */
+    channelOpenMs?: number;
+  };
+  /** Rekey after this many bytes per direction (default and maximum 1 GiB, chacha20-poly1305's limit). */
+  rekeyBytes?: number;
+  /** Rekey after this much time (default 1 hour; 0 = never on time alone). */
+  rekeyIntervalMs?: number;
+  /** Most channels open at once (default 256). */
+  maxChannels?: number;
   /** Client keepalive: send keepalive@openssh.com every interval when idle; 0 = off (default). */
   keepaliveIntervalMs?: number;
   /** Missed keepalives before the connection is declared lost. Default 3. */

@@ -1,4 +1,5 @@
 import type { TcpConnector } from "./io/byte-stream.js";
+import type { Signer } from "./keys/signature.js";
 
 /**
  * Runtime services the core may use when present. The core never imports a runtime module;
@@ -9,6 +10,12 @@ export interface Platform {
   readFile?: (path: string) => Promise<Uint8Array>;
   /** Expand "~" and the like; identity where there is no home directory. */
   expandPath?: (path: string) => string;
+  /** Append one line to a known_hosts file (atomically, never duplicating a line). */
+  appendKnownHostsLine?: (path: string, line: string) => Promise<void>;
+  /** The signers an ssh-agent offers; `true` means $SSH_AUTH_SOCK. */
+  agentSigners?: (socket: string | true) => Promise<Signer[]>;
+  /** Environment variables, where the runtime has them. */
+  env?: (name: string) => string | undefined;
 }
 
 export const platform: Platform = {};

@@ -1,0 +1,225 @@
+import { DISCONNECT_REASON, MSG } from "./messages.js";
+import { AuthenticationError, ConnectionLostError, HostKeyMismatchError, HostKeyUnknownError, SSHError, TimeoutError } from "./errors.js";
+import type { ByteStream } from "./io/byte-stream.js";
+import { silentLogger, type Logger } from "./logger.js";
+import type { ChannelOptions, ConnectOptions, SSHChannel } from "./options.js";
+import { platform } from "./platform.js";
+import { withTimeout } from "./deferred.js";
+import { Inbox } from "./inbox.js";
+import { offeredAlgorithms } from "./kex/algorithms.js";
+import { Transport } from "./transport/transport.js";
+import { CLIENT_VERSION_PREFIX } from "./transport/version.js";
+import { authenticate } from "./auth/userauth.js";
+import { loadSigners } from "./auth/signers.js";
+import { hostKeyChecker } from "./host-trust.js";
+import { Connection } from "./connection/connection.js";
+import type { Channel } from "./connection/channel.js";
+import { fingerprintSha256 } from "./keys/fingerprint.js";
+import { decodePublicBlob } from "./keys/public-key.js";
+import { VERSION } from "./version.js";
+
+const DEFAULTS = {
+  port: 22,
+  readyTimeoutMs: 30_000,
+  connectMs: 10_000,
+  versionMs: 10_000,
+  kexMs: 15_000,
+  authMs: 20_000,
+  channelOpenMs: 15_000,
+  rekeyBytes: 1024 ** 3,
+  rekeyPackets: 2 ** 31,
+  rekeyIntervalMs: 3_600_000,
+  maxChannels: 256,
+  keepaliveCountMax: 3,
+};
+
+/**
+ * An SSH-2 client connection: transport, user authentication and the connection protocol, with
+ * session channels (exec, shell, subsystem) as Web Streams.
+ */
+export class SSHClient {
+  private readonly transport: Transport;
+  private readonly connection: Connection;
+  private readonly channelTimeoutMs: number;
+  private readonly logger: Logger;
+
+  private constructor(transport: Transport, connection: Connection, channelTimeoutMs: number, logger: Logger) {
+    this.transport = transport;
+    this.connection = connection;
+    this.channelTimeoutMs = channelTimeoutMs;
+    this.logger = logger;
+  }
+
+  static async connect(options: ConnectOptions): Promise<SSHClient> {
+    const logger = options.logger ?? silentLogger;
+    const t = options.timeouts ?? {};
+    let step = "connect";
+    const algorithms = offeredAlgorithms(options.algorithms);
+    // Keys are read (and decrypted) before any network traffic: a wrong passphrase fails fast.
+    const signers = await loadSigners(options, logger);
+    const checkHostKey = await hostKeyChecker(options, logger);
+    let transport: Transport | undefined;
+    const run = async (): Promise<SSHClient> => {
+      const stream = await openStream(options, t.connectMs ?? DEFAULTS.connectMs);
+      step = "version exchange";
+      const inbox = new Inbox();
+      let connection: Connection | undefined;
+      transport = new Transport({
+        stream,
+        clientVersion: CLIENT_VERSION_PREFIX + VERSION,
+        algorithms,
+        checkHostKey: async (key) => {
+          step = "host key verification";
+          await checkHostKey(key);
+          step = "key exchange";
+        },
+        logger,
+        versionTimeoutMs: t.versionMs ?? DEFAULTS.versionMs,
+        kexTimeoutMs: t.kexMs ?? DEFAULTS.kexMs,
+        rekeyBytes: Math.min(options.rekeyBytes ?? DEFAULTS.rekeyBytes, DEFAULTS.rekeyBytes),
+        rekeyPackets: DEFAULTS.rekeyPackets,
+        rekeyIntervalMs: options.rekeyIntervalMs ?? DEFAULTS.rekeyIntervalMs,
+      });
+      const tr = transport;
+      tr.onMessage = (payload) => {
+        connection?.noteTraffic();
+        if (payload[0]! >= MSG.GLOBAL_REQUEST && connection) connection.handle(payload);
+        else inbox.push(payload);
+      };
+      tr.onClose = (error) => {
+        const e = error ?? new ConnectionLostError("connection closed by the client");
+        inbox.fail(e);
+        connection?.fail(e);
+        if (error) logger.debug(`connection ended: ${error.message}`);
+      };
+      step = "key exchange";
+      await tr.start();
+      step = "authentication";
+      await withTimeout(
+        authenticate({ send: (p) => tr.send(p), inbox, sessionId: tr.sessionId!, username: options.username, signers, logger }),
+        t.authMs ?? DEFAULTS.authMs,
+        () => new TimeoutError("authentication", t.authMs ?? DEFAULTS.authMs),
+      );
+      connection = new Connection({
+        send: (p) => tr.send(p),
+        sendFramed: (l, f) => tr.sendFramed(l, f),
+        fail: (e) => tr.fail(e),
+        logger,
+        channelOpenTimeoutMs: t.channelOpenMs ?? DEFAULTS.channelOpenMs,
+        maxChannels: options.maxChannels ?? DEFAULTS.maxChannels,
+        keepaliveIntervalMs: options.keepaliveIntervalMs ?? 0,
+        keepaliveCountMax: options.keepaliveCountMax ?? DEFAULTS.keepaliveCountMax,
+      });
+      if (tr.closed) throw tr.error ?? new ConnectionLostError("connection closed during authentication");
+      return new SSHClient(tr, connection, t.channelOpenMs ?? DEFAULTS.channelOpenMs, logger);
+    };
+    const readyMs = options.readyTimeoutMs ?? DEFAULTS.readyTimeoutMs;
+    try {
+      return await withTimeout(run(), readyMs, () => new TimeoutError(`${step} (readyTimeoutMs)`, readyMs));
+    } catch (e) {
+      const error = e instanceof SSHError ? e : new ConnectionLostError(`connect to ${describe(options)} failed: ${(e as Error)?.message ?? e}`, { cause: e });
+      await transport?.disconnect(disconnectReason(error), error.message.split("\n")[0]!.slice(0, 200));
+      if (!transport) logger.debug(`connect failed: ${error.message}`);
+      throw error;
+    }
+  }
+
+  /** The server's identification string. */
+  get serverVersion(): string {
+    return this.transport.serverVersion;
+  }
+
+  /** The server's host key, as verified in the first key exchange. */
+  get hostKey(): { type: string; fingerprint: string; blob: Uint8Array } {
+    const blob = this.transport.hostKeyBlob!;
+    return { type: decodePublicBlob(blob).type, fingerprint: fingerprintSha256(blob), blob };
+  }
+
+  /** Completed key exchanges, the initial one included. */
+  get kexCount(): number {
+    return this.transport.kexCount;
+  }
+
+  get closed(): boolean {
+    return this.transport.closed;
+  }
+
+  /** Resolves when the connection has ended, for whatever reason. */
+  get whenClosed(): Promise<void> {
+    return this.transport.whenClosed;
+  }
+
+  exec(command: string, opts: ChannelOptions = {}): Promise<SSHChannel> {
+    return this.session(opts, (c) => c.mustRequest("exec", `command ${JSON.stringify(command)}`, (w) => w.string(command)));
+  }
+
+  shell(opts: ChannelOptions = {}): Promise<SSHChannel> {
+    return this.session(opts, (c) => c.mustRequest("shell", "shell request"));
+  }
+
+  subsystem(name: string, opts: ChannelOptions = {}): Promise<SSHChannel> {
+    return this.session(opts, (c) => c.mustRequest("subsystem", `subsystem "${name}" (is it configured on the server?)`, (w) => w.string(name)));
+  }
+
+  /** Start a key exchange now; resolves when it completes. */
+  rekey(): Promise<void> {
+    return this.transport.rekey();
+  }
+
+  /** Send DISCONNECT, end every channel and close the socket. Calling it again is harmless. */
+  close(): Promise<void> {
+    return this.transport.disconnect();
+  }
+
+  private async session(opts: ChannelOptions, start: (c: Channel) => Promise<void>): Promise<SSHChannel> {
+    const channel = await this.connection.openSession();
+    try {
+      await withTimeout(this.prepare(channel, opts, start), this.channelTimeoutMs, () => new TimeoutError("channel request", this.channelTimeoutMs));
+    } catch (e) {
+      void channel.close();
+      throw e;
+    }
+    return channel;
+  }
+
+  private async prepare(channel: Channel, opts: ChannelOptions, start: (c: Channel) => Promise<void>): Promise<void> {
+    if (opts.pty) {
+      const p = opts.pty === true ? {} : opts.pty;
+      await channel.mustRequest("pty-req", "pseudo-terminal", (w) =>
+        w.string(p.term ?? "xterm-256color").uint32(p.cols ?? 80).uint32(p.rows ?? 24).uint32(0).uint32(0).string(new Uint8Array([0])),
+      );
+    }
+    for (const [name, value] of Object.entries(opts.env ?? {})) {
+      // Like OpenSSH's SendEnv: no reply wanted; sshd drops names its AcceptEnv does not list.
+      await channel.request("env", false, (w) => w.string(name).string(value));
+    }
+    await start(channel);
+    this.logger.debug(`channel ${channel.localId} started`);
+  }
+}
+
+async function openStream(options: ConnectOptions, timeoutMs: number): Promise<ByteStream> {
+  if (options.stream) return options.stream;
+  if (!options.host) throw new TypeError("SSHClient.connect needs `host` (or a ready `stream`)");
+  const connectTcp = platform.connectTcp;
+  if (!connectTcp) throw new TypeError("this runtime has no TCP: pass a `stream` (e.g. a WebSocket through `mcp-ssh relay`)");
+  const controller = new AbortController();
+  const port = options.port ?? DEFAULTS.port;
+  return withTimeout(connectTcp(options.host, port, { signal: controller.signal }), timeoutMs, () => {
+    controller.abort();
+    return new TimeoutError(`connect to ${options.host}:${port}`, timeoutMs);
+  }).catch((e: unknown) => {
+    if (e instanceof SSHError) throw e;
+    throw new ConnectionLostError(`cannot connect to ${options.host}:${port}: ${(e as Error)?.message ?? e}`, { cause: e });
+  });
+}
+
+function describe(o: ConnectOptions): string {
+  return o.host ? `${o.host}:${o.port ?? DEFAULTS.port}` : "stream";
+}
+
+function disconnectReason(e: Error): number {
+  if (e instanceof HostKeyMismatchError || e instanceof HostKeyUnknownError) return DISCONNECT_REASON.HOST_KEY_NOT_VERIFIABLE;
+  if (e instanceof AuthenticationError) return DISCONNECT_REASON.NO_MORE_AUTH_METHODS_AVAILABLE;
+  return DISCONNECT_REASON.BY_APPLICATION;
+}

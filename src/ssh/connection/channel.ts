@@ -1,0 +1,260 @@
+import { ChannelRequestError, ConnectionLostError, ProtocolError } from "../errors.js";
+import type { Logger } from "../logger.js";
+import { MSG } from "../messages.js";
+import type { ExitStatus, SSHChannel } from "../options.js";
+import { deferred, type Deferred } from "../deferred.js";
+import { SshReader } from "../wire/reader.js";
+import { SshWriter } from "../wire/writer.js";
+import { InboundStream } from "./inbound-stream.js";
+
+/** OpenSSH's session channel defaults (CHAN_SES_WINDOW_DEFAULT, CHAN_SES_PACKET_DEFAULT). */
+export const LOCAL_WINDOW = 2 * 1024 * 1024;
+export const LOCAL_MAX_PACKET = 32 * 1024;
+/** Largest data chunk we put in one CHANNEL_DATA, whatever the peer allows. */
+const SEND_CHUNK = 32 * 1024;
+/** How long close() waits for the peer's CHANNEL_CLOSE before releasing the channel anyway. */
+const CLOSE_WAIT_MS = 5000;
+
+export interface ChannelHost {
+  sendFramed(length: number, fill: (buf: Uint8Array, offset: number) => void): Promise<void>;
+  send(payload: Uint8Array): Promise<void>;
+  release(localId: number): void;
+  logger: Logger;
+}
+
+/**
+ * One session channel (RFC 4254 §5-6) as Web Streams. Flow control both ways: our window is
+ * re-opened as the consumer reads; we never send more than the peer's window or max packet, and
+ * stdin writes resolve only once their bytes went out within that window.
+ */
+export class Channel implements SSHChannel {
+  readonly stdin: WritableStream<Uint8Array>;
+  readonly stdout: ReadableStream<Uint8Array>;
+  readonly stderr: ReadableStream<Uint8Array>;
+  readonly exit: Promise<ExitStatus>;
+
+  remoteId = -1;
+  private remoteWindow = 0;
+  private remoteMaxPacket = 0;
+  private localWindow = LOCAL_WINDOW;
+  private unacked = 0;
+  private readonly out: InboundStream;
+  private readonly err: InboundStream;
+  private readonly exitDone = deferred<ExitStatus>();
+  private readonly closeDone = deferred<void>();
+  private status: ExitStatus = { code: null, signal: null };
+  private replies: Deferred<boolean>[] = [];
+  private windowWaiter: Deferred<void> | null = null;
+  private sentEof = false;
+  private sentClose = false;
+  private gotClose = false;
+  private failure: Error | null = null;
+
+  constructor(
+    readonly localId: number,
+    private readonly host: ChannelHost,
+  ) {
+    this.out = new InboundStream((n) => this.consumed(n));
+    this.err = new InboundStream((n) => this.consumed(n));
+    this.stdout = this.out.readable;
+    this.stderr = this.err.readable;
+    this.exit = this.exitDone.promise;
+    this.stdin = new WritableStream<Uint8Array>(
+      {
+        write: (chunk) => this.write(chunk),
+        close: () => this.sendEof(),
+        abort: () => this.sendEof(),
+      },
+      { highWaterMark: 1 },
+    );
+  }
+
+  /** Bytes received on stdout and stderr that the consumer has not read yet. */
+  get bufferedBytes(): number {
+    return this.out.buffered + this.err.buffered;
+  }
+
+  /** CHANNEL_OPEN_CONFIRMATION: the peer's id, window and max packet. */
+  confirm(remoteId: number, window: number, maxPacket: number): void {
+    this.remoteId = remoteId;
+    this.remoteWindow = window;
+    this.remoteMaxPacket = maxPacket;
+  }
+
+  /** Send a channel request (RFC 4254 §5.4); with wantReply, resolves to the server's answer. */
+  async request(type: string, wantReply: boolean, body?: (w: SshWriter) => void): Promise<boolean> {
+    if (this.sentClose || this.failure) throw this.failure ?? new ChannelRequestError(`channel closed before the "${type}" request`);
+    const w = new SshWriter(128).byte(MSG.CHANNEL_REQUEST).uint32(this.remoteId).string(type).boolean(wantReply);
+    body?.(w);
+    let reply: Deferred<boolean> | undefined;
+    if (wantReply) {
+      reply = deferred<boolean>();
+      this.replies.push(reply);
+    }
+    await this.host.send(w.finish().slice());
+    return reply ? reply.promise : true;
+  }
+
+  /** Dispatch a message addressed to this channel. */
+  handle(type: number, r: SshReader): void {
+    switch (type) {
+      case MSG.CHANNEL_DATA:
+      case MSG.CHANNEL_EXTENDED_DATA: {
+        const ext = type === MSG.CHANNEL_EXTENDED_DATA ? r.uint32() : 0;
+        const data = r.string(LOCAL_MAX_PACKET);
+        // RFC 4254 §5.2: the peer must stay within the window we granted.
+        if (data.length > this.localWindow) throw new ProtocolError(`server sent ${data.length} bytes on channel ${this.localId} with only ${this.localWindow} of window left`);
+        this.localWindow -= data.length;
+        if (ext === 0) this.out.push(data);
+        else if (ext === 1) this.err.push(data);
+        else this.consumed(data.length);
+        return;
+      }
+      case MSG.CHANNEL_WINDOW_ADJUST: {
+        const n = r.uint32();
+        this.remoteWindow = Math.min(this.remoteWindow + n, 0xffffffff);
+        const w = this.windowWaiter;
+        this.windowWaiter = null;
+        w?.resolve();
+        return;
+      }
+      case MSG.CHANNEL_EOF:
+        this.out.end();
+        this.err.end();
+        return;
+      case MSG.CHANNEL_CLOSE:
+        this.onRemoteClose();
+        return;
+      case MSG.CHANNEL_REQUEST:
+        this.handleRequest(r);
+        return;
+      case MSG.CHANNEL_SUCCESS:
+      case MSG.CHANNEL_FAILURE: {
+        const reply = this.replies.shift();
+        if (!reply) throw new ProtocolError(`channel reply with no request outstanding on channel ${this.localId}`);
+        reply.resolve(type === MSG.CHANNEL_SUCCESS);
+        return;
+      }
+      default:
+        throw new ProtocolError(`unexpected channel message ${type}`);
+    }
+  }
+
+  private handleRequest(r: SshReader): void {
+    const type = r.text(256);
+    const wantReply = r.boolean();
+    if (type === "exit-status") {
+      this.status = { code: r.uint32(), signal: this.status.signal };
+    } else if (type === "exit-signal") {
+      const signal = r.text(64);
+      r.boolean(); // core dumped
+      const message = r.text(4096);
+      this.status = { code: this.status.code, signal };
+      if (message) this.host.logger.debug(`remote process killed by SIG${signal}: ${message}`);
+    }
+    // Anything else (keepalive@openssh.com included) is not ours to honour: say no (RFC 4254 §5.4).
+    if (wantReply && !this.sentClose) {
+      void this.host.send(new SshWriter(8).byte(MSG.CHANNEL_FAILURE).uint32(this.remoteId).finish().slice()).catch(() => {});
+    }
+  }
+
+  private consumed(n: number): void {
+    if (n === 0 || this.sentClose) return;
+    this.unacked += n;
+    // Re-open the window in large steps to keep WINDOW_ADJUST traffic low (half the window).
+    if (this.unacked >= LOCAL_WINDOW / 2) {
+      const add = this.unacked;
+      this.unacked = 0;
+      this.localWindow += add;
+      void this.host.send(new SshWriter(12).byte(MSG.CHANNEL_WINDOW_ADJUST).uint32(this.remoteId).uint32(add).finish().slice()).catch(() => {});
+    }
+  }
+
+  private async write(chunk: Uint8Array): Promise<void> {
+    let off = 0;
+    while (off < chunk.length) {
+      if (this.failure) throw this.failure;
+      if (this.sentEof || this.sentClose || this.gotClose) throw new ChannelRequestError("channel is closed for writing");
+      if (this.remoteWindow === 0) {
+        this.windowWaiter = deferred<void>();
+        await this.windowWaiter.promise;
+        continue;
+      }
+      const n = Math.min(chunk.length - off, this.remoteWindow, this.remoteMaxPacket, SEND_CHUNK);
+      this.remoteWindow -= n;
+      const piece = chunk.subarray(off, off + n);
+      const rid = this.remoteId;
+      off += n;
+      await this.host.sendFramed(9 + n, (buf, o) => {
+        buf[o] = MSG.CHANNEL_DATA;
+        buf[o + 1] = rid >>> 24;
+        buf[o + 2] = rid >>> 16;
+        buf[o + 3] = rid >>> 8;
+        buf[o + 4] = rid;
+        buf[o + 5] = n >>> 24;
+        buf[o + 6] = n >>> 16;
+        buf[o + 7] = n >>> 8;
+        buf[o + 8] = n;
+        buf.set(piece, o + 9);
+      });
+    }
+  }
+
+  private async sendEof(): Promise<void> {
+    if (this.sentEof || this.sentClose || this.gotClose || this.failure) return;
+    this.sentEof = true;
+    await this.host.send(new SshWriter(8).byte(MSG.CHANNEL_EOF).uint32(this.remoteId).finish().slice());
+  }
+
+  private onRemoteClose(): void {
+    this.gotClose = true;
+    this.out.end();
+    this.err.end();
+    for (const r of this.replies.splice(0)) r.resolve(false);
+    this.windowWaiter?.reject(new ChannelRequestError("channel closed by the server"));
+    if (!this.sentClose) this.sendClose();
+    this.finish();
+  }
+
+  private sendClose(): void {
+    this.sentClose = true;
+    void this.host.send(new SshWriter(8).byte(MSG.CHANNEL_CLOSE).uint32(this.remoteId).finish().slice()).catch(() => {});
+  }
+
+  private finish(): void {
+    this.host.release(this.localId);
+    this.exitDone.resolve(this.status);
+    this.closeDone.resolve();
+  }
+
+  /** Close the channel (RFC 4254 §5.3) and wait, bounded, for the peer's CHANNEL_CLOSE. */
+  async close(): Promise<void> {
+    if (this.failure || this.gotClose) return;
+    if (!this.sentClose) this.sendClose();
+    const timer = setTimeout(() => {
+      this.out.end();
+      this.err.end();
+      this.finish();
+    }, CLOSE_WAIT_MS);
+    await this.closeDone.promise;
+    clearTimeout(timer);
+  }
+
+  /** The connection is gone: every stream errors, `exit` rejects, nothing waits forever. */
+  fail(error: Error): void {
+    if (this.failure || this.gotClose) return;
+    this.failure = error instanceof ConnectionLostError ? error : new ConnectionLostError(error.message, { cause: error });
+    this.out.error(this.failure);
+    this.err.error(this.failure);
+    for (const r of this.replies.splice(0)) r.reject(this.failure);
+    this.windowWaiter?.reject(this.failure);
+    this.exitDone.reject(this.failure);
+    this.closeDone.resolve();
+  }
+
+  /** Throws ChannelRequestError unless the request succeeded. */
+  async mustRequest(type: string, what: string, body?: (w: SshWriter) => void): Promise<void> {
+    const ok = await this.request(type, true, body);
+    if (!ok) throw new ChannelRequestError(`the server refused the ${what}`);
+  }
+}

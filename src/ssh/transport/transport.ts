@@ -1,0 +1,394 @@
+import type { ByteStream } from "../io/byte-stream.js";
+import type { Logger } from "../logger.js";
+import { DISCONNECT_REASON, MSG, isKexMessage } from "../messages.js";
+import {
+  AuthenticationError,
+  ConnectionLostError,
+  DisconnectError,
+  HostKeyMismatchError,
+  HostKeyUnknownError,
+  NegotiationError,
+  ProtocolError,
+  SSHError,
+  TimeoutError,
+} from "../errors.js";
+import { PacketDecoder } from "../packet/packet-decoder.js";
+import { PacketEncoder, MAX_OUTGOING_PAYLOAD } from "../packet/packet-encoder.js";
+import { SshReader } from "../wire/reader.js";
+import { SshWriter } from "../wire/writer.js";
+import { utf8 } from "../wire/bytes.js";
+import { deferred, type Deferred } from "../deferred.js";
+import { VersionParser } from "./version.js";
+import { KeyExchange, type HostKeyCheck } from "./key-exchange.js";
+
+export interface TransportOptions {
+  stream: ByteStream;
+  clientVersion: string;
+  algorithms: { kex: string[]; hostKey: string[]; cipher: string[] };
+  /** Called once, in the first kex, after the server proved it holds the host key; throws to refuse. */
+  checkHostKey: HostKeyCheck;
+  logger: Logger;
+  versionTimeoutMs: number;
+  kexTimeoutMs: number;
+  /** Rekey after this many bytes in either direction (chacha20-poly1305: at most 1 GiB). */
+  rekeyBytes: number;
+  /** Rekey after this many packets in either direction (at most 2^31). */
+  rekeyPackets: number;
+  /** Rekey after this much time; 0 = never on time alone. */
+  rekeyIntervalMs: number;
+}
+
+interface QueuedPacket {
+  length: number;
+  fill: (buf: Uint8Array, offset: number) => void;
+  done: Deferred<void>;
+}
+
+/**
+ * The SSH transport layer (RFC 4253): version exchange, binary packets, key exchange and rekeying,
+ * and the generic messages. Services above it (userauth, connection) receive every message numbered
+ * 5 or more that is not part of a kex, in order, through `onMessage`.
+ */
+export class Transport {
+  serverVersion = "";
+  sessionId: Uint8Array | null = null;
+  /** The server's host key blob from the first kex. */
+  hostKeyBlob: Uint8Array | null = null;
+  /** From EXT_INFO "server-sig-algs" (RFC 8308 §3.1), when the server sent it. */
+  serverSigAlgs: string[] | undefined;
+  /** Completed key exchanges, the first included. */
+  kexCount = 0;
+  onMessage: (payload: Uint8Array) => void | Promise<void> = () => {};
+  /** Called once when the transport ends; `error` is undefined for a clean local close. */
+  onClose: (error: Error | undefined) => void = () => {};
+
+  private readonly encoder = new PacketEncoder();
+  private readonly decoder = new PacketDecoder();
+  private readonly writer: WritableStreamDefaultWriter<Uint8Array>;
+  private readonly firstKexDone = deferred<void>();
+  private kex: KeyExchange | null = null;
+  /** Non-kex packets waiting for our NEWKEYS (RFC 4253 §7.1). */
+  private queue: QueuedPacket[] = [];
+  private strictKex = false;
+  private closedWith: Error | null | undefined = undefined;
+  private readonly closedDone = deferred<void>();
+  private rekeyTimer: ReturnType<typeof setInterval> | undefined;
+  private lastKexAt = 0;
+
+  constructor(private readonly opts: TransportOptions) {
+    this.writer = opts.stream.writable.getWriter();
+  }
+
+  /** Send our identification, run the version exchange and the first kex. */
+  async start(): Promise<void> {
+    this.writeRaw(utf8(`${this.opts.clientVersion}\r\n`));
+    // Our KEXINIT does not depend on the server's version: send it at once to save a round trip.
+    this.beginKex();
+    void this.readLoop();
+    await this.firstKexDone.promise;
+    if (this.opts.rekeyIntervalMs > 0) {
+      this.rekeyTimer = setInterval(() => {
+        if (!this.kex && Date.now() - this.lastKexAt >= this.opts.rekeyIntervalMs) this.rekey();
+      }, Math.min(this.opts.rekeyIntervalMs, 60_000));
+    }
+  }
+
+  get closed(): boolean {
+    return this.closedWith !== undefined;
+  }
+
+  /** Resolves when the transport has ended for any reason. */
+  get whenClosed(): Promise<void> {
+    return this.closedDone.promise;
+  }
+
+  /** The error the transport ended with, if any. */
+  get error(): Error | null {
+    return this.closedWith ?? null;
+  }
+
+  /** Send a message payload; resolves when the socket can take more (backpressure). */
+  send(payload: Uint8Array): Promise<void> {
+    return this.sendFramed(payload.length, (buf, off) => buf.set(payload, off));
+  }
+
+  /** Send a payload written straight into the packet buffer by `fill` (saves a copy for channel data). */
+  sendFramed(length: number, fill: (buf: Uint8Array, offset: number) => void): Promise<void> {
+    if (this.closedWith !== undefined) return Promise.reject(this.lostError());
+    if (length > MAX_OUTGOING_PAYLOAD) return Promise.reject(new Error(`payload of ${length} bytes is larger than a packet may be`));
+    if (this.kex?.gatesOutput) {
+      const done = deferred<void>();
+      this.queue.push({ length, fill, done });
+      return done.promise;
+    }
+    return this.writePacket(length, fill);
+  }
+
+  /** Start a key exchange now (no-op while one is running). Resolves when it completes. */
+  rekey(): Promise<void> {
+    if (this.closedWith !== undefined) return Promise.reject(this.lostError());
+    if (!this.kex) this.beginKex();
+    return this.kex!.done.promise;
+  }
+
+  /** Send DISCONNECT (best effort, bounded in time) and close the socket. Idempotent. */
+  async disconnect(reason: number = DISCONNECT_REASON.BY_APPLICATION, description = "closed by client"): Promise<void> {
+    if (this.closedWith !== undefined) return this.closedDone.promise;
+    this.closedWith = null;
+    try {
+      const w = new SshWriter(64).byte(MSG.DISCONNECT).uint32(reason).string(description).string("");
+      const p = this.encoder.encodePayload(w.finish());
+      await Promise.race([this.writer.write(p).then(() => this.writer.close()), new Promise((r) => setTimeout(r, 1000))]);
+    } catch {
+      /* the peer may be gone already */
+    }
+    await this.teardown(undefined);
+  }
+
+  /** End the transport with an error (local failure): tell the peer why (best effort), then close. */
+  fail(error: Error): void {
+    if (this.closedWith !== undefined) return;
+    this.closedWith = error;
+    const reason = disconnectReasonFor(error);
+    if (reason !== null) {
+      try {
+        const w = new SshWriter(128).byte(MSG.DISCONNECT).uint32(reason).string(error.message.split("\n")[0]!.slice(0, 200)).string("");
+        void this.writer.write(this.encoder.encodePayload(w.finish())).catch(() => {});
+      } catch {
+        /* best effort */
+      }
+    }
+    void this.teardown(error);
+  }
+
+  private async teardown(error: Error | undefined): Promise<void> {
+    clearInterval(this.rekeyTimer);
+    this.kex?.cancel();
+    const lost = error ?? new ConnectionLostError("connection closed");
+    this.firstKexDone.reject(lost);
+    for (const q of this.queue) q.done.reject(lost);
+    this.queue = [];
+    try {
+      await this.opts.stream.close();
+    } catch {
+      /* already closed */
+    }
+    try {
+      this.onClose(error);
+    } finally {
+      this.closedDone.resolve();
+    }
+  }
+
+  private lostError(): Error {
+    return this.closedWith ?? new ConnectionLostError("connection closed by the client");
+  }
+
+  private writeRaw(bytes: Uint8Array): Promise<void> {
+    this.writer.write(bytes).catch((e: unknown) => this.fail(new ConnectionLostError(`write failed: ${(e as Error)?.message ?? e}`)));
+    return (this.writer.desiredSize ?? 0) > 0 ? Promise.resolve() : this.writer.ready.catch(() => {});
+  }
+
+  private writePacket(length: number, fill: (buf: Uint8Array, offset: number) => void): Promise<void> {
+    const p = this.writeRaw(this.encoder.encode(length, fill));
+    this.maybeRekey();
+    return p;
+  }
+
+  /** Kex packets bypass the queue; everything else waits while our side of a kex is open. */
+  sendKexPacket(payload: Uint8Array): void {
+    if (this.closedWith !== undefined) return;
+    void this.writeRaw(this.encoder.encodePayload(payload));
+  }
+
+  private maybeRekey(): void {
+    if (this.kex || !this.sessionId || this.closedWith !== undefined) return;
+    const { rekeyBytes, rekeyPackets } = this.opts;
+    const e = this.encoder;
+    const d = this.decoder;
+    if (e.bytesSinceKex >= rekeyBytes || d.bytesSinceKex >= rekeyBytes || e.packetsSinceKex >= rekeyPackets || d.packetsSinceKex >= rekeyPackets) {
+      this.opts.logger.debug("rekey limit reached; starting a key exchange");
+      this.beginKex();
+    }
+  }
+
+  private beginKex(): KeyExchange {
+    const first = this.sessionId === null;
+    const kex: KeyExchange = new KeyExchange({
+      first,
+      clientVersion: this.opts.clientVersion,
+      serverVersion: () => this.serverVersion,
+      hostKeyBlob: this.hostKeyBlob,
+      algorithms: this.opts.algorithms,
+      sessionId: this.sessionId,
+      strictKex: this.strictKex,
+      checkHostKey: this.opts.checkHostKey,
+      send: (p) => this.sendKexPacket(p),
+      onNewKeysSent: () => this.afterOurNewKeys(kex),
+      logger: this.opts.logger,
+      timeoutMs: this.opts.kexTimeoutMs,
+      onTimeout: () => this.fail(new TimeoutError(first ? "key exchange" : "rekey", this.opts.kexTimeoutMs)),
+    });
+    this.kex = kex;
+    kex.sendKexInit();
+    return kex;
+  }
+
+  private async readLoop(): Promise<void> {
+    const reader = this.opts.stream.readable.getReader();
+    const version = new VersionParser();
+    const versionTimer = setTimeout(
+      () => this.fail(new TimeoutError("version exchange", this.opts.versionTimeoutMs)),
+      this.opts.versionTimeoutMs,
+    );
+    let gotVersion = false;
+    try {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (this.closedWith !== undefined) break;
+        if (done) {
+          this.fail(new ConnectionLostError(gotVersion ? "the server closed the connection" : "the server closed the connection before sending its identification"));
+          break;
+        }
+        let chunk: Uint8Array = value;
+        if (!gotVersion) {
+          const v = version.push(chunk);
+          if (!v) continue;
+          gotVersion = true;
+          clearTimeout(versionTimer);
+          this.serverVersion = v.version;
+          this.opts.logger.debug(`server identification: ${v.version}`);
+          chunk = v.rest;
+        }
+        this.decoder.push(chunk);
+        for (;;) {
+          const payload = this.decoder.next();
+          if (!payload) break;
+          const r = this.dispatch(payload);
+          if (r) await r;
+          if (this.closedWith !== undefined) return;
+        }
+        this.maybeRekey();
+      }
+    } catch (e) {
+      this.fail(e instanceof SSHError ? e : new ConnectionLostError(`connection failed: ${(e as Error)?.message ?? e}`, { cause: e }));
+    } finally {
+      clearTimeout(versionTimer);
+      reader.releaseLock();
+    }
+  }
+
+  private dispatch(payload: Uint8Array): void | Promise<void> {
+    if (payload.length === 0) throw new ProtocolError("empty packet payload");
+    const type = payload[0]!;
+    const kex = this.kex;
+    const inInitialKex = this.sessionId === null;
+    switch (type) {
+      case MSG.DISCONNECT: {
+        const r = new SshReader(payload, 1);
+        const code = r.uint32();
+        const text = r.text(4096);
+        this.fail(new DisconnectError(code, text));
+        return;
+      }
+      case MSG.IGNORE:
+      case MSG.DEBUG:
+      case MSG.UNIMPLEMENTED:
+        // Strict kex (OpenSSH PROTOCOL, kex-strict): nothing but kex messages during the initial kex.
+        if (inInitialKex && this.strictKex) throw new ProtocolError(`message ${type} during the initial key exchange (strict kex)`);
+        if (type === MSG.DEBUG) {
+          const r = new SshReader(payload, 1);
+          r.boolean();
+          this.opts.logger.debug(`server debug message: ${r.text(4096)}`);
+        } else if (type === MSG.UNIMPLEMENTED) {
+          this.opts.logger.warn(`server could not handle our packet #${new SshReader(payload, 1).uint32()}`);
+        }
+        return;
+      case MSG.EXT_INFO:
+        this.handleExtInfo(payload);
+        return;
+      case MSG.KEXINIT: {
+        const k = kex ?? this.beginKex();
+        k.handleKexInit(payload);
+        if (k.first && k.strict) {
+          this.strictKex = true;
+          // The decoder has counted this KEXINIT: anything before it makes the count larger.
+          if (this.decoder.seq !== 1) throw new ProtocolError("strict kex: KEXINIT was not the first message from the server");
+        }
+        return;
+      }
+      case MSG.NEWKEYS: {
+        if (!kex) throw new ProtocolError("NEWKEYS outside of a key exchange");
+        this.decoder.cipher = kex.takeInboundCipher();
+        if (this.strictKex) this.decoder.seq = 0;
+        this.decoder.bytesSinceKex = 0;
+        this.decoder.packetsSinceKex = 0;
+        this.maybeFinishKex(kex);
+        return;
+      }
+      default:
+        if (isKexMessage(type)) {
+          if (!kex) throw new ProtocolError(`key exchange message ${type} outside of a key exchange`);
+          return kex.handleKexMessage(payload);
+        }
+        if (type < MSG.SERVICE_REQUEST || (type > MSG.EXT_INFO && type < MSG.USERAUTH_REQUEST)) {
+          throw new ProtocolError(`unexpected transport message ${type}`);
+        }
+        if (inInitialKex) throw new ProtocolError(`message ${type} before the key exchange finished`);
+        return this.onMessage(payload);
+    }
+  }
+
+  /** After we sent NEWKEYS: switch our outbound keys and release the queued packets, in order. */
+  private afterOurNewKeys(kex: KeyExchange): void {
+    this.encoder.cipher = kex.takeOutboundCipher();
+    if (this.strictKex) this.encoder.seq = 0;
+    this.encoder.bytesSinceKex = 0;
+    this.encoder.packetsSinceKex = 0;
+    const queued = this.queue;
+    this.queue = [];
+    for (const q of queued) {
+      this.writePacket(q.length, q.fill).then(q.done.resolve, q.done.reject);
+    }
+    this.maybeFinishKex(kex);
+  }
+
+  private maybeFinishKex(kex: KeyExchange): void {
+    if (!kex.outboundInstalled || !kex.inboundInstalled) return;
+    this.kex = null;
+    this.kexCount++;
+    this.lastKexAt = Date.now();
+    if (kex.first) {
+      this.sessionId = kex.sessionId;
+      this.hostKeyBlob = kex.hostKeyBlob;
+    }
+    kex.finish();
+    this.opts.logger.debug(`key exchange #${this.kexCount} complete (${kex.summary()})`);
+    if (kex.first) this.firstKexDone.resolve();
+  }
+
+  private handleExtInfo(payload: Uint8Array): void {
+    const r = new SshReader(payload, 1);
+    const n = r.uint32();
+    if (n > 64) throw new ProtocolError(`EXT_INFO with ${n} extensions`);
+    for (let i = 0; i < n; i++) {
+      const name = r.text(256);
+      const value = r.string();
+      if (name === "server-sig-algs") {
+        this.serverSigAlgs = new SshReader(new SshWriter(value.length + 4).string(value).finish()).nameList();
+        this.opts.logger.debug(`server-sig-algs: ${this.serverSigAlgs.join(",")}`);
+      }
+    }
+  }
+}
+
+/** The DISCONNECT reason to send for a local failure (RFC 4253 §11.1), or null to send none. */
+function disconnectReasonFor(error: Error): number | null {
+  if (error instanceof DisconnectError || error instanceof ConnectionLostError) return null;
+  if (error instanceof HostKeyMismatchError || error instanceof HostKeyUnknownError) return DISCONNECT_REASON.HOST_KEY_NOT_VERIFIABLE;
+  if (error instanceof NegotiationError) return DISCONNECT_REASON.KEY_EXCHANGE_FAILED;
+  if (error instanceof AuthenticationError) return DISCONNECT_REASON.NO_MORE_AUTH_METHODS_AVAILABLE;
+  if (error instanceof ProtocolError && /authentication failed/.test(error.message)) return DISCONNECT_REASON.MAC_ERROR;
+  if (error instanceof ProtocolError) return DISCONNECT_REASON.PROTOCOL_ERROR;
+  return DISCONNECT_REASON.BY_APPLICATION;
+}
