@@ -7,7 +7,7 @@ import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { makeClientKey, startDropbear, startSshd, type TestServer } from "./helpers/servers.js";
+import { makeClientKey, startDropbear, startSshd, waitForLog, type TestServer } from "./helpers/servers.js";
 import { requireProgram } from "./helpers/tools.js";
 import { userAuthorizedKeysPath } from "./helpers/user-authorized-keys.js";
 
@@ -73,11 +73,25 @@ function alive(pid: number): boolean {
 }
 
 const cases = [
-  { name: "OpenSSH sshd", start: startSshd, banner: /^SSH-2\.0-OpenSSH_9\.2/ },
-  { name: "Dropbear", start: startDropbear, banner: /^SSH-2\.0-dropbear/ },
+  {
+    name: "OpenSSH sshd",
+    start: startSshd,
+    banner: /^SSH-2\.0-OpenSSH_9\.2/,
+    login: (fp: string) => new RegExp(`Accepted publickey for .* ED25519 ${escape(fp)}`),
+  },
+  {
+    name: "Dropbear",
+    start: startDropbear,
+    banner: /^SSH-2\.0-dropbear/,
+    login: (fp: string) => new RegExp(`Pubkey auth succeeded for .* ssh-ed25519 key ${escape(fp)}`),
+  },
 ] as const;
 
-describe.each(cases)("$name", ({ start, banner }) => {
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+}
+
+describe.each(cases)("$name", ({ start, banner, login }) => {
   it("speaks SSH, lets the system ssh client in with the key and known_hosts line, and stops cleanly", async () => {
     const key = await makeClientKey({ dir: scratch, comment: "harness-test" });
     const server = await start({ authorizedKeys: [key.publicKeyLine] });
@@ -95,7 +109,8 @@ describe.each(cases)("$name", ({ start, banner }) => {
         code: 0,
         stdout: "ok\n",
       });
-      expect(server.log().length).toBeGreaterThan(0);
+      // The log shows what the server saw: this login, with the key's ssh-keygen fingerprint.
+      expect(await waitForLog(server, login(key.fingerprint))).toContain(key.fingerprint);
     } finally {
       await server.stop();
     }
@@ -149,6 +164,25 @@ describe("startSshd options", () => {
       );
       expect(effective).toMatch(/^ciphers aes256-ctr$/m);
       expect(effective).toMatch(/^loglevel VERBOSE$/m);
+    } finally {
+      await server.stop();
+    }
+  });
+});
+
+describe("startSshd Match blocks", () => {
+  it("keeps the caller's Match block after the defaults, so the defaults stay global", async () => {
+    const key = await makeClientKey({ dir: scratch });
+    const server = await startSshd({
+      authorizedKeys: [key.publicKeyLine],
+      config: ["AcceptEnv MCP_SSH_TEST", "Match User nobody-like-this", "  X11Forwarding yes"],
+    });
+    try {
+      const config = readFileSync(join(server.dir, "sshd_config"), "utf8");
+      expect(config.indexOf("UsePAM no")).toBeLessThan(config.indexOf("Match User"));
+      const knownHosts = join(scratch, `known_hosts_match_${server.port}`);
+      writeFileSync(knownHosts, `${server.knownHostsLine}\n`);
+      expect((await systemSsh(server, key.path, knownHosts)).stdout).toBe("ok\n");
     } finally {
       await server.stop();
     }

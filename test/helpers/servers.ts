@@ -17,6 +17,7 @@ import { readFile } from "node:fs/promises";
 import { userInfo } from "node:os";
 import { join } from "node:path";
 import { freePort } from "./free-port.js";
+import { sshdConfig } from "./sshd-config.js";
 import {
   ServerExitedError,
   killNow,
@@ -32,6 +33,8 @@ import {
 import { fingerprintOf, requireProgram, run, typeAndBlob } from "./tools.js";
 import { addUserKeys, removeUserKeys } from "./user-authorized-keys.js";
 
+export { waitForLog } from "./server-log.js";
+
 export interface TestServer {
   host: "127.0.0.1";
   port: number;
@@ -46,7 +49,13 @@ export interface TestServer {
   hostKeyFingerprint: string;
   /** `[127.0.0.1]:PORT <type> <base64>`. */
   knownHostsLine: string;
-  /** Everything the server logged so far. */
+  /**
+   * Everything the server logged so far. It starts with the harness's readiness probe (a TCP
+   * connection that reads the banner and closes: sshd logs "kex_exchange_identification:
+   * Connection closed by remote host"). sshd logs strict kex ("will use strict KEX ordering")
+   * only at LogLevel DEBUG3. Lines of a connection may be written after the client has seen it
+   * close: wait for them with waitForLog().
+   */
   log(): string;
   /** SIGTERM (SIGKILL after a grace period), wait for exit, remove the directory. */
   stop(): Promise<void>;
@@ -90,35 +99,6 @@ export interface ClientKeyOptions {
   dir?: string;
 }
 
-/**
- * The config file: the caller's lines first (first value wins in sshd_config), then the
- * harness's, then any Match blocks of the caller (a Match runs to the end of the file, so global
- * lines must come before it).
- */
-function sshdConfig(dir: string, port: number, opts: SshdOptions): string {
-  const user = opts.config ?? [];
-  const matchAt = user.findIndex((line) => /^\s*match\s/i.test(line));
-  const global = matchAt < 0 ? user : user.slice(0, matchAt);
-  const matches = matchAt < 0 ? [] : user.slice(matchAt);
-  const defaults = [
-    `ListenAddress ${HOST}:${port}`,
-    `HostKey ${join(dir, "ssh_host_ed25519_key")}`,
-    `AuthorizedKeysFile ${join(dir, "authorized_keys")}`,
-    `PidFile ${join(dir, "sshd.pid")}`,
-    `LogLevel ${opts.logLevel ?? "DEBUG"}`,
-    "StrictModes no",
-    "UsePAM no",
-    "PermitRootLogin prohibit-password",
-    "PubkeyAuthentication yes",
-    "PasswordAuthentication no",
-    "KbdInteractiveAuthentication no",
-    "UseDNS no",
-    "PrintMotd no",
-    "PrintLastLog no",
-  ];
-  return [...global, ...defaults, ...matches].join("\n") + "\n";
-}
-
 async function hostKeyFacts(publicKeyPath: string, port: number) {
   const hostKeyLine = typeAndBlob(await readFile(publicKeyPath, "utf8"));
   return {
@@ -144,6 +124,7 @@ async function launch(
 ): Promise<Launch> {
   let lastError: Error | undefined;
   for (let attempt = 0; attempt < START_ATTEMPTS; attempt++) {
+    const logStart = readLog().length; // judge each attempt by its own log lines
     const port = await freePort(HOST);
     const child = start(port);
     const guard = track(() => killNow(child));
@@ -155,7 +136,8 @@ async function launch(
       untrack(guard);
       await stopChild(child);
       lastError = error as Error;
-      if (!(error instanceof ServerExitedError) || !/address already in use/i.test(readLog())) {
+      const clash = /address already in use/i.test(readLog().slice(logStart));
+      if (!(error instanceof ServerExitedError) || !clash) {
         throw error;
       }
     }
@@ -222,7 +204,7 @@ export async function startSshd(opts: SshdOptions = {}): Promise<TestServer> {
     const launched = await launch(
       "sshd",
       (port) => {
-        writeFileSync(config, sshdConfig(dir, port, opts), { mode: 0o600 });
+        writeFileSync(config, sshdConfig(dir, HOST, port, opts), { mode: 0o600 });
         return spawnLogged(sshd, ["-D", "-E", logPath, "-f", config], logPath);
       },
       readLog,
