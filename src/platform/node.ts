@@ -1,11 +1,14 @@
 import { readFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { registerPlatform } from "../ssh/platform.js";
-import { connectNodeTcp } from "../ssh/io/node-tcp.js";
+import { selectTcpConnector } from "./select-tcp.js";
 
-/** Node (and Deno / Bun through their node: compatibility) services for the runtime-agnostic core. */
+/**
+ * Services for the runtime-agnostic core on Node, Deno and Bun. TCP uses each runtime's native
+ * socket (chosen by feature detection); files go through node:fs, which all three provide.
+ */
 registerPlatform({
-  connectTcp: connectNodeTcp,
+  connectTcp: selectTcpConnector(),
   readFile: async (path) => new Uint8Array(await readFile(path)),
   expandPath: (path) => (path === "~" || path.startsWith("~/") ? homedir() + path.slice(1) : path),
 });
