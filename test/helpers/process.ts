@@ -88,20 +88,35 @@ function runsFrom(pid: number, dir: string): boolean {
 
 const onExit = new Map<object, () => void>();
 let hookInstalled = false;
+const FATAL_SIGNALS = ["SIGTERM", "SIGINT", "SIGHUP"] as const;
+
+function runCleanups(): void {
+  for (const [token, fn] of [...onExit]) {
+    onExit.delete(token);
+    try {
+      fn();
+    } catch {
+      // best effort: the process is going away
+    }
+  }
+}
+
+/**
+ * Clean up, then die of the same signal as if we had not listened (vitest ends its workers with
+ * SIGTERM, which skips 'exit' handlers). If someone else also listens, they decide instead.
+ */
+function onFatalSignal(signal: NodeJS.Signals): void {
+  runCleanups();
+  for (const sig of FATAL_SIGNALS) process.off(sig, onFatalSignal);
+  if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+}
 
 /** Run `cleanup` when the process exits unless `untrack(token)` is called first. */
 export function track(cleanup: () => void): object {
   if (!hookInstalled) {
     hookInstalled = true;
-    process.on("exit", () => {
-      for (const fn of onExit.values()) {
-        try {
-          fn();
-        } catch {
-          // best effort: the process is going away
-        }
-      }
-    });
+    process.on("exit", runCleanups);
+    for (const sig of FATAL_SIGNALS) process.on(sig, onFatalSignal);
   }
   const token = {};
   onExit.set(token, cleanup);
