@@ -46,7 +46,7 @@ function blobOf(type: string | undefined, b64: string | undefined): Uint8Array |
   const blob = fromBase64(b64);
   if (!blob || blob.length < 4) return undefined;
   const len = ((blob[0]! << 24) | (blob[1]! << 16) | (blob[2]! << 8) | blob[3]!) >>> 0;
-  if (len !== type.length || 4 + len > blob.length) return undefined;
+  if (len !== type.length || 4 + len >= blob.length) return undefined;
   for (let i = 0; i < len; i++) if (blob[4 + i] !== type.charCodeAt(i)) return undefined;
   return blob;
 }
