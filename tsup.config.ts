@@ -1,18 +1,39 @@
 import { defineConfig } from "tsup";
 
-export default defineConfig({
-  entry: {
-    index: "src/index.ts",
-    ssh: "src/ssh-entry.ts",
-    mcp: "src/mcp-entry.ts",
-    keyserver: "src/keyserver-entry.ts",
-    cli: "src/cli/main.ts",
+export default defineConfig([
+  {
+    entry: {
+      index: "src/index.ts",
+      ssh: "src/ssh-entry.ts",
+      mcp: "src/mcp-entry.ts",
+      keyserver: "src/keyserver-entry.ts",
+      cli: "src/cli/main.ts",
+    },
+    format: ["esm"],
+    dts: true,
+    // dist/browser belongs to the browser build below; both builds run at once.
+    clean: ["!browser/**"],
+    target: "es2022",
+    platform: "node",
+    splitting: true,
+    sourcemap: false,
   },
-  format: ["esm"],
-  dts: true,
-  clean: true,
-  target: "es2022",
-  platform: "node",
-  splitting: true,
-  sourcemap: false,
-});
+  {
+    // Browsers: one self-contained ESM file each (dependencies bundled in), no Node builtins
+    // (esbuild fails the build if one is reachable). mcp-ssh-core = SSH only; mcp-ssh = SSH + MCP.
+    entry: {
+      "mcp-ssh": "src/browser.ts",
+      "mcp-ssh-core": "src/browser-ssh.ts",
+    },
+    outDir: "dist/browser",
+    format: ["esm"],
+    dts: true,
+    clean: true,
+    target: "es2022",
+    platform: "browser",
+    noExternal: [/.*/],
+    splitting: false,
+    minify: true,
+    sourcemap: false,
+  },
+]);
