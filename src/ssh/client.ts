@@ -144,6 +144,11 @@ export class SSHClient {
     return this.transport.closed;
   }
 
+  /** Why the connection ended, when it ended with an error (null while open or after close()). */
+  get error(): Error | null {
+    return this.transport.error;
+  }
+
   /** Resolves when the connection has ended, for whatever reason. */
   get whenClosed(): Promise<void> {
     return this.transport.whenClosed;

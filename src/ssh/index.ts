@@ -10,3 +10,5 @@ export { fingerprintSha256 } from "./keys/fingerprint.js";
 export { parsePublicKeyLine, formatPublicKeyLine } from "./keys/public-key.js";
 export type { PublicKey } from "./keys/public-key.js";
 export type { Signer } from "./keys/signature.js";
+export { SSHClient } from "./client.js";
+export { VERSION } from "./version.js";
