@@ -1,0 +1,116 @@
+import { cbc, ctr, gcm } from "@noble/ciphers/aes.js";
+import { chacha20orig } from "@noble/ciphers/chacha.js";
+import { poly1305 } from "@noble/ciphers/_poly1305.js";
+import { KeyDecryptionError, KeyFormatError } from "../errors.js";
+import { concatBytes, equalBytes } from "../wire/bytes.js";
+
+/**
+ * The ciphers OpenSSH can protect an openssh-key-v1 private section with (`ssh-keygen -Z`; the
+ * table in OpenSSH's cipher.c). The section is one message: no sequence numbers, no AAD, and for
+ * the AEAD ciphers the tag follows the encrypted string in the file (PROTOCOL.key).
+ */
+export interface KeyFileCipher {
+  readonly name: string;
+  readonly keyLength: number;
+  readonly ivLength: number;
+  /** The private section is padded to this (8 when unencrypted). */
+  readonly blockSize: number;
+  readonly tagLength: number;
+  encrypt(key: Uint8Array, iv: Uint8Array, plain: Uint8Array): { data: Uint8Array; tag: Uint8Array };
+  /** Throws KeyDecryptionError when an AEAD tag does not verify (a wrong passphrase). */
+  decrypt(key: Uint8Array, iv: Uint8Array, data: Uint8Array, tag: Uint8Array): Uint8Array;
+}
+
+const NO_TAG = new Uint8Array(0);
+const wrongPassphrase = () => new KeyDecryptionError("wrong passphrase: the private key did not decrypt");
+
+const aesCtr = (bytes: number): KeyFileCipher => ({
+  name: `aes${bytes * 8}-ctr`,
+  keyLength: bytes,
+  ivLength: 16,
+  blockSize: 16,
+  tagLength: 0,
+  encrypt: (key, iv, plain) => ({ data: ctr(key, iv).encrypt(plain), tag: NO_TAG }),
+  decrypt: (key, iv, data) => ctr(key, iv).decrypt(data),
+});
+
+const aesCbc = (bytes: number): KeyFileCipher => ({
+  name: `aes${bytes * 8}-cbc`,
+  keyLength: bytes,
+  ivLength: 16,
+  blockSize: 16,
+  tagLength: 0,
+  // The private section carries its own 1, 2, 3... padding; no PKCS#7 on top.
+  encrypt: (key, iv, plain) => ({ data: cbc(key, iv, { disablePadding: true }).encrypt(plain), tag: NO_TAG }),
+  decrypt: (key, iv, data) => cbc(key, iv, { disablePadding: true }).decrypt(data),
+});
+
+const aesGcm = (bytes: number): KeyFileCipher => ({
+  name: `aes${bytes * 8}-gcm@openssh.com`,
+  keyLength: bytes,
+  ivLength: 12,
+  blockSize: 16,
+  tagLength: 16,
+  encrypt: (key, iv, plain) => {
+    const sealed = gcm(key, iv).encrypt(plain);
+    return { data: sealed.subarray(0, plain.length), tag: sealed.subarray(plain.length) };
+  },
+  decrypt: (key, iv, data, tag) => {
+    try {
+      return gcm(key, iv).decrypt(concatBytes(data, tag));
+    } catch {
+      throw wrongPassphrase();
+    }
+  },
+});
+
+/**
+ * chacha20-poly1305@openssh.com on one message with sequence number 0 and no length field
+ * (PROTOCOL.chacha20poly1305 with aadlen 0): only the first 32 key bytes (K_2) are used.
+ */
+const chachaPoly: KeyFileCipher = {
+  name: "chacha20-poly1305@openssh.com",
+  keyLength: 64,
+  ivLength: 0,
+  blockSize: 8,
+  tagLength: 16,
+  encrypt: (key, _iv, plain) => {
+    const k2 = key.subarray(0, 32);
+    const nonce = new Uint8Array(8);
+    const data = chacha20orig(k2, nonce, plain, undefined, 1);
+    const polyKey = chacha20orig(k2, nonce, new Uint8Array(32), undefined, 0);
+    return { data, tag: poly1305(data, polyKey) };
+  },
+  decrypt: (key, _iv, data, tag) => {
+    const k2 = key.subarray(0, 32);
+    const nonce = new Uint8Array(8);
+    const polyKey = chacha20orig(k2, nonce, new Uint8Array(32), undefined, 0);
+    if (!equalBytes(poly1305(data, polyKey), tag)) throw wrongPassphrase();
+    return chacha20orig(k2, nonce, data, undefined, 1);
+  },
+};
+
+const none: KeyFileCipher = {
+  name: "none",
+  keyLength: 0,
+  ivLength: 0,
+  blockSize: 8,
+  tagLength: 0,
+  encrypt: (_k, _iv, plain) => ({ data: plain, tag: NO_TAG }),
+  decrypt: (_k, _iv, data) => data,
+};
+
+const CIPHERS = new Map<string, KeyFileCipher>(
+  [none, aesCtr(16), aesCtr(24), aesCtr(32), aesCbc(16), aesCbc(24), aesCbc(32), aesGcm(16), aesGcm(32), chachaPoly].map((c) => [c.name, c]),
+);
+
+export function keyFileCipher(name: string): KeyFileCipher {
+  const cipher = CIPHERS.get(name);
+  if (!cipher) {
+    throw new KeyFormatError(
+      `private key is encrypted with "${name}", which is not supported (supported: ${[...CIPHERS.keys()].join(", ")}); ` +
+        `re-encrypt it with: ssh-keygen -p -Z aes256-ctr -f KEYFILE`,
+    );
+  }
+  return cipher;
+}

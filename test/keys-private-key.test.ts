@@ -1,0 +1,142 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { KeyDecryptionError, KeyFormatError } from "../src/ssh/errors.js";
+import { inspectPrivateKey, parsePrivateKey } from "../src/ssh/keys/openssh-private-key.js";
+import { verifySignature } from "../src/ssh/keys/signature.js";
+import { fromBase64, toBase64, utf8 } from "../src/ssh/wire/bytes.js";
+import { mustRun, tempDir, typeAndBase64 } from "./keys-support.js";
+
+/** ssh-keygen a key into a fresh directory; returns its path and file text. */
+async function keygen(args: string[], passphrase = ""): Promise<{ path: string; text: string }> {
+  const path = join(tempDir(), "key");
+  await mustRun("ssh-keygen", ["-q", "-N", passphrase, "-C", "kt@test", "-f", path, ...args]);
+  return { path, text: readFileSync(path, "utf8") };
+}
+
+/** What OpenSSH itself says the public key of a private key file is. */
+async function publicOf(path: string, passphrase = ""): Promise<string> {
+  return typeAndBase64(await mustRun("ssh-keygen", ["-y", "-P", passphrase, "-f", path]));
+}
+
+function expectError(f: () => unknown, cls: typeof KeyFormatError | typeof KeyDecryptionError, message: RegExp): void {
+  let error: unknown;
+  try {
+    f();
+  } catch (e) {
+    error = e;
+  }
+  expect(error).toBeInstanceOf(cls);
+  expect((error as Error).message).toMatch(message);
+}
+
+describe("ssh-keygen ed25519 keys load", () => {
+  it("unencrypted: same public key as ssh-keygen -y, comment kept, signs verifiably", async () => {
+    const { path, text } = await keygen(["-t", "ed25519"]);
+    const key = parsePrivateKey(text);
+    expect(typeAndBase64(key.publicKeyLine())).toBe(await publicOf(path));
+    expect(key.comment).toBe("kt@test");
+    expect(key.type).toBe("ssh-ed25519");
+    const data = utf8("session id and userauth request");
+    expect(verifySignature(key.publicBlob, await key.sign(data), data)).toBe(true);
+    expect(inspectPrivateKey(text)).toMatchObject({ type: "ssh-ed25519", encrypted: false, cipher: "none", rounds: 0 });
+  });
+
+  it("accepts the file as bytes, with CRLF line endings, and as raw openssh-key-v1", async () => {
+    const { path, text } = await keygen(["-t", "ed25519"]);
+    const expected = await publicOf(path);
+    expect(typeAndBase64(parsePrivateKey(utf8(text)).publicKeyLine())).toBe(expected);
+    expect(typeAndBase64(parsePrivateKey(text.replace(/\n/g, "\r\n")).publicKeyLine())).toBe(expected);
+    const body = text.split("\n").filter((l) => l && !l.startsWith("-----")).join("");
+    expect(typeAndBase64(parsePrivateKey(fromBase64(body)!).publicKeyLine())).toBe(expected);
+  });
+
+  for (const rounds of [16, 64]) {
+    it(`passphrase-protected with -a ${rounds}: loads with the passphrase, not without or with a wrong one`, async () => {
+      const passphrase = `pass phrase ${rounds} ✓`;
+      const { path, text } = await keygen(["-t", "ed25519", "-a", String(rounds)], passphrase);
+      expect(inspectPrivateKey(text)).toMatchObject({ encrypted: true, cipher: "aes256-ctr", kdf: "bcrypt", rounds });
+      const key = parsePrivateKey(text, passphrase);
+      expect(typeAndBase64(key.publicKeyLine())).toBe(await publicOf(path, passphrase));
+      expect(key.comment).toBe("kt@test");
+      expectError(() => parsePrivateKey(text, "not the passphrase"), KeyDecryptionError, /wrong passphrase/);
+      expectError(() => parsePrivateKey(text), KeyDecryptionError, /encrypted.*passphrase is needed/);
+      expectError(() => parsePrivateKey(text, ""), KeyDecryptionError, /passphrase is needed/);
+    });
+  }
+
+  for (const cipher of ["aes128-ctr", "aes192-ctr", "aes256-cbc", "aes256-gcm@openssh.com", "aes128-gcm@openssh.com", "chacha20-poly1305@openssh.com"]) {
+    it(`encrypted with ${cipher} (ssh-keygen -Z)`, async () => {
+      const { path, text } = await keygen(["-t", "ed25519", "-a", "2", "-Z", cipher], "secret");
+      expect(inspectPrivateKey(text).cipher).toBe(cipher);
+      expect(typeAndBase64(parsePrivateKey(text, "secret").publicKeyLine())).toBe(await publicOf(path, "secret"));
+      expectError(() => parsePrivateKey(text, "Secret"), KeyDecryptionError, /wrong passphrase/);
+    });
+  }
+});
+
+describe("other key types and formats are refused with what to do", () => {
+  const cases: [string, string[], string, RegExp][] = [
+    ["RSA in OpenSSH format", ["-t", "rsa", "-b", "2048"], "", /RSA \(ssh-rsa\).*only ssh-ed25519.*ssh-keygen -t ed25519/],
+    ["encrypted RSA in OpenSSH format (type named before any passphrase)", ["-t", "rsa", "-b", "2048"], "pw-secret", /RSA \(ssh-rsa\)/],
+    ["ECDSA in OpenSSH format", ["-t", "ecdsa"], "", /ECDSA \(ecdsa-sha2-nistp256\)/],
+    ["RSA in PEM", ["-t", "rsa", "-b", "2048", "-m", "PEM"], "", /RSA in PEM \(PKCS#1\) format.*only ssh-ed25519/],
+    ["encrypted RSA in PEM", ["-t", "rsa", "-b", "2048", "-m", "PEM"], "pw-secret", /RSA in PEM \(PKCS#1\) format, encrypted/],
+    ["ECDSA in PEM", ["-t", "ecdsa", "-m", "PEM"], "", /ECDSA in PEM \(SEC1\) format/],
+    ["RSA in PKCS#8", ["-t", "rsa", "-b", "2048", "-m", "PKCS8"], "", /RSA in PKCS#8 format/],
+    ["ECDSA in PKCS#8", ["-t", "ecdsa", "-m", "PKCS8"], "", /ECDSA in PKCS#8 format/],
+    ["encrypted PKCS#8", ["-t", "ecdsa", "-m", "PKCS8"], "pw-secret", /encrypted PKCS#8/],
+  ];
+  for (const [name, args, passphrase, message] of cases) {
+    it(name, async () => {
+      const { text } = await keygen(args, passphrase);
+      expectError(() => parsePrivateKey(text, passphrase || undefined), KeyFormatError, message);
+    });
+  }
+
+  it("a PuTTY key file", () => {
+    const ppk = "PuTTY-User-Key-File-3: ssh-ed25519\nEncryption: none\nComment: x\nPublic-Lines: 2\nAAAA\nAAAA\n";
+    expectError(() => parsePrivateKey(ppk), KeyFormatError, /PuTTY key file \(version 3, ssh-ed25519\).*puttygen/);
+  });
+
+  it("a public key instead of the private one", async () => {
+    const { path } = await keygen(["-t", "ed25519"]);
+    expectError(() => parsePrivateKey(readFileSync(`${path}.pub`, "utf8")), KeyFormatError, /public key, not a private key/);
+  });
+
+  it("something else entirely", () => {
+    expectError(() => parsePrivateKey("hello"), KeyFormatError, /not a private key file/);
+  });
+});
+
+describe("damaged files are refused", () => {
+  const lastIndexOf = (hay: Uint8Array, needle: Uint8Array) => {
+    outer: for (let i = hay.length - needle.length; i >= 0; i--) {
+      for (let j = 0; j < needle.length; j++) if (hay[i + j] !== needle[j]) continue outer;
+      return i;
+    }
+    return -1;
+  };
+
+  it("bad padding, a secret whose public half differs, different check ints", async () => {
+    const { path, text } = await keygen(["-t", "ed25519"]);
+    const lines = text.trim().split("\n");
+    const original = fromBase64(lines.slice(1, -1).join(""))!;
+    // The raw 32-byte key: the blob is string "ssh-ed25519" (4 + 11 bytes), then string key (4 + 32).
+    const publicKey = fromBase64((await publicOf(path)).split(" ")[1]!)!.subarray(19);
+    const rearmor = (b: Uint8Array) => `${lines[0]}\n${toBase64(b)}\n${lines.at(-1)}\n`;
+    expect(() => parsePrivateKey(rearmor(original))).not.toThrow();
+
+    const badPadding = original.slice();
+    badPadding[badPadding.length - 1] ^= 0x40;
+    expectError(() => parsePrivateKey(rearmor(badPadding)), KeyFormatError, /bad padding/);
+
+    const badSecret = original.slice();
+    badSecret[lastIndexOf(badSecret, publicKey) + 5] ^= 1; // the public half of "seed || public"
+    expectError(() => parsePrivateKey(rearmor(badSecret)), KeyFormatError, /public half/);
+
+    const badCheck = original.slice();
+    badCheck[lastIndexOf(badCheck, utf8("ssh-ed25519")) - 4 - 8] ^= 1; // the check ints precede string "ssh-ed25519"
+    expectError(() => parsePrivateKey(rearmor(badCheck)), KeyFormatError, /check numbers differ/);
+  });
+});
