@@ -251,6 +251,10 @@ describe("errors", () => {
     const bad = await enrollWithKeyServer({ host: "127.0.0.1", keyServerPort: lying.port, clientPublicKeyLines: [a.publicKeyLine], logger: recordingLogger().logger }).catch((e: unknown) => e);
     expect(bad).toBeInstanceOf(KeyServerError);
     expect((bad as Error).message).toMatch(/not a usable host key/);
+    const website = await start({}, async () => new Response("<html>hello</html>", { status: 200, headers: { "content-type": "text/html" } }));
+    const notKeyServer = await enrollWithKeyServer({ host: "127.0.0.1", keyServerPort: website.port, clientPublicKeyLines: [a.publicKeyLine], logger: recordingLogger().logger }).catch((e: unknown) => e);
+    expect(notKeyServer).toBeInstanceOf(KeyServerError);
+    expect((notKeyServer as Error).message).toMatch(/the answer has no "server_pub_key" string/);
     const redirecting = await start({}, async () => json(302, {}, { location: "http://192.0.2.99/server_pub_key" }));
     const redirected = await enrollWithKeyServer({ host: "127.0.0.1", keyServerPort: redirecting.port, clientPublicKeyLines: [a.publicKeyLine], logger: recordingLogger().logger }).catch((e: unknown) => e);
     expect(redirected).toBeInstanceOf(KeyServerError);

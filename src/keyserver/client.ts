@@ -88,7 +88,8 @@ export async function enrollWithKeyServer(opts: EnrollOptions): Promise<{ hostKe
     }
     if (res.status !== 200) return { ok: false, why: `GET ${url}: HTTP ${res.status}${serverError(res.body)}` };
     const served = jsonOf(res.body)?.server_pub_key;
-    if (typeof served !== "string") throw new KeyServerError(`${url} answered without a "server_pub_key" string`, res.status);
+    // Something else may answer on https://host (a web site that serves any path): not the key server.
+    if (typeof served !== "string") return { ok: false, why: `GET ${url}: the answer has no "server_pub_key" string` };
     try {
       return { ok: true, line: formatPublicKeyLine(parsePublicKeyLine(served.replace(/\r?\n$/, ""))) };
     } catch (e) {
