@@ -1,0 +1,169 @@
+import type { Logger } from "../ssh/logger.js";
+import type { ExitStatus, SSHChannel } from "../ssh/options.js";
+import { LineSplitter } from "./line-splitter.js";
+
+/** A remote stderr line longer than this is dropped (it is only logged). */
+const MAX_STDERR_LINE_BYTES = 1024 * 1024;
+/** After stdout ends, how long to wait for the exit status (OpenSSH sends it between EOF and CLOSE). */
+const EXIT_STATUS_WAIT_MS = 2000;
+
+/** How the remote side ended. */
+export interface ChannelEnd {
+  /** Exit status, when the server reported one (null: channel closed without one, or connection lost). */
+  exit: ExitStatus | null;
+  /** Set when the connection failed rather than the remote process ending. */
+  error: Error | null;
+}
+
+export interface LineChannelEvents {
+  /** One complete line from the remote's stdout. A returned promise holds back further reading. */
+  line(text: string): void | Promise<void>;
+  /** A line that could not be delivered (too long, not UTF-8, cut off); the stream goes on. */
+  error(error: Error): void;
+  /** The remote's stdout ended and its exit status is known (or will never come). Called once. */
+  ended(end: ChannelEnd): void;
+}
+
+function sleep(ms: number): Promise<"timeout"> {
+  return new Promise((resolve) => {
+    const t = setTimeout(() => resolve("timeout"), ms);
+    // Never keep a runtime alive just for this timer (Node / Deno / Bun have unref; browsers not).
+    (t as { unref?: () => void }).unref?.();
+  });
+}
+
+/** Terminal control characters from a remote must not reach the user's terminal through our logs. */
+function printable(line: string): string {
+  return line.replace(/[\x00-\x08\x0a-\x1f\x7f\x9b]/g, "?");
+}
+
+/** Human-readable reason for a channel end, for logs and close reasons. */
+export function describeEnd(end: ChannelEnd): string {
+  if (end.error) return `the SSH connection was lost: ${end.error.message}`;
+  if (end.exit?.signal) return `the remote MCP server was killed by signal ${end.exit.signal}`;
+  if (end.exit?.code !== null && end.exit?.code !== undefined) return `the remote MCP server exited with code ${end.exit.code}`;
+  return "the server closed the channel without an exit status";
+}
+
+/**
+ * A session channel seen as lines: stdout split into `\n`-terminated lines (bounded), stderr
+ * lines sent to the logger (never into the message stream), stdin written with backpressure.
+ * Both output streams are always drained, because they share one flow-control window
+ * (RFC 4254 §5.2): an unread stderr would stall stdout.
+ */
+export class LineChannel {
+  private readonly writer: WritableStreamDefaultWriter<Uint8Array>;
+  private readonly finished: Promise<ChannelEnd>;
+  private resolveFinished!: (end: ChannelEnd) => void;
+  private started = false;
+  private inputEnded = false;
+
+  constructor(
+    readonly channel: SSHChannel,
+    private readonly opts: { logger: Logger; maxLineBytes?: number; events: LineChannelEvents },
+  ) {
+    this.writer = channel.stdin.getWriter();
+    this.finished = new Promise((resolve) => (this.resolveFinished = resolve));
+  }
+
+  /** Begin reading stdout and stderr. */
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    void this.pumpStderr();
+    void this.pumpStdout();
+  }
+
+  /** Resolves with how the channel ended, once it has. */
+  get whenEnded(): Promise<ChannelEnd> {
+    return this.finished;
+  }
+
+  /** Write bytes to the remote's stdin; resolves once the channel has taken them (window permitting). */
+  async write(bytes: Uint8Array): Promise<void> {
+    await this.writer.write(bytes);
+  }
+
+  /** Send EOF on stdin (the MCP stdio way of asking a server to exit). Idempotent. */
+  async endInput(): Promise<void> {
+    if (this.inputEnded) return;
+    this.inputEnded = true;
+    await this.writer.close().catch((e: unknown) => this.opts.logger.debug(`sending EOF: ${(e as Error).message}`));
+  }
+
+  /**
+   * Ask the remote to exit (EOF), give it `graceMs` to do so, then close the channel. Resolves
+   * when the channel has ended; output that arrives in the meantime is still delivered.
+   */
+  async close(graceMs: number): Promise<ChannelEnd> {
+    this.start();
+    await this.endInput();
+    if ((await Promise.race([this.finished, sleep(graceMs)])) === "timeout") {
+      this.opts.logger.debug(`the remote MCP server did not exit within ${graceMs} ms of EOF; closing the channel`);
+    }
+    await this.channel.close().catch((e: unknown) => this.opts.logger.debug(`closing the channel: ${(e as Error).message}`));
+    return this.finished;
+  }
+
+  private async pumpStdout(): Promise<void> {
+    const splitter = new LineSplitter({ maxLineBytes: this.opts.maxLineBytes });
+    const reader = this.channel.stdout.getReader();
+    let error: Error | null = null;
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        for (const event of splitter.push(value)) {
+          if ("error" in event) this.opts.events.error(event.error);
+          else await this.deliver(event.line);
+        }
+      }
+      for (const event of splitter.end()) if ("error" in event) this.opts.events.error(event.error);
+    } catch (e) {
+      error = e as Error;
+    } finally {
+      reader.releaseLock();
+    }
+    let exit: ExitStatus | null = null;
+    if (!error) {
+      const status = await Promise.race([this.channel.exit.catch((e: Error) => e), sleep(EXIT_STATUS_WAIT_MS)]);
+      if (status instanceof Error) error = status;
+      else if (status !== "timeout") exit = status;
+    } else {
+      // The stream failed; the exit promise fails the same way: keep it from going unhandled.
+      this.channel.exit.catch(() => {});
+    }
+    const end: ChannelEnd = { exit: exit && (exit.code !== null || exit.signal !== null) ? exit : null, error };
+    this.resolveFinished(end);
+    this.opts.events.ended(end);
+  }
+
+  /** A consumer that throws must not look like a broken connection: report it and go on. */
+  private async deliver(line: string): Promise<void> {
+    try {
+      await this.opts.events.line(line);
+    } catch (e) {
+      this.opts.events.error(e instanceof Error ? e : new Error(String(e)));
+    }
+  }
+
+  private async pumpStderr(): Promise<void> {
+    const splitter = new LineSplitter({ maxLineBytes: MAX_STDERR_LINE_BYTES });
+    const { logger } = this.opts;
+    const reader = this.channel.stderr.getReader();
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        for (const event of splitter.push(value)) {
+          if ("line" in event) logger.info(`remote: ${printable(event.line)}`);
+          else logger.debug(`remote stderr: ${event.error.message}`);
+        }
+      }
+    } catch {
+      // The connection failed; stdout reports that.
+    } finally {
+      reader.releaseLock();
+    }
+  }
+}

@@ -1,0 +1,123 @@
+import { SSHClient } from "../ssh/client.js";
+import { KeyDecryptionError, KeyFormatError } from "../ssh/errors.js";
+import { fingerprintSha256 } from "../ssh/keys/fingerprint.js";
+import { parsePrivateKey } from "../ssh/keys/openssh-private-key.js";
+import { parsePublicKeyLine } from "../ssh/keys/public-key.js";
+import type { Ed25519PrivateKey } from "../ssh/keys/ed25519-private-key.js";
+import type { Logger } from "../ssh/logger.js";
+import type { ConnectOptions, SSHChannel } from "../ssh/options.js";
+import { platform } from "../ssh/platform.js";
+import { MCP_SSH_DEFAULTS, type SSHClientTransportOptions } from "./options.js";
+
+/** An open MCP channel and the connection it runs on. */
+export interface OpenedChannel {
+  client: SSHClient;
+  channel: SSHChannel;
+  /** We connected the client, so we close it; a caller's client stays open. */
+  ownsClient: boolean;
+  /** "host:port" (or "stream"), for log lines. */
+  target: string;
+}
+
+/** Read and decrypt every client key: the in-memory one first, then the files in order. */
+async function loadClientKeys(opts: SSHClientTransportOptions): Promise<Ed25519PrivateKey[]> {
+  const keys: Ed25519PrivateKey[] = [];
+  if (opts.privateKey !== undefined) keys.push(parsePrivateKey(opts.privateKey, opts.passphrase));
+  for (const given of opts.clientKeys ?? []) {
+    if (!platform.readFile) {
+      throw new TypeError("clientKeys needs a filesystem; in this runtime pass the key's contents as `privateKey`");
+    }
+    const path = platform.expandPath?.(given) ?? given;
+    let bytes: Uint8Array;
+    try {
+      bytes = await platform.readFile(path);
+    } catch (e) {
+      throw new KeyFormatError(`cannot read client key ${path}: ${(e as Error).message}`, { cause: e });
+    }
+    try {
+      keys.push(parsePrivateKey(bytes, opts.passphrase));
+    } catch (e) {
+      // Keep the class (callers branch on it) and name the file in the message.
+      const message = `client key ${path}: ${(e as Error).message}`;
+      if (e instanceof KeyDecryptionError) throw new KeyDecryptionError(message, { cause: e });
+      throw new KeyFormatError(message, { cause: e });
+    }
+  }
+  return keys;
+}
+
+/** Enroll our keys with the key server; returns the host key fingerprint it vouches for. */
+async function hostKeyFromKeyServer(
+  opts: SSHClientTransportOptions,
+  host: string,
+  keys: Ed25519PrivateKey[],
+  logger: Logger,
+): Promise<string> {
+  if (keys.length === 0) throw new KeyFormatError("useKeyServer needs a client key to enroll (clientKeys or privateKey)");
+  const { enrollWithKeyServer } = await import("../keyserver/client.js");
+  const { hostKeyLine } = await enrollWithKeyServer({
+    host,
+    keyServerPort: opts.keyServerPort ?? MCP_SSH_DEFAULTS.keyServerPort,
+    keyServerUrl: opts.keyServerUrl,
+    token: opts.keyServerToken,
+    caPath: opts.keyServerCa,
+    allowHttp: opts.allowHttpKeyServer,
+    clientPublicKeyLines: keys.map((k) => k.publicKeyLine()),
+    logger,
+  });
+  const fingerprint = fingerprintSha256(parsePublicKeyLine(hostKeyLine).blob);
+  logger.info(`key server: enrolled ${keys.length} client key(s); pinning host key ${fingerprint}`);
+  return fingerprint;
+}
+
+/** SSHClient.connect options for these transport options (keys read, key server consulted). */
+export async function connectOptionsFor(opts: SSHClientTransportOptions, logger: Logger): Promise<ConnectOptions> {
+  const host = opts.host ?? MCP_SSH_DEFAULTS.host;
+  const port = opts.port ?? MCP_SSH_DEFAULTS.port;
+  const keys = await loadClientKeys(opts);
+  const options: ConnectOptions = {
+    ...opts.connect,
+    host,
+    port,
+    stream: opts.stream,
+    username: opts.username ?? MCP_SSH_DEFAULTS.username,
+    signers: [...keys, ...(opts.connect?.signers ?? [])],
+    logger,
+  };
+  if (opts.useKeyServer) {
+    // The key server's answer is the only trust anchor: no known_hosts file is written or read.
+    options.hostKeyFingerprints = [await hostKeyFromKeyServer(opts, host, keys, logger)];
+  } else {
+    if (opts.knownHosts !== undefined) options.knownHostsPath = opts.knownHosts;
+    if (opts.knownHostsText !== undefined) options.knownHosts = opts.knownHostsText;
+    if (opts.hostKeyFingerprints !== undefined) options.hostKeyFingerprints = opts.hostKeyFingerprints;
+  }
+  if (opts.disableHostKeyChecking) options.hostKeyPolicy = "no";
+  return options;
+}
+
+/** Connect (unless given a client) and open the session channel the MCP server runs on. */
+export async function openMcpChannel(opts: SSHClientTransportOptions, logger: Logger): Promise<OpenedChannel> {
+  if (opts.command !== undefined && opts.subsystem !== undefined) {
+    throw new TypeError("pass either `command` or `subsystem`, not both");
+  }
+  const target = opts.stream ? "stream" : `${opts.host ?? MCP_SSH_DEFAULTS.host}:${opts.port ?? MCP_SSH_DEFAULTS.port}`;
+  const ownsClient = opts.client === undefined;
+  const client = opts.client ?? (await SSHClient.connect(await connectOptionsFor(opts, logger)));
+  try {
+    const channelOpts = { env: opts.env };
+    let channel: SSHChannel;
+    if (opts.subsystem !== undefined) {
+      channel = await client.subsystem(opts.subsystem, channelOpts);
+    } else if (opts.command !== undefined) {
+      channel = await client.exec(opts.command, channelOpts);
+    } else {
+      // The reference's server (and a ForceCommand setup) expects a plain shell request.
+      channel = await client.shell(channelOpts);
+    }
+    return { client, channel, ownsClient, target };
+  } catch (e) {
+    if (ownsClient) await client.close().catch(() => {});
+    throw e;
+  }
+}
