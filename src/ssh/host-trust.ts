@@ -36,6 +36,7 @@ export async function hostKeyChecker(options: ConnectOptions, logger: Logger): P
       fingerprints: options.hostKeyFingerprints,
       verifier: options.hostVerifier,
       policy: options.hostKeyPolicy ?? "yes",
+      hashKnownHosts: options.hashKnownHosts,
       appendKnownHost: append,
       logger,
     });

@@ -35,6 +35,8 @@ export interface ConnectOptions {
   hostVerifier?: (key: HostKeyInfo) => boolean | Promise<boolean>;
   /** Like OpenSSH's StrictHostKeyChecking; default "yes". "no" must be asked for and warns loudly. */
   hostKeyPolicy?: HostKeyPolicy;
+  /** With "accept-new": record new hosts hashed (`|1|...`), like OpenSSH's HashKnownHosts. */
+  hashKnownHosts?: boolean;
   /** Offer exactly these, in order. */
   algorithms?: { kex?: string[]; cipher?: string[]; hostKey?: string[] };
   /** Whole connect (TCP + version + kex + auth) deadline. Default 30 s. */
