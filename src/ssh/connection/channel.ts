@@ -76,6 +76,8 @@ export class Channel implements SSHChannel {
 
   /** CHANNEL_OPEN_CONFIRMATION: the peer's id, window and max packet. */
   confirm(remoteId: number, window: number, maxPacket: number): void {
+    // A zero max packet would let no data through at all; no real server sends it.
+    if (maxPacket === 0) throw new ProtocolError("server opened a channel with a maximum packet size of 0");
     this.remoteId = remoteId;
     this.remoteWindow = window;
     this.remoteMaxPacket = maxPacket;

@@ -345,12 +345,16 @@ export class Transport {
     if (this.strictKex) this.encoder.seq = 0;
     this.encoder.bytesSinceKex = 0;
     this.encoder.packetsSinceKex = 0;
-    const queued = this.queue;
-    this.queue = [];
-    for (const q of queued) {
+    this.maybeFinishKex(kex);
+    this.flushQueue();
+  }
+
+  /** Write queued packets in order, stopping if a new kex closes the gate again. */
+  private flushQueue(): void {
+    while (this.queue.length > 0 && !this.kex?.gatesOutput && this.closedWith === undefined) {
+      const q = this.queue.shift()!;
       this.writePacket(q.length, q.fill).then(q.done.resolve, q.done.reject);
     }
-    this.maybeFinishKex(kex);
   }
 
   private maybeFinishKex(kex: KeyExchange): void {
