@@ -15,7 +15,9 @@ export class PacketEncoder {
   /** Counters for rekey limits since the last NEWKEYS. */
   bytesSinceKex = 0;
   packetsSinceKex = 0;
-  private readonly padding = new Uint8Array(256);
+  /** Random bytes for padding, refilled in bulk: one getRandomValues call per ~16 KiB, not per packet. */
+  private readonly pool = new Uint8Array(16384);
+  private poolUsed = this.pool.length;
 
   /** Allocate one packet buffer for `payloadLength` bytes; `fill` writes the payload at `offset`. */
   encode(payloadLength: number, fill: (buf: Uint8Array, offset: number) => void): Uint8Array {
@@ -34,8 +36,12 @@ export class PacketEncoder {
     fill(buf, 5);
     if (c.tagLength > 0) {
       // Padding should be random once encryption is on (RFC 4253 §6); before that it does not matter.
-      crypto.getRandomValues(this.padding.subarray(0, padLen));
-      buf.set(this.padding.subarray(0, padLen), 5 + payloadLength);
+      if (this.poolUsed + padLen > this.pool.length) {
+        crypto.getRandomValues(this.pool);
+        this.poolUsed = 0;
+      }
+      buf.set(this.pool.subarray(this.poolUsed, this.poolUsed + padLen), 5 + payloadLength);
+      this.poolUsed += padLen;
     }
     c.seal(this.seq, buf);
     this.seq = (this.seq + 1) >>> 0;
