@@ -9,5 +9,7 @@ export default defineConfig({
     maxWorkers: 2,
     // Any unhandled rejection fails the run (vitest's default), kept explicit.
     dangerouslyIgnoreUnhandledErrors: false,
+    // ...and fails the test that leaked it, including rejections shortly after a file's last test.
+    setupFiles: ["test/setup/unhandled.ts"],
   },
 });
