@@ -1,4 +1,5 @@
 import { defineConfig } from "tsup";
+import { browserSubstitutes } from "./src/platform/browser-substitutes.mjs";
 
 export default defineConfig([
   {
@@ -32,8 +33,11 @@ export default defineConfig([
     target: "es2022",
     platform: "browser",
     noExternal: [/.*/],
+    esbuildPlugins: [browserSubstitutes()],
     splitting: false,
     minify: true,
+    // Error classes name themselves from new.target.name: keep names through minification.
+    keepNames: true,
     sourcemap: false,
   },
 ]);

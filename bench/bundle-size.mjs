@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 // Size of the browser build: each entry bundled the way dist/browser is built (esbuild, ESM,
-// platform browser, minified, every dependency included), then gzipped (level 9) and brotli'd.
+// platform browser, minified, every dependency included, Node-only files swapped as in tsup.config.ts), then gzipped (level 9) and brotli'd.
 // Usage: node bench/bundle-size.mjs [--json]
 import { build } from "esbuild";
 import { brotliCompressSync, constants, gzipSync } from "node:zlib";
 import { fileURLToPath } from "node:url";
+import { browserSubstitutes } from "../src/platform/browser-substitutes.mjs";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const TARGET_CORE_GZIP = 40 * 1024;
@@ -23,8 +24,10 @@ async function measure({ entry }) {
     format: "esm",
     target: "es2022",
     minify: true,
+    keepNames: true,
     write: false,
     metafile: true,
+    plugins: [browserSubstitutes()],
     logLevel: "silent",
   });
   const code = result.outputFiles[0].contents;

@@ -5,6 +5,7 @@ import { readFileSync, readdirSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { build, type Metafile } from "esbuild";
 import { describe, expect, it } from "vitest";
+import { BROWSER_SUBSTITUTES, browserSubstitutes } from "../src/platform/browser-substitutes.mjs";
 
 const ROOT = join(import.meta.dirname, "..");
 
@@ -13,7 +14,15 @@ const RUNTIME_ADAPTERS = [
   /^src\/ssh\/io\/(node|deno|bun)-tcp\.ts$/,
   /^src\/ssh\/keys\/node\//,
 ];
-const NODE_ONLY_INPUTS = [/^src\/platform\//, /^src\/relay\//, /^src\/cli\//, /^src\/keyserver\//, /^src\/ssh\/io\/node-tcp\.ts$/, /^src\/ssh\/keys\/node\//];
+const NODE_ONLY_INPUTS = [
+  /^src\/platform\/(?!browser\/)/,
+  /^src\/relay\//,
+  /^src\/cli\//,
+  /^src\/keyserver\/(node-.*|cli|authorized-keys-file)\.ts$/,
+  /^src\/ssh\/io\/node-tcp\.ts$/,
+  /^src\/ssh\/keys\/node\//,
+  ...Object.keys(BROWSER_SUBSTITUTES).map((path) => new RegExp(`^${path.replace(/[.]/g, "\\.")}$`)),
+];
 
 async function bundleForBrowser(entry: string): Promise<{ metafile: Metafile; warnings: string[] }> {
   const result = await build({
@@ -22,8 +31,11 @@ async function bundleForBrowser(entry: string): Promise<{ metafile: Metafile; wa
     platform: "browser",
     format: "esm",
     target: "es2022",
+    keepNames: true,
     write: false,
     metafile: true,
+    // The same swaps as the real browser build (tsup.config.ts); anything else Node-only fails.
+    plugins: [browserSubstitutes()],
     logLevel: "silent",
     absWorkingDir: ROOT,
   });
@@ -54,6 +66,11 @@ describe.each(["src/browser-ssh.ts", "src/browser.ts"])("browser bundle of %s", 
     expect(inputs.filter((path) => path.startsWith("node:") || NODE_ONLY_INPUTS.some((re) => re.test(path)))).toEqual([]);
     expect(warnings).toEqual([]);
   });
+});
+
+it("uses every browser substitute (a stale entry would hide nothing, but should go)", async () => {
+  const { metafile } = await bundleForBrowser("src/browser.ts");
+  for (const standIn of Object.values(BROWSER_SUBSTITUTES)) expect(Object.keys(metafile.inputs)).toContain(standIn);
 });
 
 describe("core sources", () => {

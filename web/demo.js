@@ -124,7 +124,9 @@ async function connect(event) {
     setStatus("SSH: key exchange, host key check and login ...", "busy");
     const transport = new SSHClientTransport({
       stream,
+      // Only for messages: the SSH server is whatever the relay forwards to.
       host: new URL(url).hostname,
+      port: Number(new URL(url).port) || (url.startsWith("wss:") ? 443 : 80),
       username: $("username").value.trim(),
       privateKey: $("private-key").value,
       passphrase: $("passphrase").value || undefined,

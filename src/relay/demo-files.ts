@@ -26,12 +26,12 @@ export function findPackageRoot(from: string = fileURLToPath(import.meta.url)): 
 }
 
 /** The demo page (web/) and the browser bundle (dist/browser/), as served by `relay --demo`. */
-export function demoRoutes(root: string = findPackageRoot()): DemoRoutes {
+export function demoRoutes(root: string = findPackageRoot(), bundleFile = join(root, "dist", "browser", "mcp-ssh.js")): DemoRoutes {
   const routes: DemoRoutes = {
     "/": { file: join(root, "web", "index.html"), type: "text/html; charset=utf-8" },
     "/demo.js": { file: join(root, "web", "demo.js"), type: "text/javascript; charset=utf-8" },
     "/demo.css": { file: join(root, "web", "demo.css"), type: "text/css; charset=utf-8" },
-    "/mcp-ssh.js": { file: join(root, "dist", "browser", "mcp-ssh.js"), type: "text/javascript; charset=utf-8" },
+    "/mcp-ssh.js": { file: bundleFile, type: "text/javascript; charset=utf-8" },
   };
   for (const [path, { file }] of Object.entries(routes)) {
     if (!existsSync(file)) {

@@ -40,9 +40,10 @@ async function download(config: CheckConfig): Promise<{ bytes: number; sha256: s
     const hash = sha256.create();
     let bytes = 0;
     const stderr = new Response(channel.stderr).text();
-    for await (const chunk of channel.stdout) {
-      hash.update(chunk);
-      bytes += chunk.byteLength;
+    const reader = channel.stdout.getReader();
+    for (let r = await reader.read(); !r.done; r = await reader.read()) {
+      hash.update(r.value);
+      bytes += r.value.byteLength;
     }
     const exit = await channel.exit;
     const errText = await stderr;

@@ -1,0 +1,171 @@
+// Headless Chromium (Debian's) loads the demo page from 127.0.0.1, connects through a WebSocket
+// relay (`mcp-ssh relay`, then Debian's websockify) to a real sshd, and runs MCP initialize,
+// tools/list and tools/call against the fixture server. The result is read back from the page;
+// a screenshot of each run goes to test-output/.
+import { accessSync, constants, copyFileSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { chromium, type BrowserContext, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { demoRoutes, staticHandler } from "../src/relay/demo-files.js";
+import { startRelay } from "../src/relay/relay-server.js";
+import { makeClientKey, startSshd, type ClientKey, type TestServer } from "./helpers/servers.js";
+import { buildBrowserBundle } from "./runtimes/browser-bundle.js";
+import { startWebsockify } from "./runtimes/websockify.js";
+
+const ROOT = join(import.meta.dirname, "..");
+const OUTPUT = join(ROOT, "test-output");
+const CHROMIUM = "/usr/bin/chromium";
+const MCP_SERVER = join(ROOT, "fixtures", "mcp", "tools-server.mjs");
+
+let work: string;
+let bundle: string;
+let sshd: TestServer;
+let key: ClientKey;
+let context: BrowserContext;
+
+beforeAll(async () => {
+  try {
+    accessSync(CHROMIUM, constants.X_OK);
+  } catch {
+    throw new Error(`${CHROMIUM} not found; install it: apt-get install chromium`);
+  }
+  work = mkdtempSync(join(tmpdir(), "mcp-ssh-browser-"));
+  bundle = join(work, "mcp-ssh.js");
+  await buildBrowserBundle(bundle);
+  key = await makeClientKey();
+  sshd = await startSshd({ authorizedKeys: [key.publicKeyLine] });
+  mkdirSync(OUTPUT, { recursive: true });
+  context = await chromium.launchPersistentContext(join(work, "profile"), {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+    timeout: 60_000,
+  });
+}, 120_000);
+
+afterAll(async () => {
+  await context?.close();
+  await sshd?.stop();
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+/** Fill the form as a person would, connect, and wait until the page says connected (or why not). */
+async function connectFromPage(page: Page, pageUrl: string, relayUrl: string): Promise<void> {
+  const problems: string[] = [];
+  page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
+  page.on("console", (message) => {
+    if (message.type() === "error") problems.push(`console: ${message.text()}`);
+  });
+  await page.goto(pageUrl);
+  await page.waitForFunction(() => (window as unknown as { mcpSshDemoReady?: boolean }).mcpSshDemoReady === true, null, {
+    timeout: 15_000,
+  });
+  expect(await page.inputValue("#relay-url")).toBe(relayUrl);
+  await page.fill("#fingerprint", sshd.hostKeyFingerprint);
+  await page.fill("#username", sshd.username);
+  await page.fill("#private-key", key.privateKey);
+  await page.fill("#command", `${process.execPath} ${MCP_SERVER}`);
+  await page.click("#connect");
+  await page.waitForSelector('#status[data-state="connected"], #status[data-state="error"]', { timeout: 45_000 });
+  const state = await page.getAttribute("#status", "data-state");
+  if (state !== "connected") {
+    throw new Error(
+      `the page did not connect: ${await page.textContent("#status")}\nlog:\n${await page.textContent("#log")}\n${problems.join("\n")}`,
+    );
+  }
+}
+
+async function callEcho(page: Page, text: string): Promise<string> {
+  await page.selectOption("#tool", "echo");
+  await page.fill("#arguments", JSON.stringify({ text }));
+  await page.click("#call");
+  await page.waitForSelector('#result[data-state="ok"], #result[data-state="error"]', { timeout: 30_000 });
+  expect(await page.getAttribute("#result", "data-state")).toBe("ok");
+  return (await page.textContent("#result")) ?? "";
+}
+
+describe("the browser demo", () => {
+  it("runs MCP over SSH through mcp-ssh relay (demo page served by the relay)", async () => {
+    const relay = await startRelay({
+      listenHost: "127.0.0.1",
+      listenPort: 0,
+      targetHost: sshd.host,
+      targetPort: sshd.port,
+      httpHandler: staticHandler(demoRoutes(ROOT, bundle)),
+      allowOwnOrigin: true,
+    });
+    const page = await context.newPage();
+    try {
+      const pageUrl = `http://127.0.0.1:${relay.port}/`;
+      await connectFromPage(page, pageUrl, relay.url);
+      expect(await page.textContent("#server-name")).toContain("mcp-ssh-fixture");
+      const tools = await page.$$eval("#tools li code", (nodes) => nodes.map((n) => n.textContent));
+      expect(tools).toEqual(expect.arrayContaining(["echo", "add"]));
+      expect(await callEcho(page, "hello through mcp-ssh relay")).toBe("hello through mcp-ssh relay");
+      await page.screenshot({ path: join(OUTPUT, "browser-demo-mcp-ssh-relay.png"), fullPage: true, mask: [page.locator("#private-key")] });
+      await page.click("#disconnect");
+      await page.waitForSelector('#status[data-state="idle"]', { timeout: 15_000 });
+    } finally {
+      await page.close();
+      await relay.close();
+    }
+    // The SSH login the relay carried is the page's own: sshd saw our key.
+    expect(sshd.log()).toContain(`Accepted publickey for ${sshd.username}`);
+  });
+
+  it("runs MCP over SSH through websockify (demo page served by websockify --web)", async () => {
+    const web = join(work, "web");
+    mkdirSync(web, { recursive: true });
+    for (const name of ["index.html", "demo.js", "demo.css"]) copyFileSync(join(ROOT, "web", name), join(web, name));
+    copyFileSync(bundle, join(web, "mcp-ssh.js"));
+    const websockify = await startWebsockify(sshd.port, { webDir: web });
+    const page = await context.newPage();
+    try {
+      await connectFromPage(page, `http://127.0.0.1:${websockify.port}/`, websockify.url);
+      const tools = await page.$$eval("#tools li code", (nodes) => nodes.map((n) => n.textContent));
+      expect(tools).toEqual(expect.arrayContaining(["echo", "add"]));
+      expect(await callEcho(page, "hello through websockify")).toBe("hello through websockify");
+      await page.screenshot({ path: join(OUTPUT, "browser-demo-websockify.png"), fullPage: true, mask: [page.locator("#private-key")] });
+    } finally {
+      await page.close();
+      await websockify.stop();
+    }
+  });
+
+  it("refuses a server whose host key is not the pinned one, and says so on the page", async () => {
+    const relay = await startRelay({
+      listenHost: "127.0.0.1",
+      listenPort: 0,
+      targetHost: sshd.host,
+      targetPort: sshd.port,
+      httpHandler: staticHandler(demoRoutes(ROOT, bundle)),
+      allowOwnOrigin: true,
+    });
+    const page = await context.newPage();
+    try {
+      await page.goto(`http://127.0.0.1:${relay.port}/`);
+      await page.waitForFunction(() => (window as unknown as { mcpSshDemoReady?: boolean }).mcpSshDemoReady === true);
+      await page.fill("#fingerprint", `SHA256:${"A".repeat(43)}`);
+      await page.fill("#username", sshd.username);
+      await page.fill("#private-key", key.privateKey);
+      await page.fill("#command", `${process.execPath} ${MCP_SERVER}`);
+      await page.click("#connect");
+      await page.waitForSelector('#status[data-state="error"], #status[data-state="connected"]', { timeout: 45_000 });
+      expect(await page.getAttribute("#status", "data-state")).toBe("error");
+      expect(await page.textContent("#status")).toContain("HostKeyMismatchError");
+    } finally {
+      await page.close();
+      await relay.close();
+    }
+  });
+});
