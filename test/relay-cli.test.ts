@@ -1,7 +1,8 @@
 // `mcp-ssh relay` command line: flags, usage errors, a run stopped by a signal, and the demo
 // page's static routes (only the listed files, nothing else from disk).
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer, type AddressInfo } from "node:http";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
