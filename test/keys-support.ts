@@ -1,8 +1,8 @@
 // Shared by the keys-*.test.ts files: throwaway directories and the OpenSSH client tools the
 // tests compare against (ssh-keygen, ssh-keyscan, ssh-agent, ssh-add). A missing tool fails the
 // test with the Debian package to install.
-import { execFile } from "node:child_process";
-import { accessSync, constants, mkdtempSync, rmSync } from "node:fs";
+import { execFile, spawn, type ChildProcess } from "node:child_process";
+import { accessSync, constants, existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 import { afterAll } from "vitest";
@@ -62,4 +62,39 @@ export function tempDir(): string {
 /** `type base64` of a public key line (drops the comment). */
 export function typeAndBase64(line: string): string {
   return line.trim().split(/\s+/).slice(0, 2).join(" ");
+}
+
+export interface TestAgent {
+  socket: string;
+  child: ChildProcess;
+  /** SIGTERM the agent (by its pid) and wait for it to exit. */
+  stop(): Promise<void>;
+}
+
+/** Debian's ssh-agent in the foreground (-D) on its own socket; `askpass` answers confirmations. */
+export async function startAgent(askpass = "/bin/false"): Promise<TestAgent> {
+  const dir = tempDir();
+  const socket = join(dir, "agent.sock");
+  const child = spawn(toolPath("ssh-agent"), ["-D", "-a", socket], {
+    stdio: "ignore",
+    env: { ...process.env, SSH_ASKPASS: askpass, SSH_ASKPASS_REQUIRE: "force", DISPLAY: ":0" },
+  });
+  for (let i = 0; i < 100 && !existsSync(socket); i++) await new Promise((r) => setTimeout(r, 50));
+  if (!existsSync(socket)) {
+    child.kill("SIGKILL");
+    throw new Error("ssh-agent did not create its socket within 5 s");
+  }
+  const exited = new Promise<void>((r) => child.once("exit", () => r()));
+  // Never outlive the test process, even when a test forgets stop().
+  const killOnExit = () => child.kill("SIGKILL");
+  process.once("exit", killOnExit);
+  void exited.then(() => process.off("exit", killOnExit));
+  return {
+    socket,
+    child,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
+      await exited;
+    },
+  };
 }
