@@ -4,6 +4,7 @@ import type { ByteStream } from "./byte-stream.js";
 interface BunSocket {
   /** Returns how many bytes the kernel took (possibly fewer than given, -1 once closed). */
   write(data: Uint8Array): number;
+  /** No argument: shut down our sending side only (`shutdown(true)` would stop reading instead). */
   shutdown(halfClose?: boolean): void;
   end(): void;
   terminate(): void;
@@ -88,7 +89,7 @@ export function connectBunTcp(host: string, port: number, opts: { signal?: Abort
     },
     close() {
       // Half-close: the server may still send its last bytes after our EOF.
-      if (!socketClosed) socketRef?.shutdown(true);
+      if (!socketClosed) socketRef?.shutdown();
     },
     abort() {
       closedByUs = true;
