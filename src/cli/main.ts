@@ -1,0 +1,104 @@
+#!/usr/bin/env node
+// The `mcp-ssh` command: the stdio MCP proxy by default; subcommands keygen, keyserver, relay.
+import "../platform/node.js";
+import { createLogger } from "../ssh/logger.js";
+import { VERSION } from "../ssh/version.js";
+import { parseProxyArgs, PROXY_USAGE, UsageError, type ProxySettings } from "./args.js";
+import { resolveClientKeys } from "./client-keys.js";
+import { runKeygenCli } from "./keygen.js";
+import { runProxy } from "./proxy.js";
+
+const SIGNALS: NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
+
+const out = (line: string) => void process.stdout.write(`${line}\n`);
+const err = (line: string) => void process.stderr.write(`${line}\n`);
+
+/** Error messages may span lines (e.g. the known_hosts line to add); the CLI promises one line. */
+function oneLine(message: string): string {
+  return message.replace(/\s*\n\s*/g, " ").trim();
+}
+
+async function proxy(settings: ProxySettings): Promise<number> {
+  const logger = createLogger(settings.logLevel, err);
+  const stopSignal = new Promise<NodeJS.Signals>((resolve) => {
+    for (const signal of SIGNALS) process.once(signal, () => resolve(signal));
+  });
+  try {
+    const clientKeys = await resolveClientKeys(settings.clientKeys, settings.passphrase, logger);
+    return await runProxy(
+      {
+        host: settings.host,
+        port: settings.port,
+        username: settings.username,
+        clientKeys,
+        knownHosts: settings.knownHosts,
+        passphrase: settings.passphrase,
+        disableHostKeyChecking: settings.disableHostKeyChecking,
+        useKeyServer: settings.useKeyServer,
+        keyServerPort: settings.keyServerPort,
+        keyServerUrl: settings.keyServerUrl,
+        keyServerToken: settings.keyServerToken,
+        keyServerCa: settings.keyServerCa,
+        allowHttpKeyServer: settings.allowHttpKeyServer,
+        env: settings.env,
+        command: settings.command,
+        subsystem: settings.subsystem,
+      },
+      { stdin: process.stdin, stdout: process.stdout, logger, stopSignal },
+    );
+  } catch (e) {
+    logger.error(oneLine((e as Error)?.message ?? String(e)));
+    return 255;
+  }
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [first, ...rest] = argv;
+  switch (first) {
+    case "keygen":
+      return runKeygenCli(rest, { out, err, env: process.env });
+    case "keyserver": {
+      const { runKeyServerCli } = await import("../keyserver/cli.js");
+      return runKeyServerCli(rest);
+    }
+    case "relay": {
+      const { runRelayCli } = await import("./relay.js");
+      return runRelayCli(rest);
+    }
+  }
+  let parsed;
+  try {
+    parsed = parseProxyArgs(argv, process.env);
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    err(`mcp-ssh: ${e.message} (see mcp-ssh --help)`);
+    return 2;
+  }
+  if (parsed.action === "help") {
+    out(PROXY_USAGE);
+    return 0;
+  }
+  if (parsed.action === "version") {
+    out(`mcp-ssh ${VERSION}`);
+    return 0;
+  }
+  return proxy(parsed.settings);
+}
+
+/** Let pending stdout/stderr writes reach their pipes before exiting. */
+function flush(stream: NodeJS.WriteStream): Promise<void> {
+  return new Promise((resolve) => (stream.destroyed ? resolve() : stream.write("", () => resolve())));
+}
+
+main(process.argv.slice(2)).then(
+  async (code) => {
+    await Promise.all([flush(process.stdout), flush(process.stderr)]);
+    // stdin may still be open (the remote ended first): exit rather than wait for it.
+    process.exit(code);
+  },
+  async (e: unknown) => {
+    err(`mcp-ssh: ${oneLine((e as Error)?.stack ?? String(e))}`);
+    await flush(process.stderr);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,337 @@
+// The built `mcp-ssh` command as an MCP host runs it: the SDK's StdioClientTransport spawns
+// `node dist/cli.js ...`, and the proxy relays to the fixture MCP server run by a real sshd.
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, appendFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  CLIENT_ANSWERS,
+  processGone,
+  recordingClient,
+  textOf,
+  toolsServerCommand,
+} from "../fixtures/mcp/fixture-client.js";
+import { buildCli, CLI, spawnCli, waitForStdoutLine } from "./cli-helpers.js";
+import { makeClientKey, startSshd, type ClientKey, type TestServer } from "./helpers/servers.js";
+import { fingerprintOf } from "./helpers/tools.js";
+
+let key: ClientKey;
+let otherKey: ClientKey;
+let encryptedKey: ClientKey;
+let forced: TestServer;
+let plain: TestServer;
+let work: string;
+let removeCli: (() => void) | undefined;
+const knownHostsOf = new Map<TestServer, string>();
+
+beforeAll(async () => {
+  const built = buildCli();
+  [key, otherKey, encryptedKey] = await Promise.all([
+    makeClientKey(),
+    makeClientKey(),
+    makeClientKey({ passphrase: "correct horse", rounds: 4 }),
+  ]);
+  [forced, plain] = await Promise.all([
+    startSshd({
+      authorizedKeys: [key.publicKeyLine, encryptedKey.publicKeyLine],
+      config: [`ForceCommand ${toolsServerCommand(["--name", "forced"])}`, "AcceptEnv MCP_SSH_TEST_*"],
+    }),
+    startSshd({
+      authorizedKeys: [key.publicKeyLine],
+      config: [`Subsystem mcp ${toolsServerCommand(["--name", "subsystem"])}`],
+    }),
+  ]);
+  work = mkdtempSync(join(tmpdir(), "mcp-ssh-cli-"));
+  for (const server of [forced, plain]) {
+    const path = join(work, `known_hosts_${server.port}`);
+    writeFileSync(path, `${server.knownHostsLine}\n`);
+    knownHostsOf.set(server, path);
+  }
+  removeCli = await built;
+});
+
+afterAll(async () => {
+  await Promise.all([forced?.stop(), plain?.stop()]);
+  if (work) rmSync(work, { recursive: true, force: true });
+  removeCli?.();
+});
+
+function cliArgs(server: TestServer, extra: string[] = [], clientKey = key.path): string[] {
+  return [
+    "--host", server.host,
+    "--port", String(server.port),
+    "--username", server.username,
+    "--client-key", clientKey,
+    "--known-hosts", knownHostsOf.get(server)!,
+    ...extra,
+  ];
+}
+
+/** The SDK's Client on a StdioClientTransport that runs our CLI, as an MCP host would. */
+async function viaCli(server: TestServer, extra: string[] = [], env: Record<string, string> = {}) {
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: [CLI, ...cliArgs(server, extra)],
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
+    stderr: "pipe",
+  });
+  let stderr = "";
+  transport.stderr?.on("data", (d: Buffer) => (stderr += d.toString("utf8")));
+  const recording = recordingClient();
+  await recording.client.connect(transport);
+  return { ...recording, transport, stderr: () => stderr };
+}
+
+const INITIALIZE =
+  '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"raw","version":"1"}}}';
+
+describe("mcp-ssh proxy driven by the SDK's StdioClientTransport", () => {
+  it("initializes, lists tools and calls them", async () => {
+    const { client, stderr } = await viaCli(forced);
+    try {
+      expect(client.getServerVersion()).toEqual({ name: "forced", version: "1.0.0" });
+      const names = (await client.listTools()).tools.map((t) => t.name);
+      expect(names).toEqual(expect.arrayContaining(["echo", "add", "repeat", "ask", "pid", "exit"]));
+      expect(textOf(await client.callTool({ name: "echo", arguments: { text: "a\u2028b é" } }))).toBe("a\u2028b é");
+      expect(textOf(await client.callTool({ name: "add", arguments: { a: 20, b: 22 } }))).toBe("42");
+      // Logs go to stderr (the remote's stderr included).
+      expect(stderr()).toContain("remote: forced: ready");
+    } finally {
+      await client.close();
+    }
+  });
+
+  it("carries a 5 MiB tool result intact", async () => {
+    const { client } = await viaCli(forced);
+    try {
+      const unit = "mcp-ssh é€😀\u2028 line\n0123456789abcd";
+      const count = (5 * 1024 * 1024) / 40 + 1;
+      const text = textOf(await client.callTool({ name: "repeat", arguments: { unit, count } }));
+      expect(text.length).toBe(unit.length * count);
+      expect(text === unit.repeat(count)).toBe(true);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it("answers 100 concurrent calls", async () => {
+    const { client } = await viaCli(forced);
+    try {
+      const calls = Array.from({ length: 100 }, (_, i) => client.callTool({ name: "add", arguments: { a: i, b: -7 } }));
+      expect((await Promise.all(calls)).map(textOf)).toEqual(Array.from({ length: 100 }, (_, i) => String(i - 7)));
+    } finally {
+      await client.close();
+    }
+  });
+
+  it("relays sampling, roots and elicitation requests and a notification, and the answers come back", async () => {
+    const { client, logs, requests } = await viaCli(forced);
+    try {
+      expect(JSON.parse(textOf(await client.callTool({ name: "ask", arguments: {} })))).toEqual(CLIENT_ANSWERS);
+      expect(requests).toEqual(["sampling/createMessage", "roots/list", "elicitation/create"]);
+      expect(logs).toEqual(["asking the client"]);
+      await client.sendRootsListChanged();
+      expect(JSON.parse(textOf(await client.callTool({ name: "seen" })))).toEqual(["notifications/roots/list_changed"]);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it("runs the server as an exec command (--command)", async () => {
+    const { client } = await viaCli(plain, ["--command", toolsServerCommand(["--name", "exec"])]);
+    try {
+      expect(client.getServerVersion()?.name).toBe("exec");
+      expect(textOf(await client.callTool({ name: "echo", arguments: { text: "exec" } }))).toBe("exec");
+    } finally {
+      await client.close();
+    }
+  });
+
+  it("runs the server as a subsystem (--subsystem)", async () => {
+    const { client } = await viaCli(plain, ["--subsystem", "mcp"]);
+    try {
+      expect(client.getServerVersion()?.name).toBe("subsystem");
+      expect(textOf(await client.callTool({ name: "add", arguments: { a: 1, b: 1 } }))).toBe("2");
+    } finally {
+      await client.close();
+    }
+  });
+
+  it("sends --env and decrypts a key with MCP_SSH_PASSPHRASE", async () => {
+    const transportArgs = ["--env", "MCP_SSH_TEST_SHAPE=circle", "--client-key", encryptedKey.path];
+    const { client } = await viaCli(forced, transportArgs, { MCP_SSH_PASSPHRASE: "correct horse" });
+    try {
+      const value = JSON.parse(textOf(await client.callTool({ name: "env", arguments: { name: "MCP_SSH_TEST_SHAPE" } })));
+      expect(value).toBe("circle");
+    } finally {
+      await client.close();
+    }
+  });
+});
+
+describe("mcp-ssh proxy life cycle", () => {
+  it("exits 0 when the host closes stdin, and the remote server process ends", async () => {
+    const run = spawnCli(cliArgs(forced));
+    run.child.stdin.write(`${INITIALIZE}\n`);
+    await waitForStdoutLine(run, (l) => l.includes('"id":1'), 20_000);
+    run.child.stdin.write('{"jsonrpc":"2.0","method":"notifications/initialized"}\n');
+    run.child.stdin.write('{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"pid","arguments":{}}}\n');
+    const reply = JSON.parse(await waitForStdoutLine(run, (l) => l.includes('"id":2'), 20_000));
+    const pid = Number(reply.result.content[0].text);
+    expect(await processGone(pid, 0)).toBe(false);
+    run.child.stdin.end();
+    expect(await run.exited(10_000)).toEqual({ code: 0, signal: null });
+    expect(await processGone(pid, 5000)).toBe(true);
+    // stdout held only JSON-RPC messages.
+    for (const line of run.stdout().split("\n").filter((l) => l !== "")) {
+      expect(JSON.parse(line).jsonrpc).toBe("2.0");
+    }
+  });
+
+  it("closing the SDK client ends the remote server process", async () => {
+    const { client, transport } = await viaCli(forced);
+    const pid = Number(textOf(await client.callTool({ name: "pid" })));
+    const cliPid = transport.pid!;
+    await client.close();
+    expect(await processGone(pid, 5000)).toBe(true);
+    expect(await processGone(cliPid, 5000)).toBe(true);
+  });
+
+  it("exits with the remote's status when the remote server exits, and the SDK sees the close", async () => {
+    const { client, transport } = await viaCli(forced);
+    const closed = new Promise<void>((resolve) => {
+      const onclose = transport.onclose;
+      transport.onclose = () => {
+        onclose?.();
+        resolve();
+      };
+    });
+    expect(textOf(await client.callTool({ name: "exit", arguments: { code: 0 } }))).toBe("bye");
+    await closed;
+
+    const run = spawnCli(cliArgs(forced));
+    run.child.stdin.write(`${INITIALIZE}\n`);
+    await waitForStdoutLine(run, (l) => l.includes('"id":1'), 20_000);
+    run.child.stdin.write('{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"exit","arguments":{"code":7}}}\n');
+    expect(await run.exited(10_000)).toEqual({ code: 7, signal: null });
+    expect(run.stderr()).toContain("exited with code 7");
+  });
+
+  it("keeps the remote's stderr off stdout", async () => {
+    const run = spawnCli(cliArgs(forced));
+    run.child.stdin.write(`${INITIALIZE}\n`);
+    await waitForStdoutLine(run, (l) => l.includes('"id":1'), 20_000);
+    const fake = '{"jsonrpc":"2.0","method":"notifications/fake-from-stderr"}';
+    const call = { jsonrpc: "2.0", id: 2, method: "tools/call", params: { name: "stderr", arguments: { text: fake } } };
+    run.child.stdin.write(`${JSON.stringify(call)}\n`);
+    await waitForStdoutLine(run, (l) => l.includes('"id":2'), 20_000);
+    run.child.stdin.end();
+    expect((await run.exited(10_000)).code).toBe(0);
+    expect(run.stderr()).toContain(`remote: ${fake}`);
+    expect(run.stdout()).not.toContain("fake-from-stderr");
+  });
+});
+
+describe("mcp-ssh proxy refusals: one line on stderr, nothing on stdout, non-zero exit", () => {
+  async function refused(args: string[], env: Record<string, string> = {}) {
+    const run = spawnCli(args, env);
+    run.child.stdin.write(`${INITIALIZE}\n`);
+    const status = await run.exited(10_000);
+    const lines = run.stderr().split("\n").filter((l) => l !== "");
+    return { status, lines, stdout: run.stdout() };
+  }
+
+  it("a wrong host key", async () => {
+    const wrong = join(work, "wrong_known_hosts");
+    writeFileSync(wrong, `[${forced.host}]:${forced.port} ${plain.hostKeyLine}\n`);
+    const args = cliArgs(forced);
+    args[args.indexOf("--known-hosts") + 1] = wrong;
+    const { status, lines, stdout } = await refused(args);
+    expect(status.code).toBe(255);
+    expect(stdout).toBe("");
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/host key for .* does not match/);
+    expect(lines[0]).toContain(forced.hostKeyFingerprint);
+  });
+
+  it("an unknown host key", async () => {
+    const empty = join(work, "empty_known_hosts");
+    writeFileSync(empty, "");
+    const args = cliArgs(forced);
+    args[args.indexOf("--known-hosts") + 1] = empty;
+    const { status, lines, stdout } = await refused(args);
+    expect(status.code).toBe(255);
+    expect(stdout).toBe("");
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain("is unknown");
+    // The line says what to add, on the same line.
+    expect(lines[0]).toContain(forced.knownHostsLine);
+  });
+
+  it("a client key the server does not accept", async () => {
+    const { status, lines, stdout } = await refused(cliArgs(forced, [], otherKey.path));
+    expect(status.code).toBe(255);
+    expect(stdout).toBe("");
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/authentication failed/);
+  });
+
+  it("a wrong passphrase", async () => {
+    const { status, lines, stdout } = await refused(cliArgs(forced, [], encryptedKey.path), { MCP_SSH_PASSPHRASE: "wrong" });
+    expect(status.code).toBe(255);
+    expect(stdout).toBe("");
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain(encryptedKey.path);
+  });
+
+  it("an explicit --client-key that does not exist (never generated)", async () => {
+    const missing = join(work, "no_such_key");
+    const { status, lines, stdout } = await refused(cliArgs(forced, [], missing));
+    expect(status.code).toBe(255);
+    expect(stdout).toBe("");
+    expect(lines).toEqual([expect.stringContaining(`client key ${missing} does not exist`)]);
+    expect(() => statSync(missing)).toThrow();
+  });
+
+  it("nothing listening on the port", async () => {
+    const args = cliArgs(forced);
+    args[args.indexOf("--port") + 1] = "1";
+    const { status, lines, stdout } = await refused(args);
+    expect(status.code).toBe(255);
+    expect(stdout).toBe("");
+    expect(lines).toHaveLength(1);
+  });
+});
+
+describe("mcp-ssh default client key", () => {
+  it("creates ~/.ssh/m2m_mcp_server_ssh_client (ed25519, 0600) when missing, then logs in with it", async () => {
+    const home = mkdtempSync(join(tmpdir(), "mcp-ssh-home-"));
+    try {
+      const args = cliArgs(forced);
+      args.splice(args.indexOf("--client-key"), 2);
+      // First run: the key is created, and the server does not know it yet.
+      const first = spawnCli(args, { HOME: home });
+      first.child.stdin.write(`${INITIALIZE}\n`);
+      expect((await first.exited(10_000)).code).toBe(255);
+      expect(first.stderr()).toMatch(/authentication failed/);
+      expect(first.stdout()).toBe("");
+      const keyPath = join(home, ".ssh", "m2m_mcp_server_ssh_client");
+      expect(statSync(keyPath).mode & 0o777).toBe(0o600);
+      const publicLine = readFileSync(`${keyPath}.pub`, "utf8").trim();
+      expect(publicLine).toMatch(/^ssh-ed25519 AAAA/);
+      expect(await fingerprintOf(`${keyPath}.pub`)).toMatch(/^SHA256:/);
+
+      // Second run, once the server has the public key: the same key file logs in.
+      appendFileSync(join(forced.dir, "authorized_keys"), `${publicLine}\n`);
+      const second = spawnCli(args, { HOME: home });
+      second.child.stdin.write(`${INITIALIZE}\n`);
+      const reply = JSON.parse(await waitForStdoutLine(second, (l) => l.includes('"id":1'), 20_000));
+      expect(reply.result.serverInfo.name).toBe("forced");
+      second.child.stdin.end();
+      expect((await second.exited(10_000)).code).toBe(0);
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
+  });
+});
