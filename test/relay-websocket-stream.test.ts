@@ -131,3 +131,44 @@ describe("connectWebSocket errors", () => {
     }
   });
 });
+
+describe("connectWebSocket backpressure", () => {
+  it("writes wait while the far end does not read, then all complete", { timeout: 120_000 }, async () => {
+    const MiB = 1024 * 1024;
+    const total = 64 * MiB;
+    let got = 0;
+    const hash = createHash("sha256");
+    const peer = await tcpServer((socket) => {
+      socket.on("data", (d: Buffer) => {
+        got += d.byteLength;
+        hash.update(d);
+      });
+      socket.pause();
+    });
+    const stream = await connectWebSocket(await relayUrl("mcp-ssh relay", peer.port), { WebSocket: WS });
+    cleanups.push(() => stream.close());
+    const payload = new Uint8Array(randomBytes(total));
+    const writer = stream.writable.getWriter();
+    let written = 0;
+    const writing = (async () => {
+      for (let offset = 0; offset < total; offset += MiB) {
+        await writer.write(payload.subarray(offset, offset + MiB));
+        written += MiB;
+      }
+    })();
+    // Wait until the writer stops making progress (it must, long before 64 MiB).
+    let last = -1;
+    for (let quiet = 0, i = 0; quiet < 15 && i < 2_000; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      quiet = written === last ? quiet + 1 : 0;
+      last = written;
+    }
+    expect(written).toBeLessThan(32 * MiB);
+    while (peer.sockets.length === 0) await new Promise((r) => setTimeout(r, 10));
+    peer.sockets[0]?.resume();
+    await writing;
+    while (got < total) await new Promise((r) => setTimeout(r, 20));
+    expect(got).toBe(total);
+    expect(hash.digest("hex")).toBe(sha256(payload));
+  });
+});
