@@ -53,8 +53,9 @@ export class RateLimiter {
     for (const [client, b] of this.buckets) {
       if (b.tokens + (t - b.updated) * this.refillPerMs >= this.perMinute) this.buckets.delete(client);
     }
+    // Down to 90%, so a flood of new addresses costs one scan per thousand, not one per request.
     for (const client of this.buckets.keys()) {
-      if (this.buckets.size <= MAX_TRACKED) break;
+      if (this.buckets.size <= MAX_TRACKED * 0.9) break;
       this.buckets.delete(client);
     }
   }
