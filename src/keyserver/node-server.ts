@@ -117,11 +117,13 @@ export async function serveKeyServer(handler: KeyServerHandler, opts: ServeKeySe
   const listener = (req: IncomingMessage, res: ServerResponse) => {
     const clientAddress = normalizeAddress(req.socket.remoteAddress);
     const declared = Number(req.headers["content-length"] ?? "0");
-    const respond =
-      declared > limit
-        ? Promise.resolve(errorResponse(413, `request body is over ${limit} bytes`))
-        : handler(toRequest(req, limit), { clientAddress });
-    respond
+    // Inside the chain, so a request the Fetch API refuses to model (a bad header) is a 500, not a crash.
+    Promise.resolve()
+      .then(() =>
+        declared > limit
+          ? errorResponse(413, `request body is over ${limit} bytes`)
+          : handler(toRequest(req, limit), { clientAddress }),
+      )
       .catch((e: unknown) => {
         logger.error(`handler failed for ${clientAddress}: ${(e as Error).message}`);
         return errorResponse(500, "internal error");
