@@ -12,3 +12,8 @@ export type { PublicKey } from "./keys/public-key.js";
 export type { Signer } from "./keys/signature.js";
 export { SSHClient } from "./client.js";
 export { VERSION } from "./version.js";
+export { parsePrivateKey, inspectPrivateKey, serializePrivateKey } from "./keys/openssh-private-key.js";
+export { generateEd25519Key } from "./keys/generate-key.js";
+export { parseKnownHosts, checkHostKey, formatKnownHostsLine } from "./keys/known-hosts.js";
+export { verifyHostKeyWithPolicy } from "./keys/host-key-policy.js";
+export { AgentError } from "./keys/agent-protocol.js";
