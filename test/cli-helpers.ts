@@ -4,12 +4,14 @@
 // always run the current sources, and a concurrent `tsup` (which empties dist/) cannot pull the
 // command away in the middle of a test.
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { randomUUID } from "node:crypto";
 import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { build } from "esbuild";
 import { REPO_ROOT } from "../fixtures/mcp/fixture-client.js";
 
-const OUT_DIR = join(REPO_ROOT, "node_modules", ".cache", `mcp-ssh-cli-test-${process.pid}`);
+// Per test file (vitest loads this module once per file), so parallel files never share a bundle.
+const OUT_DIR = join(REPO_ROOT, "node_modules", ".cache", `mcp-ssh-cli-test-${process.pid}-${randomUUID().slice(0, 8)}`);
 export const CLI = join(OUT_DIR, "cli.js");
 
 /** Bundle the CLI from source; returns a function that removes the bundle. */
