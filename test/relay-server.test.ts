@@ -1,6 +1,6 @@
 // The WebSocket relay against real TCP peers: a plain echo server, and OpenSSH's sshd banner.
 import { createHash, randomBytes } from "node:crypto";
-import { createServer, type Server, type Socket } from "node:net";
+import { createConnection, createServer, type Server, type Socket } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { startRelay, type Relay, type RelayOptions } from "../src/relay/relay-server.js";
@@ -208,6 +208,21 @@ describe("mcp-ssh relay", () => {
     await new Promise<void>((resolve) => dead.server.close(() => resolve()));
     const relayToDead = await relayTo(port);
     await expect(openClient(relayToDead.url)).rejects.toThrow("HTTP 502");
+  });
+
+  it("answers a broken WebSocket handshake with 400 without connecting to the target", async () => {
+    const echo = await echoPeer();
+    const relay = await relayTo(echo.port);
+    const reply = await new Promise<string>((resolve, reject) => {
+      const socket = createConnection({ host: "127.0.0.1", port: relay.port });
+      let text = "";
+      socket.on("data", (d: Buffer) => (text += d.toString("latin1")));
+      socket.on("close", () => resolve(text));
+      socket.on("error", reject);
+      socket.write("GET / HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 8\r\n\r\n");
+    });
+    expect(reply.split("\r\n")[0]).toBe("HTTP/1.1 400 Bad Request");
+    expect(echo.accepted.length).toBe(0);
   });
 
   it("answers plain HTTP with 426 and says what it is", async () => {

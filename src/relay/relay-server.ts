@@ -78,6 +78,12 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
       log(`refused ${who}: Origin ${origin ?? "(none)"} is not allowed`);
       return refuse(client, 403, "Forbidden", "this Origin is not allowed by the relay's --allow-origin list");
     }
+    // RFC 6455 §4.2.1: check the handshake before touching the target, so junk opens nothing.
+    const key = req.headers["sec-websocket-key"];
+    if (req.headers["sec-websocket-version"] !== "13" || typeof key !== "string" || !/^[A-Za-z0-9+/]{22}==$/.test(key)) {
+      log(`refused ${who}: not a WebSocket version 13 handshake`);
+      return refuse(client, 400, "Bad Request", "expected a WebSocket (version 13) handshake");
+    }
     const offered = parseProtocols(req.headers["sec-websocket-protocol"]);
     if (offered.length > 0 && !offered.includes(BINARY_SUBPROTOCOL)) {
       log(`refused ${who}: subprotocols [${offered.join(", ")}] offered, only "binary" is supported`);
