@@ -4,7 +4,7 @@
 import { execFile } from "node:child_process";
 import { accessSync, constants } from "node:fs";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { networkInterfaces, tmpdir } from "node:os";
+import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { Logger } from "../src/ssh/logger.js";
@@ -16,6 +16,7 @@ import {
   type KeyServerHandler,
   type RunningKeyServer,
 } from "../src/keyserver/index.js";
+import { fetchRequester, type HttpRequester } from "../src/keyserver/http-requester.js";
 import { makeClientKey, type ClientKey } from "./helpers/servers.js";
 import { run } from "./helpers/tools.js";
 
@@ -112,12 +113,21 @@ async function makeCertificates(): Promise<{ caPath: string; cert: string; key: 
   };
 }
 
-/** An IPv4 address of this machine that is not loopback, for the end-to-end downgrade test. */
-function nonLoopbackAddress(): string {
-  for (const list of Object.values(networkInterfaces())) {
-    for (const a of list ?? []) if (a.family === "IPv4" && !a.internal && !a.address.startsWith("127.")) return a.address;
-  }
-  throw new Error("this test needs a network interface with a non-loopback IPv4 address (none found by os.networkInterfaces())");
+/**
+ * The downgrade rule end to end without sending anything beyond loopback: the client is told a
+ * non-loopback host name (".test" is reserved, RFC 2606), and its requests are delivered to the
+ * key server on 127.0.0.1. Every URL the client asked for is recorded.
+ */
+const FAR_HOST = "keys.mcp-ssh.test";
+function loopbackRequester(): { requester: HttpRequester; urls: string[] } {
+  const urls: string[] = [];
+  const requester: HttpRequester = (req) => {
+    urls.push(req.url);
+    const url = new URL(req.url);
+    url.hostname = "127.0.0.1";
+    return fetchRequester({ ...req, url: url.toString() });
+  };
+  return { requester, urls };
 }
 
 describe("over HTTPS", () => {
@@ -193,36 +203,51 @@ describe("plain HTTP", () => {
     expect(await enrolledFingerprints(file)).toEqual([a.fingerprint]);
   });
 
-  it("refuses HTTP to a non-loopback address of this machine unless allowHttp, explaining the risk", async () => {
-    const address = nonLoopbackAddress();
-    const { file, hostKey, port } = await start({ host: address });
+  it("refuses HTTP to a non-loopback host unless allowHttp, explaining the risk", async () => {
+    const { file, hostKey, port } = await start();
     const a = await makeClientKey();
+    const refusedRoute = loopbackRequester();
     const refused = await enrollWithKeyServer({
-      host: address,
+      host: FAR_HOST,
       keyServerPort: port,
       token: TOKEN,
       clientPublicKeyLines: [a.publicKeyLine],
       logger: recordingLogger().logger,
+      requester: refusedRoute.requester,
     }).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(KeyServerError);
     expect((refused as Error).message).toMatch(/will not fall back to plain HTTP/);
     expect((refused as Error).message).toMatch(/fake host key/);
     expect((refused as Error).message).toMatch(/--allow-http-key-server/);
+    // HTTPS was tried; plain HTTP never was.
+    expect(refusedRoute.urls.length).toBeGreaterThan(0);
+    expect(refusedRoute.urls.every((u) => u.startsWith("https://"))).toBe(true);
     const viaUrl = await enrollWithKeyServer({
-      host: address,
+      host: FAR_HOST,
       keyServerPort: port,
-      keyServerUrl: `http://${address}:${port}`,
+      keyServerUrl: `http://${FAR_HOST}:${port}`,
       token: TOKEN,
       clientPublicKeyLines: [a.publicKeyLine],
       logger: recordingLogger().logger,
+      requester: loopbackRequester().requester,
     }).catch((e: unknown) => e);
     expect(viaUrl).toBeInstanceOf(KeyServerError);
     expect((viaUrl as Error).message).toMatch(/fake host key/);
     expect(await exists(file)).toBe(false);
 
     const { logger, warnings } = recordingLogger();
-    const allowed = await enrollWithKeyServer({ host: address, keyServerPort: port, token: TOKEN, allowHttp: true, clientPublicKeyLines: [a.publicKeyLine], logger });
+    const allowedRoute = loopbackRequester();
+    const allowed = await enrollWithKeyServer({
+      host: FAR_HOST,
+      keyServerPort: port,
+      token: TOKEN,
+      allowHttp: true,
+      clientPublicKeyLines: [a.publicKeyLine],
+      logger,
+      requester: allowedRoute.requester,
+    });
     expect(allowed.hostKeyLine).toBe(typeAndBlob(hostKey.publicKeyLine));
+    expect(allowedRoute.urls.some((u) => u.startsWith(`http://${FAR_HOST}:${port}`))).toBe(true);
     expect(warnings().join("\n")).toMatch(/--allow-http-key-server: a MITM could substitute the host key/);
     expect(warnings().join("\n")).toMatch(/token over plain HTTP/);
     expect(await enrolledFingerprints(file)).toEqual([a.fingerprint]);
@@ -255,7 +280,7 @@ describe("errors", () => {
     const notKeyServer = await enrollWithKeyServer({ host: "127.0.0.1", keyServerPort: website.port, clientPublicKeyLines: [a.publicKeyLine], logger: recordingLogger().logger }).catch((e: unknown) => e);
     expect(notKeyServer).toBeInstanceOf(KeyServerError);
     expect((notKeyServer as Error).message).toMatch(/the answer has no "server_pub_key" string/);
-    const redirecting = await start({}, async () => json(302, {}, { location: "http://192.0.2.99/server_pub_key" }));
+    const redirecting = await start({}, async () => json(302, {}, { location: "http://elsewhere.mcp-ssh.test/server_pub_key" }));
     const redirected = await enrollWithKeyServer({ host: "127.0.0.1", keyServerPort: redirecting.port, clientPublicKeyLines: [a.publicKeyLine], logger: recordingLogger().logger }).catch((e: unknown) => e);
     expect(redirected).toBeInstanceOf(KeyServerError);
     expect((redirected as Error).message).toMatch(/redirect/);
