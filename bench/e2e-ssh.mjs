@@ -1,0 +1,174 @@
+#!/usr/bin/env node
+// End-to-end SSH benchmark (issue 7, part 2): mcp-ssh vs ssh2 (in-process) vs OpenSSH `ssh` (whole
+// process) against one private sshd on 127.0.0.1 that forces curve25519-sha256, ssh-ed25519 and
+// chacha20-poly1305@openssh.com, so every client runs the same algorithms.
+//   handshake  connect, kex, auth, exec `true`, close: median and p90, client CPU per handshake
+//   transfer   download (`head -c N /dev/zero`) and upload (into `cat > /dev/null`): MB/s, CPU s/GB
+//   rss        peak client RSS during a large download
+// Every in-process client runs in a fresh Node process per task (bench/lib/ssh-worker.mjs).
+//
+// Usage: node bench/e2e-ssh.mjs [--quick] [--only=handshake,transfer,rss]
+//          [--clients=ours,ssh2-js,ssh2-native,openssh] [--src] [--profile[=DIR]] [--json=FILE]
+//   --quick (or BENCH_QUICK=1): 8 handshakes, 32 MiB transfers, 128 MiB RSS run
+//   --src: bench src/ bundled by esbuild instead of dist/ (the default when dist is missing)
+//   --profile: run our client's workers under `node --cpu-prof` (default dir /tmp/mcp-ssh-prof)
+import { createRequire } from "node:module";
+import { closeSync, openSync, rmSync, writeSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { resolveLibrary } from "./lib/library.mjs";
+import { runSsh, sshHandshakes, sshVersion } from "./lib/openssh.mjs";
+import { GiB, MiB, fmt, load, machine, mbPerSec, median, percentile, quickMode, ratio, table } from "./lib/stats.mjs";
+import { FORCED, startBenchSshd } from "./lib/sshd.mjs";
+import { runWorker } from "./lib/worker.mjs";
+import { evaluateSshTargets } from "./lib/ssh-targets.mjs";
+
+const WORKER = fileURLToPath(new URL("./lib/ssh-worker.mjs", import.meta.url));
+const require = createRequire(import.meta.url);
+const arg = (name) => process.argv.find((a) => a === `--${name}` || a.startsWith(`--${name}=`))?.split("=")[1];
+
+const quick = quickMode();
+const SIZE = quick
+  ? { n: 8, warmup: 2, transfer: 32 * MiB, rss: 128 * MiB }
+  : { n: 30, warmup: 3, transfer: 256 * MiB, rss: GiB };
+const only = (arg("only") ?? "handshake,transfer,rss").split(",");
+const ssh2Native = require("ssh2/lib/protocol/crypto.js").bindingAvailable;
+const defaultClients = ["ours", "ssh2-js", ...(ssh2Native ? ["ssh2-native"] : []), "openssh"];
+const clients = arg("clients")?.split(",") ?? defaultClients;
+const profileDir = process.argv.includes("--profile") ? "/tmp/mcp-ssh-prof" : arg("profile");
+const LABEL = { ours: "mcp-ssh (ours)", "ssh2-js": "ssh2, JS path", "ssh2-native": "ssh2, native add-on", openssh: "OpenSSH ssh (process)" };
+const PEERS = clients.filter((c) => c !== "ours");
+
+const library = await resolveLibrary("ssh");
+const server = await startBenchSshd();
+const results = { quick, size: SIZE, machine: machine(), date: new Date().toISOString(), describe: {}, handshake: {}, download: {}, upload: {}, rss: {} };
+const worker = (client, task, extra = {}) =>
+  runWorker(WORKER, { client, task, library: library.path, server: serverSpec(), ...extra }, { profileDir: client === "ours" ? profileDir : undefined });
+function serverSpec() {
+  const { host, port, username, privateKey, fingerprint } = server;
+  return { host, port, username, privateKey, fingerprint };
+}
+
+console.log(`# End to end: SSH${quick ? " (quick)" : ""}\n`);
+console.log(`Machine: ${results.machine}`);
+console.log(`Server: ${await sshVersion()} sshd on 127.0.0.1; forced ${FORCED.kex}, ${FORCED.hostKey}, ${FORCED.cipher}`);
+console.log(`Library: ${library.description}`);
+console.log(`Load average at start: ${load()}`);
+if (profileDir) console.log(`CPU profiles of our workers: ${profileDir}`);
+
+let uploadFile;
+try {
+  if (only.includes("handshake")) await handshakes();
+  if (only.includes("transfer")) await transfers();
+  if (only.includes("rss")) await rss();
+  for (const [c, d] of Object.entries(results.describe)) console.log(`- ${LABEL[c]}: ${d}`);
+  console.log(`Load average at end: ${load()}`);
+  const targets = evaluateSshTargets(results);
+  results.targets = targets;
+  console.log(`\n## Targets (issue 7)\n`);
+  console.log(table(["target", "measured", "met"], targets.map((t) => [t.target, t.measured, t.met])));
+  const json = arg("json");
+  if (json) writeFileSync(json, JSON.stringify(results, null, 2));
+} finally {
+  if (uploadFile) rmSync(uploadFile, { force: true });
+  await server.stop();
+  library.cleanup();
+}
+
+async function handshakes() {
+  for (const c of clients) {
+    if (c === "openssh") {
+      const r = await sshHandshakes(server, SIZE);
+      results.handshake[c] = { wallMs: r.wallMs, cpuMsMean: r.meanCpuMs };
+    } else {
+      const r = await worker(c, "handshake", { n: SIZE.n, warmup: SIZE.warmup });
+      results.describe[c] = r.describe;
+      results.handshake[c] = { wallMs: r.wallMs, cpuMsMean: r.cpuMs.reduce((a, b) => a + b, 0) / r.cpuMs.length, cpuMsMedian: median(r.cpuMs) };
+    }
+  }
+  const h = results.handshake;
+  const ours = h.ours ? median(h.ours.wallMs) : NaN;
+  console.log(`\n## Handshake: connect, kex, auth, exec \`true\`, close (${SIZE.n} after ${SIZE.warmup} warm-up)\n`);
+  console.log(
+    table(
+      ["client", "median ms", "p90 ms", "client CPU ms/handshake (mean)", "ours median / this"],
+      clients.map((c) => [LABEL[c], fmt(median(h[c].wallMs)), fmt(percentile(h[c].wallMs, 90)), fmt(h[c].cpuMsMean), c === "ours" ? "" : ratio(ours, median(h[c].wallMs))]),
+    ),
+  );
+  console.log("\nOpenSSH: wall time from spawn to exit of the whole `ssh` process; its CPU is the kernel's accounting of the reaped processes (mean).");
+}
+
+async function transfers() {
+  uploadFile = join(tmpdir(), `mcp-ssh-bench-upload-${process.pid}`);
+  writeZeros(uploadFile, SIZE.transfer);
+  for (const kind of ["download", "upload"]) {
+    for (const c of clients) {
+      if (c === "openssh") {
+        const command = kind === "download" ? `head -c ${SIZE.transfer} /dev/zero` : "cat > /dev/null";
+        const r = await runSsh(server, command, kind === "upload" ? { stdinPath: uploadFile } : {});
+        results[kind][c] = { bytes: SIZE.transfer, ...sshTransferOnly(r) };
+      } else {
+        const r = await worker(c, kind, { bytes: SIZE.transfer });
+        results.describe[c] = r.describe;
+        results[kind][c] = { bytes: r.bytes, seconds: r.seconds, cpuSeconds: r.cpuSeconds };
+      }
+    }
+  }
+  const rate = (r) => mbPerSec(r.bytes, r.seconds);
+  const cpuPerGB = (r) => r.cpuSeconds / (r.bytes / 1e9);
+  const { download: d, upload: u } = results;
+  console.log(`\n## Throughput: ${SIZE.transfer / MiB} MiB over one channel\n`);
+  console.log(
+    table(
+      ["client", "download MB/s", "ours / this", "download CPU s/GB", "upload MB/s", "ours / this", "upload CPU s/GB"],
+      clients.map((c) => [
+        LABEL[c],
+        fmt(rate(d[c])),
+        c === "ours" ? "" : ratio(rate(d.ours), rate(d[c])),
+        fmt(cpuPerGB(d[c]), 2),
+        fmt(rate(u[c])),
+        c === "ours" ? "" : ratio(rate(u.ours), rate(u[c])),
+        fmt(cpuPerGB(u[c]), 2),
+      ]),
+    ),
+  );
+  console.log("\nIn-process clients: timed from exec to exit status (handshake excluded). OpenSSH: whole process minus its median handshake (wall and CPU) from this run.");
+}
+
+/** OpenSSH's transfer time and CPU without its handshake, so that it compares with in-process clients. */
+function sshTransferOnly(r) {
+  const h = results.handshake.openssh;
+  if (!h) return { seconds: r.seconds, cpuSeconds: r.cpuSeconds, handshakeIncluded: true };
+  return { seconds: r.seconds - median(h.wallMs) / 1000, cpuSeconds: Math.max(0, r.cpuSeconds - h.cpuMsMean / 1000), rawSeconds: r.seconds, rawCpuSeconds: r.cpuSeconds };
+}
+
+async function rss() {
+  for (const c of clients) {
+    if (c === "openssh") {
+      const r = await runSsh(server, `head -c ${SIZE.rss} /dev/zero`, { peakRss: true });
+      results.rss[c] = { bytes: SIZE.rss, seconds: r.seconds, maxRss: r.maxRss };
+    } else {
+      const r = await worker(c, "rss", { bytes: SIZE.rss });
+      results.describe[c] = r.describe;
+      results.rss[c] = r;
+    }
+  }
+  const mb = (b) => fmt(b / MiB, 1);
+  const x = results.rss;
+  console.log(`\n## Peak client RSS during a ${SIZE.rss / MiB} MiB download\n`);
+  console.log(
+    table(
+      ["client", "peak RSS MiB (getrusage)", "peak sampled MiB", "RSS before exec MiB", "MB/s"],
+      clients.map((c) => [LABEL[c], mb(x[c].maxRss), x[c].peakRssSampled ? mb(x[c].peakRssSampled) : "-", x[c].rssBefore ? mb(x[c].rssBefore) : "-", fmt(mbPerSec(x[c].bytes, x[c].seconds))]),
+    ),
+  );
+  console.log("\nIn-process: a fresh Node process per client; getrusage's maxRSS includes Node's own start-up. OpenSSH: /usr/bin/time %M (MB/s includes its handshake).");
+}
+
+function writeZeros(path, bytes) {
+  const fd = openSync(path, "w");
+  const block = new Uint8Array(MiB);
+  for (let left = bytes; left > 0; left -= block.length) writeSync(fd, block, 0, Math.min(block.length, left));
+  closeSync(fd);
+}

@@ -1,0 +1,139 @@
+// The in-process SSH clients the end-to-end benchmark compares, behind one small interface:
+//   connect() -> conn;  drain(conn, cmd) -> { bytes, code };  upload(conn, cmd, total, chunk) -> code;
+//   close(conn);  describe() -> which implementation runs.
+// Both force the same algorithms as the benchmark sshd, verify the host key, and run with
+// TCP_NODELAY on (ours always sets it; ssh2 is told to).
+import { createHash } from "node:crypto";
+import { once } from "node:events";
+import { createRequire } from "node:module";
+import { pathToFileURL } from "node:url";
+import { FORCED } from "./sshd.mjs";
+
+const require = createRequire(import.meta.url);
+
+/** mcp-ssh's SSHClient from the library file the orchestrator resolved. */
+export async function oursClient(server, libraryPath) {
+  const lib = await import(pathToFileURL(libraryPath).href);
+  const { SSHClient } = lib;
+  const cipher = typeof lib.cipherImplementation === "function" ? lib.cipherImplementation() : "noble (the library exports no cipherImplementation())";
+  return {
+    describe: () => `mcp-ssh ${lib.VERSION ?? ""} (${libraryPath.replace(/.*\/(dist|node_modules)\//, "$1/")}), cipher: ${cipher}`,
+    connect: () =>
+      SSHClient.connect({
+        host: server.host,
+        port: server.port,
+        username: server.username,
+        privateKey: server.privateKey,
+        hostKeyFingerprints: [server.fingerprint],
+        algorithms: { kex: [FORCED.kex], cipher: [FORCED.cipher], hostKey: [FORCED.hostKey] },
+      }),
+    async drain(conn, cmd) {
+      const ch = await conn.exec(cmd);
+      const count = async (stream) => {
+        const reader = stream.getReader();
+        let n = 0;
+        for (;;) {
+          const { value, done } = await reader.read();
+          if (done) return n;
+          n += value.length;
+        }
+      };
+      const [bytes] = await Promise.all([count(ch.stdout), count(ch.stderr)]);
+      const { code } = await ch.exit;
+      return { bytes, code };
+    },
+    async upload(conn, cmd, total, chunk) {
+      const ch = await conn.exec(cmd);
+      const drained = Promise.all([ch.stdout.pipeTo(new WritableStream()), ch.stderr.pipeTo(new WritableStream())]);
+      const writer = ch.stdin.getWriter();
+      let failure = null;
+      for (let sent = 0; sent < total && !failure; sent += chunk.length) {
+        // Keep one write in flight behind the one being sent, as a pipeTo() would.
+        await writer.ready;
+        const n = Math.min(chunk.length, total - sent);
+        writer.write(n === chunk.length ? chunk : chunk.subarray(0, n)).catch((e) => (failure ??= e));
+      }
+      if (failure) throw failure;
+      await writer.close();
+      await drained;
+      return (await ch.exit).code;
+    },
+    close: (conn) => conn.close(),
+  };
+}
+
+/**
+ * The `ssh2` package. `native: false` keeps its C++ add-on from loading (as where npm did not build
+ * it): ChaCha20 then comes from node:crypto and Poly1305 from its WebAssembly build.
+ */
+export function ssh2Client(server, { native }) {
+  if (!native) {
+    const Module = require("node:module");
+    const load = Module._extensions[".node"];
+    Module._extensions[".node"] = (module, filename) => {
+      if (filename.includes("sshcrypto")) throw new Error("ssh2 add-on disabled by the benchmark");
+      return load(module, filename);
+    };
+  }
+  const { Client } = require("ssh2");
+  const crypto = require("ssh2/lib/protocol/crypto.js");
+  const version = require("ssh2/package.json").version;
+  if (native && !crypto.bindingAvailable) throw new Error("ssh2's native add-on is not built (node_modules/ssh2/lib/protocol/crypto/build/Release/sshcrypto.node)");
+  const pinned = server.fingerprint.replace(/^SHA256:/, "");
+  const privateKey = Buffer.from(server.privateKey);
+  return {
+    describe: () =>
+      `ssh2 ${version}, ${crypto.bindingAvailable ? "native add-on (sshcrypto.node)" : "JS path: ChaCha20 from node:crypto, Poly1305 in WebAssembly"}`,
+    connect: () =>
+      new Promise((resolve, reject) => {
+        const conn = new Client();
+        conn.once("ready", () => resolve(conn));
+        conn.once("error", reject);
+        conn.connect({
+          host: server.host,
+          port: server.port,
+          username: server.username,
+          privateKey,
+          readyTimeout: 30_000,
+          hostVerifier: (key) => createHash("sha256").update(key).digest("base64").replace(/=+$/, "") === pinned,
+          algorithms: { kex: [FORCED.kex], cipher: [FORCED.cipher], serverHostKey: [FORCED.hostKey], compress: ["none"] },
+        });
+        conn.setNoDelay(true);
+      }),
+    drain: (conn, cmd) =>
+      new Promise((resolve, reject) => {
+        conn.exec(cmd, (err, stream) => {
+          if (err) return reject(err);
+          let bytes = 0;
+          let code = null;
+          stream.on("data", (d) => (bytes += d.length));
+          stream.stderr.resume();
+          stream.on("exit", (c) => (code = c));
+          stream.on("close", () => resolve({ bytes, code }));
+        });
+      }),
+    upload: (conn, cmd, total, chunk) =>
+      new Promise((resolve, reject) => {
+        conn.exec(cmd, (err, stream) => {
+          if (err) return reject(err);
+          let code = null;
+          stream.resume();
+          stream.stderr.resume();
+          stream.on("exit", (c) => (code = c));
+          stream.on("close", () => resolve(code));
+          (async () => {
+            for (let sent = 0; sent < total; sent += chunk.length) {
+              const n = Math.min(chunk.length, total - sent);
+              if (!stream.write(n === chunk.length ? chunk : chunk.subarray(0, n))) await once(stream, "drain");
+            }
+            stream.end();
+          })().catch(reject);
+        });
+      }),
+    async close(conn) {
+      const closed = once(conn, "close");
+      conn.end();
+      await closed;
+    },
+  };
+}

@@ -1,0 +1,86 @@
+// One in-process client, one task, in a fresh Node process (so CPU and RSS are this client's
+// alone). Spawned by bench/e2e-ssh.mjs with a JSON spec as its only argument; prints one JSON line
+// with the measurements on stdout.
+//   handshake: `warmup` + `n` times connect, kex, auth, exec `true`, close; wall and CPU each
+//   download:  exec `head -c BYTES /dev/zero`, count stdout           (handshake not timed)
+//   upload:    exec `cat > /dev/null`, write BYTES in 64 KiB chunks  (handshake not timed)
+//   rss:       a download of BYTES while sampling process.memoryUsage().rss every 10 ms
+import { performance } from "node:perf_hooks";
+import { oursClient, ssh2Client } from "./ssh-clients.mjs";
+
+const CHUNK = 64 * 1024;
+const spec = JSON.parse(process.argv[2]);
+const { server } = spec;
+
+const cpuSeconds = (since) => {
+  const d = process.cpuUsage(since);
+  return (d.user + d.system) / 1e6;
+};
+
+async function makeClient() {
+  if (spec.client === "ours") return oursClient(server, spec.library);
+  if (spec.client === "ssh2-js") return ssh2Client(server, { native: false });
+  if (spec.client === "ssh2-native") return ssh2Client(server, { native: true });
+  throw new Error(`unknown client ${spec.client}`);
+}
+
+async function handshake(client) {
+  const wallMs = [];
+  const cpuMs = [];
+  for (let i = 0; i < spec.warmup + spec.n; i++) {
+    const cpu0 = process.cpuUsage();
+    const t0 = performance.now();
+    const conn = await client.connect();
+    const { code } = await client.drain(conn, "true");
+    await client.close(conn);
+    const t1 = performance.now();
+    if (code !== 0) throw new Error(`exec true exited with ${code}`);
+    if (i >= spec.warmup) {
+      wallMs.push(t1 - t0);
+      cpuMs.push(cpuSeconds(cpu0) * 1000);
+    }
+  }
+  return { wallMs, cpuMs };
+}
+
+async function transfer(client, kind, sampleRss) {
+  const conn = await client.connect();
+  const rssBefore = process.memoryUsage().rss;
+  let peakSampled = rssBefore;
+  const sampler = sampleRss ? setInterval(() => (peakSampled = Math.max(peakSampled, process.memoryUsage().rss)), 10) : undefined;
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  let bytes = spec.bytes;
+  if (kind === "upload") {
+    const code = await client.upload(conn, "cat > /dev/null", spec.bytes, new Uint8Array(CHUNK));
+    if (code !== 0) throw new Error(`cat exited with ${code}`);
+  } else {
+    const r = await client.drain(conn, `head -c ${spec.bytes} /dev/zero`);
+    if (r.code !== 0) throw new Error(`head exited with ${r.code}`);
+    if (r.bytes !== spec.bytes) throw new Error(`received ${r.bytes} bytes, expected ${spec.bytes}`);
+    bytes = r.bytes;
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  const cpu = cpuSeconds(cpu0);
+  clearInterval(sampler);
+  peakSampled = Math.max(peakSampled, process.memoryUsage().rss);
+  await client.close(conn);
+  return {
+    bytes,
+    seconds,
+    cpuSeconds: cpu,
+    rssBefore,
+    peakRssSampled: peakSampled,
+    // The process's high-water mark (Node startup included), from getrusage(2).
+    maxRss: process.resourceUsage().maxRSS * 1024,
+  };
+}
+
+const client = await makeClient();
+let result;
+if (spec.task === "handshake") result = await handshake(client);
+else if (spec.task === "rss") result = await transfer(client, "download", true);
+else result = await transfer(client, spec.task, false);
+process.stdout.write(`${JSON.stringify({ describe: client.describe(), ...result })}\n`);
+// Ends the process even if a client left a timer or socket behind; --cpu-prof still writes its file.
+process.exit(0);
