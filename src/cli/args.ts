@@ -161,7 +161,7 @@ export function parseProxyArgs(argv: string[], environment: Record<string, strin
           ? MCP_SSH_DEFAULTS.keyServerPort
           : parsePort(values["key-server-port"], "--key-server-port"),
       keyServerUrl: values["key-server-url"],
-      keyServerToken: values["key-server-token"] ?? environment.MCP_SSH_KEY_SERVER_TOKEN,
+      keyServerToken: values["key-server-token"] ?? (environment.MCP_SSH_KEY_SERVER_TOKEN || undefined),
       keyServerCa: values["key-server-ca"],
       allowHttpKeyServer: values["allow-http-key-server"] ?? false,
       env: parseEnv(values.env ?? []),
