@@ -164,6 +164,26 @@ describe("SSHClientTransport with the SDK Client (shell request, ForceCommand)",
     }
   });
 
+  it("reports a line over maxLineBytes once, drops it, and goes on with the next message", async () => {
+    const { client, transport } = await connected(forced, { maxLineBytes: 64 * 1024 });
+    const errors: Error[] = [];
+    const onerror = transport.onerror!;
+    transport.onerror = (e) => {
+      errors.push(e);
+      onerror.call(transport, e);
+    };
+    // A 1 MiB answer: its line is dropped, so this call gets no answer until the client closes.
+    const big = client.callTool({ name: "repeat", arguments: { unit: "x", count: 1024 * 1024 } });
+    big.catch(() => {});
+    await expect.poll(() => errors.length, { timeout: 20_000 }).toBe(1);
+    expect(errors[0]).toBeInstanceOf(MessageFramingError);
+    expect((errors[0] as MessageFramingError).kind).toBe("oversized");
+    expect(textOf(await client.callTool({ name: "echo", arguments: { text: "after" } }))).toBe("after");
+    expect(errors).toHaveLength(1);
+    await client.close();
+    await expect(big).rejects.toThrow();
+  });
+
   it("sends env (when the server's AcceptEnv allows it)", async () => {
     const { client } = await connected(forced, { env: { MCP_SSH_TEST_COLOR: "teal" } });
     try {
