@@ -1,0 +1,135 @@
+#!/usr/bin/env node
+// End-to-end MCP benchmark (issue 7, part 3): the fixture MCP server (fixtures/mcp/tools-server.mjs)
+// reached over SSH (the SDK's Client + our SSHClientTransport, sshd running the server as an exec
+// command) vs over plain stdio (the SDK's StdioClientTransport spawning it locally).
+//   roundtrip  sequential tools/call "echo" (p50, p99, client CPU per call) and bursts of 1,000
+//              concurrent calls; each transport in a fresh Node process (bench/lib/mcp-worker.mjs)
+//   coldstart  spawn to initialize result: the mcp-ssh CLI (node dist/cli.js) vs `ssh -T` to the
+//              same server, and the server started locally as the floor both pay
+//
+// Usage: node bench/e2e-mcp.mjs [--quick] [--only=roundtrip,coldstart] [--src] [--profile[=DIR]] [--json=FILE]
+//   --quick (or BENCH_QUICK=1): 100 round trips, one burst of 200, 3 cold starts each
+//   --src: bench src/ bundled by esbuild instead of dist/ (the CLI always runs from dist/cli.js)
+//   --profile: run the SSH worker under `node --cpu-prof` (default dir /tmp/mcp-ssh-prof)
+import { existsSync, writeFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { resolveLibrary } from "./lib/library.mjs";
+import { timeToInitialize } from "./lib/cold-start.mjs";
+import { sshVersion } from "./lib/openssh.mjs";
+import { fmt, load, machine, median, percentile, quickMode, ratio, table } from "./lib/stats.mjs";
+import { FORCED, sshArgs, startBenchSshd } from "./lib/sshd.mjs";
+import { runWorker } from "./lib/worker.mjs";
+
+const WORKER = fileURLToPath(new URL("./lib/mcp-worker.mjs", import.meta.url));
+const FIXTURE = fileURLToPath(new URL("../fixtures/mcp/tools-server.mjs", import.meta.url));
+const CLI = fileURLToPath(new URL("../dist/cli.js", import.meta.url));
+const arg = (name) => process.argv.find((a) => a === `--${name}` || a.startsWith(`--${name}=`))?.split("=")[1];
+
+const quick = quickMode();
+const SIZE = quick
+  ? { n: 100, warmup: 10, concurrent: 200, rounds: 1, cold: 3 }
+  : { n: 500, warmup: 50, concurrent: 1000, rounds: 3, cold: 10 };
+const only = (arg("only") ?? "roundtrip,coldstart").split(",");
+const profileDir = process.argv.includes("--profile") ? "/tmp/mcp-ssh-prof" : arg("profile");
+const remoteCommand = `${process.execPath} ${FIXTURE}`;
+
+if (!existsSync(FIXTURE)) throw new Error(`the fixture server ${FIXTURE} is missing`);
+const library = await resolveLibrary("mcp");
+const server = await startBenchSshd();
+const results = { quick, size: SIZE, machine: machine(), date: new Date().toISOString(), roundtrip: {}, coldstart: {} };
+
+console.log(`# End to end: MCP${quick ? " (quick)" : ""}\n`);
+console.log(`Machine: ${results.machine}`);
+console.log(`Server: ${await sshVersion()} sshd on 127.0.0.1 (forced ${FORCED.kex}, ${FORCED.hostKey}, ${FORCED.cipher}) running \`node fixtures/mcp/tools-server.mjs\``);
+console.log(`Library: ${library.description}`);
+console.log(`Load average at start: ${load()}`);
+
+try {
+  if (only.includes("roundtrip")) await roundTrips();
+  if (only.includes("coldstart")) await coldStarts();
+  console.log(`\nLoad average at end: ${load()}`);
+  results.targets = targets();
+  console.log(`\n## Targets (issue 7)\n`);
+  console.log(table(["target", "measured", "met"], results.targets.map((t) => [t.target, t.measured, t.met])));
+  const json = arg("json");
+  if (json) writeFileSync(json, JSON.stringify(results, null, 2));
+} finally {
+  await server.stop();
+  library.cleanup();
+}
+
+async function roundTrips() {
+  const { host, port, username, privateKey, fingerprint } = server;
+  for (const transport of ["ssh", "stdio"]) {
+    results.roundtrip[transport] = await runWorker(
+      WORKER,
+      { client: `mcp-${transport}`, task: "roundtrip", transport, library: library.path, node: process.execPath, fixture: FIXTURE, server: { host, port, username, privateKey, fingerprint }, ...SIZE },
+      { profileDir: transport === "ssh" ? profileDir : undefined },
+    );
+  }
+  const r = results.roundtrip;
+  const p50 = (t) => median(r[t].rttMs);
+  const label = { ssh: "SSH (SSHClientTransport)", stdio: "stdio (StdioClientTransport)" };
+  console.log(`\n## tools/call round trip: ${SIZE.n} sequential after ${SIZE.warmup} warm-up; ${SIZE.rounds} burst(s) of ${SIZE.concurrent} concurrent calls\n`);
+  console.log(
+    table(
+      ["transport", "p50 ms", "p99 ms", "client CPU ms/call", `${SIZE.concurrent} concurrent: median ms`, "calls/s", "SSH / this (p50)"],
+      ["ssh", "stdio"].map((t) => [
+        label[t],
+        fmt(p50(t), 3),
+        fmt(percentile(r[t].rttMs, 99), 3),
+        fmt(r[t].cpuMsPerCall, 3),
+        fmt(median(r[t].burstMs)),
+        fmt(SIZE.concurrent / (median(r[t].burstMs) / 1000), 0),
+        t === "ssh" ? "" : ratio(p50("ssh"), p50(t)),
+      ]),
+    ),
+  );
+  console.log(`\nConnect + initialize: SSH ${fmt(r.ssh.connectMs)} ms, stdio ${fmt(r.stdio.connectMs)} ms (not part of the round trips).`);
+}
+
+async function coldStarts() {
+  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npx tsup\` first`);
+  const variants = {
+    "mcp-ssh CLI (node dist/cli.js)": [
+      process.execPath,
+      [CLI, "--host", server.host, "--port", String(server.port), "--username", server.username, "--client-key", server.clientKeyPath,
+        "--known-hosts", server.knownHostsPath, "--command", remoteCommand, "--log-level", "error"],
+    ],
+    "OpenSSH ssh -T": ["ssh", sshArgs(server, { options: ["-T"], command: [remoteCommand] })],
+    "local server, no SSH (floor)": [process.execPath, [FIXTURE]],
+  };
+  for (const [name, [file, args]] of Object.entries(variants)) {
+    await timeToInitialize(file, args); // untimed: file cache and sshd's first fork
+    const ms = [];
+    for (let i = 0; i < SIZE.cold; i++) ms.push(await timeToInitialize(file, args));
+    results.coldstart[name] = ms;
+  }
+  const c = results.coldstart;
+  const sshT = median(c["OpenSSH ssh -T"]);
+  console.log(`\n## Cold start: spawn to initialize result (${SIZE.cold} runs after 1 untimed)\n`);
+  console.log(
+    table(
+      ["command", "median ms", "p90 ms", "min ms", "this / ssh -T"],
+      Object.entries(c).map(([name, ms]) => [name, fmt(median(ms)), fmt(percentile(ms, 90)), fmt(Math.min(...ms)), ratio(median(ms), sshT)]),
+    ),
+  );
+}
+
+function targets() {
+  const rows = [];
+  const yes = (ok) => (ok ? "yes" : "NO");
+  const r = results.roundtrip;
+  if (r.ssh && r.stdio) {
+    const x = median(r.ssh.rttMs) / median(r.stdio.rttMs);
+    rows.push({ target: "tools/call round trip p50 over SSH <= 1.5x stdio", measured: `${x.toFixed(2)}x (${median(r.ssh.rttMs).toFixed(3)} vs ${median(r.stdio.rttMs).toFixed(3)} ms)`, met: yes(x <= 1.5) });
+  }
+  const c = results.coldstart;
+  const cli = c["mcp-ssh CLI (node dist/cli.js)"];
+  if (cli) {
+    const x = median(cli) / median(c["OpenSSH ssh -T"]);
+    rows.push({ target: "CLI cold start <= 1.3x ssh -T", measured: `${x.toFixed(2)}x (${median(cli).toFixed(0)} vs ${median(c["OpenSSH ssh -T"]).toFixed(0)} ms)`, met: yes(x <= 1.3) });
+  }
+  return rows;
+}
+
