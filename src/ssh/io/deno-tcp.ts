@@ -61,7 +61,12 @@ export function denoConnToByteStream(conn: DenoTcpConn): ByteStream {
       while (offset < chunk.byteLength) offset += await conn.write(chunk.subarray(offset));
     },
     async close() {
-      if (!closed) await conn.closeWrite();
+      if (closed) return;
+      try {
+        await conn.closeWrite();
+      } catch {
+        // The peer is already gone: there is nothing left to end (as with node:net's end()).
+      }
     },
     abort() {
       closeOnce();
