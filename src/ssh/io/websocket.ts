@@ -29,6 +29,8 @@ export interface WebSocketConnectOptions {
 const OPEN = 1;
 const CLOSED = 3;
 const NORMAL_CLOSURE = 1000;
+/** close() waits at most this long for the closing handshake (RFC 6455 §7.1.1). */
+const CLOSE_WAIT_MS = 5_000;
 /** How often a blocked writer looks at `bufferedAmount` (WebSocket has no "drain" event). */
 const DRAIN_POLL_MS = 10;
 
@@ -163,7 +165,10 @@ export function webSocketToByteStream(ws: WebSocketLike, highWaterMark = 1024 * 
     close() {
       closeRequested = true;
       if (ws.readyState !== CLOSED) ws.close(NORMAL_CLOSURE);
-      return closed;
+      // A peer that never answers the closing handshake must not hold the caller.
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const gaveUp = new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_WAIT_MS)));
+      return Promise.race([closed, gaveUp]).finally(() => clearTimeout(timer));
     },
   };
 }
