@@ -170,6 +170,23 @@ describe("mcp-ssh proxy driven by the SDK's StdioClientTransport", () => {
   });
 });
 
+describe("mcp-ssh --disable-host-key-checking", () => {
+  it("connects to an unknown host, and says loudly that it did not check", async () => {
+    const empty = join(work, "still_empty_known_hosts");
+    writeFileSync(empty, "");
+    const args = cliArgs(forced, ["--disable-host-key-checking"]);
+    args[args.indexOf("--known-hosts") + 1] = empty;
+    const run = spawnCli(args);
+    run.child.stdin.write(`${INITIALIZE}\n`);
+    const reply = JSON.parse(await waitForStdoutLine(run, (l) => l.includes('"id":1'), 20_000));
+    expect(reply.result.serverInfo.name).toBe("forced");
+    run.child.stdin.end();
+    expect((await run.exited(10_000)).code).toBe(0);
+    expect(run.stderr()).toMatch(/warn: .*host key/i);
+    expect(readFileSync(empty, "utf8")).toBe("");
+  });
+});
+
 describe("mcp-ssh proxy life cycle", () => {
   it("exits 0 when the host closes stdin, and the remote server process ends", async () => {
     const run = spawnCli(cliArgs(forced));
