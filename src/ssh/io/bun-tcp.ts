@@ -139,8 +139,9 @@ export function connectBunTcp(host: string, port: number, opts: { signal?: Abort
           },
           data(socket, data) {
             if (readerDone) return;
-            // Copy: the chunk outlives this callback in the stream's queue.
-            reader.enqueue(data.slice());
+            // Copy into a plain Uint8Array: the chunk outlives this callback in the stream's queue,
+            // and Buffer#slice (which Bun's Buffer follows) would only make a view.
+            reader.enqueue(new Uint8Array(data));
             if ((reader.desiredSize ?? 1) <= 0) socket.pause();
           },
           drain() {
