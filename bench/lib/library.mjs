@@ -3,6 +3,7 @@
 // esbuild (a devDependency) into one temporary ESM file. The resolved file is passed to the worker
 // processes so that every client process runs the same code.
 import { build } from "esbuild";
+import { execFileSync, execSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -42,8 +43,44 @@ export async function resolveLibrary(entry, argv = process.argv) {
       cleanup() {},
     };
   }
+  return bundle({ entryPoints: [join(ROOT, src)] }, `${src} bundled by esbuild`);
+}
+
+/**
+ * A preview of the SSH client with the WebAssembly chacha20-poly1305 kernel (src/ssh/cipher/select.ts)
+ * registered in place of the @noble one, for as long as the transport does not do that itself:
+ * `ssh` entry + `prepareCiphers`, `registerCipher`, `chacha20Poly1305`, `cipherImplementation`.
+ * Built from src/ as committed at HEAD (the working tree may hold a kernel half-way through an
+ * edit). Null when HEAD has no selector.
+ */
+export async function resolveWasmPreview() {
+  const commit = execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: ROOT, encoding: "utf8" }).trim();
+  const tree = mkdtempSync(join(cacheDir(), "mcp-ssh-bench-head-"));
+  process.once("exit", () => rmSync(tree, { recursive: true, force: true }));
+  execSync(`git archive HEAD src | tar -x -C ${JSON.stringify(tree)}`, { cwd: ROOT });
+  if (!existsSync(join(tree, "src/ssh/cipher/select.ts"))) return null;
+  const contents = [
+    `export * from "./src/ssh-entry.ts";`,
+    `export { registerCipher } from "./src/ssh/kex/algorithms.ts";`,
+    `export { prepareCiphers, cipherImplementation, chacha20Poly1305 } from "./src/ssh/cipher/select.ts";`,
+  ].join("\n");
+  const preview = await bundle(
+    { stdin: { contents, resolveDir: tree, loader: "ts", sourcefile: "wasm-preview.ts" } },
+    `src/ssh-entry.ts at ${commit} + WebAssembly kernel registered (preview, bundled by esbuild)`,
+  );
+  return { ...preview, cleanup: () => (preview.cleanup(), rmSync(tree, { recursive: true, force: true })) };
+}
+
+/** Inside node_modules so that bundles' bare imports resolve to the repository's packages. */
+function cacheDir() {
+  const cache = join(ROOT, "node_modules/.cache");
+  mkdirSync(cache, { recursive: true });
+  return cache;
+}
+
+async function bundle(input, description) {
   const result = await build({
-    entryPoints: [join(ROOT, src)],
+    ...input,
     bundle: true,
     format: "esm",
     platform: "node",
@@ -54,13 +91,10 @@ export async function resolveLibrary(entry, argv = process.argv) {
     // bundle is only our code, as in dist.
     packages: "external",
   });
-  // Inside node_modules so that the bundle's bare imports resolve to the repository's packages.
-  const cache = join(ROOT, "node_modules/.cache");
-  mkdirSync(cache, { recursive: true });
-  const dir = mkdtempSync(join(cache, "mcp-ssh-bench-"));
+  const dir = mkdtempSync(join(cacheDir(), "mcp-ssh-bench-"));
   const file = join(dir, "index.mjs");
   writeFileSync(file, result.outputFiles[0].text);
   const cleanup = () => rmSync(dir, { recursive: true, force: true });
   process.once("exit", cleanup);
-  return { path: file, description: `${src} bundled by esbuild`, cleanup };
+  return { path: file, description, cleanup };
 }

@@ -11,10 +11,17 @@ import { FORCED } from "./sshd.mjs";
 
 const require = createRequire(import.meta.url);
 
-/** mcp-ssh's SSHClient from the library file the orchestrator resolved. */
-export async function oursClient(server, libraryPath) {
+/**
+ * mcp-ssh's SSHClient from the library file the orchestrator resolved. `wasm`: the library is the
+ * WebAssembly preview build; load the kernel and register it before connecting.
+ */
+export async function oursClient(server, libraryPath, { wasm = false } = {}) {
   const lib = await import(pathToFileURL(libraryPath).href);
   const { SSHClient } = lib;
+  if (wasm) {
+    await lib.prepareCiphers();
+    lib.registerCipher(lib.chacha20Poly1305);
+  }
   const cipher = typeof lib.cipherImplementation === "function" ? lib.cipherImplementation() : "noble (the library exports no cipherImplementation())";
   return {
     describe: () => `mcp-ssh ${lib.VERSION ?? ""} (${libraryPath.replace(/.*\/(dist|node_modules)\//, "$1/")}), cipher: ${cipher}`,
