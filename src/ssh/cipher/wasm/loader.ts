@@ -23,6 +23,8 @@ interface KernelExports {
   seal(seq: number, len: number): void;
   open(seq: number, len: number): number;
   length(seq: number, head: number): number;
+  /** Test entry: Poly1305 tag of memory [m, m + len) under the key at `key`, written to `out`. */
+  poly1305(key: number, m: number, len: number, out: number): void;
 }
 
 /** Where packet.wat puts the packet (its memory layout comment lists the rest). */

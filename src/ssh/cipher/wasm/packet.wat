@@ -74,3 +74,10 @@
 (func (export "length") (param $seq i32) (param $head i32) (result i32)
   (call $chacha_block (i32.const 32) (i32.const 0) (call $bswap (local.get $seq)) (i32.const 0) (i32.const 64))
   (call $bswap (i32.xor (local.get $head) (i32.load offset=64 (i32.const 0)))))
+
+;; Poly1305 alone (RFC 8439 §2.5): the tag of $len bytes at $m under the 32-byte key at $key, to
+;; $out. Not on the packet path; exported so tests can check the MAC against RFC vectors.
+(func (export "poly1305") (param $key i32) (param $m i32) (param $len i32) (param $out i32)
+  (call $poly_init (local.get $key))
+  (call $poly_update (local.get $m) (local.get $len))
+  (call $poly_finish (local.get $out)))
