@@ -100,6 +100,14 @@ describe("LineSplitter", () => {
     expect(lines(splitter.push(bytes("def\n")))).toEqual(["abcdef"]);
   });
 
+  it("copies tails of a Node Buffer too (whose slice() is a view)", () => {
+    const splitter = new LineSplitter();
+    const buf = Buffer.from("abc");
+    splitter.push(buf);
+    buf.fill(0x21);
+    expect(lines(splitter.push(bytes("def\n")))).toEqual(["abcdef"]);
+  });
+
   it("rejects a nonsensical limit", () => {
     expect(() => new LineSplitter({ maxLineBytes: 0 })).toThrow(RangeError);
   });

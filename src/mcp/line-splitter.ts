@@ -53,7 +53,8 @@ export class LineSplitter {
       } else if (lf >= 0) {
         events.push(this.finishLine(piece));
       } else {
-        this.parts.push(piece.slice());
+        // A real copy (Buffer#slice would be a view): the caller may reuse its chunk.
+        this.parts.push(new Uint8Array(piece));
         this.size += piece.length;
       }
       if (lf < 0) break;
