@@ -42,13 +42,19 @@ export async function makeSsh2Pair(key, seq, { native }) {
   return {
     /** A plaintext packet for `payloadLength` bytes in ssh2's own layout (tag space only with the add-on). */
     allocPacket: (payloadLength) => cipher.allocPacket(payloadLength),
+    /** Wire bytes of `packet` (left as it was: the add-on encrypts in place, so it gets a copy). */
     seal(packet) {
       written.length = 0;
-      cipher.encrypt(packet);
+      cipher.encrypt(native ? Buffer.from(packet) : packet);
       return Buffer.concat(written);
     },
-    roundTrip(packet) {
+    /**
+     * The JS path leaves `packet` alone; the add-on encrypts it in place and its decipher does not
+     * restore it, so with the add-on `plain` is copied back first (a memcpy, counted against it).
+     */
+    roundTrip(packet, plain) {
       written.length = 0;
+      if (native) packet.set(plain);
       cipher.encrypt(packet);
       // The JS path writes length, body and tag as three chunks; the receiver takes them as a
       // socket would deliver them, each chunk whole.
