@@ -235,6 +235,29 @@ describe("mcp-ssh proxy life cycle", () => {
     expect(run.stderr()).toContain("exited with code 7");
   });
 
+  it("holds the remote back while the host does not read, and still exits when the host closes stdin", async () => {
+    const run = spawnCli(cliArgs(forced));
+    run.child.stdin.write(`${INITIALIZE}\n`);
+    await waitForStdoutLine(run, (l) => l.includes('"id":1'), 20_000);
+    const rssKiB = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${run.child.pid}/status`, "utf8"))?.[1]);
+    const idle = rssKiB();
+    run.child.stdout.pause();
+    // 128 MiB of results (256 answers of 512 KiB) that nobody reads: the pipe, the proxy and the
+    // SSH window fill, then the remote server is held back. Without flow control end to end, the
+    // proxy would hold most of it in memory.
+    let calls = "";
+    for (let id = 2; id < 258; id++) {
+      const call = { jsonrpc: "2.0", id, method: "tools/call", params: { name: "repeat", arguments: { unit: "z".repeat(1024), count: 512 } } };
+      calls += `${JSON.stringify(call)}\n`;
+    }
+    run.child.stdin.write(calls);
+    await new Promise((r) => setTimeout(r, 2000));
+    const held = rssKiB();
+    expect(held - idle).toBeLessThan(48 * 1024);
+    run.child.stdin.end();
+    expect((await run.exited(15_000)).code).toBe(0);
+  });
+
   it("keeps the remote's stderr off stdout", async () => {
     const run = spawnCli(cliArgs(forced));
     run.child.stdin.write(`${INITIALIZE}\n`);

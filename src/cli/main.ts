@@ -88,9 +88,19 @@ async function main(argv: string[]): Promise<number> {
   return proxy(parsed.settings);
 }
 
-/** Let pending stdout/stderr writes reach their pipes before exiting. */
+/**
+ * Let pending stdout/stderr writes reach their pipes before exiting. Bounded: a host that stopped
+ * reading must not keep us alive (the proxy already gave its output a chance to drain).
+ */
 function flush(stream: NodeJS.WriteStream): Promise<void> {
-  return new Promise((resolve) => (stream.destroyed ? resolve() : stream.write("", () => resolve())));
+  return new Promise((resolve) => {
+    if (stream.destroyed) return resolve();
+    const timer = setTimeout(resolve, 500);
+    stream.write("", () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
 }
 
 main(process.argv.slice(2)).then(

@@ -66,11 +66,18 @@ function writeOut(stdout: Writable, text: string): Promise<void> {
   });
 }
 
-/** Resolves once everything written to stdout has been handed to the OS. */
+/** How long, at the end, output already relayed may take to reach a host that is slow to read it. */
+const FLUSH_WAIT_MS = 2000;
+
+/** Resolves once everything written to stdout has been handed to the OS, or after FLUSH_WAIT_MS. */
 function flushed(stdout: Writable): Promise<void> {
   return new Promise((resolve) => {
-    if (stdout.destroyed || stdout.writableEnded) resolve();
-    else stdout.write("", () => resolve());
+    if (stdout.destroyed || stdout.writableEnded) return resolve();
+    const timer = setTimeout(resolve, FLUSH_WAIT_MS);
+    stdout.write("", () => {
+      clearTimeout(timer);
+      resolve();
+    });
   });
 }
 

@@ -6,6 +6,8 @@ import { LineSplitter } from "./line-splitter.js";
 const MAX_STDERR_LINE_BYTES = 1024 * 1024;
 /** After stdout ends, how long to wait for the exit status (OpenSSH sends it between EOF and CLOSE). */
 const EXIT_STATUS_WAIT_MS = 2000;
+/** After close(), how long a consumer busy with the last lines may hold the end back. */
+const CONSUMER_WAIT_MS = 2000;
 
 /** How the remote side ended. */
 export interface ChannelEnd {
@@ -102,7 +104,12 @@ export class LineChannel {
       this.opts.logger.debug(`the remote MCP server did not exit within ${graceMs} ms of EOF; closing the channel`);
     }
     await this.channel.close().catch((e: unknown) => this.opts.logger.debug(`closing the channel: ${(e as Error).message}`));
-    return this.finished;
+    // The channel is closed; only a consumer still busy with a line (say, a stdout nobody reads)
+    // can hold `finished` back now. Do not wait for it forever.
+    const end = await Promise.race([this.finished, sleep(CONSUMER_WAIT_MS)]);
+    if (end !== "timeout") return end;
+    this.opts.logger.debug(`the consumer of the remote's output did not finish within ${CONSUMER_WAIT_MS} ms; closing anyway`);
+    return { exit: null, error: null };
   }
 
   private async pumpStdout(): Promise<void> {
