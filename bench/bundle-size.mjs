@@ -13,11 +13,20 @@ const TARGET_CORE_GZIP = 40 * 1024;
 const ENTRIES = [
   { name: "SSH core (mcp-ssh-core.js)", entry: "src/browser-ssh.ts", targetGzip: TARGET_CORE_GZIP },
   { name: "SSH core + MCP transport (mcp-ssh.js)", entry: "src/browser.ts" },
+  // What an application's own bundler keeps when it imports only these (tree-shaken).
+  {
+    name: "only SSHClient + connectWebSocket",
+    source: 'export { SSHClient } from "./src/ssh/client.ts"; export { connectWebSocket } from "./src/ssh/io/websocket.ts";',
+  },
+  {
+    name: "only SSHClientTransport + connectWebSocket",
+    source: 'export { SSHClientTransport } from "./src/mcp/ssh-client-transport.ts"; export { connectWebSocket } from "./src/ssh/io/websocket.ts";',
+  },
 ];
 
-async function measure({ entry }) {
+async function measure({ entry, source }) {
   const result = await build({
-    entryPoints: [entry],
+    ...(entry ? { entryPoints: [entry] } : { stdin: { contents: source, resolveDir: ROOT, loader: "ts", sourcefile: "app.ts" } }),
     absWorkingDir: ROOT,
     bundle: true,
     platform: "browser",
