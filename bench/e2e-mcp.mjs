@@ -3,7 +3,8 @@
 // reached over SSH (the SDK's Client + our SSHClientTransport, sshd running the server as an exec
 // command) vs over plain stdio (the SDK's StdioClientTransport spawning it locally).
 //   roundtrip  sequential tools/call "echo" (p50, p99, client CPU per call) and bursts of 1,000
-//              concurrent calls; each transport in a fresh Node process (bench/lib/mcp-worker.mjs)
+//              concurrent calls; each transport in a fresh Node process (bench/lib/mcp-worker.mjs);
+//              also over `ssh -T` spawned by StdioClientTransport, to show what the sshd hop costs
 //   coldstart  spawn to initialize result: the mcp-ssh CLI (node dist/cli.js) vs `ssh -T` to the
 //              same server, and the server started locally as the floor both pay
 //
@@ -32,6 +33,7 @@ const SIZE = quick
 const only = (arg("only") ?? "roundtrip,coldstart").split(",");
 const profileDir = process.argv.includes("--profile") ? "/tmp/mcp-ssh-prof" : arg("profile");
 const remoteCommand = `${process.execPath} ${FIXTURE}`;
+const TRANSPORTS = ["ssh", "stdio", "ssh-process"];
 
 if (!existsSync(FIXTURE)) throw new Error(`the fixture server ${FIXTURE} is missing`);
 const library = await resolveLibrary("mcp");
@@ -60,21 +62,22 @@ try {
 
 async function roundTrips() {
   const { host, port, username, privateKey, fingerprint } = server;
-  for (const transport of ["ssh", "stdio"]) {
+  const sshT = sshArgs(server, { options: ["-T"], command: [remoteCommand] });
+  for (const transport of TRANSPORTS) {
     results.roundtrip[transport] = await runWorker(
       WORKER,
-      { client: `mcp-${transport}`, task: "roundtrip", transport, library: library.path, node: process.execPath, fixture: FIXTURE, server: { host, port, username, privateKey, fingerprint }, ...SIZE },
+      { client: `mcp-${transport}`, task: "roundtrip", transport, library: library.path, node: process.execPath, fixture: FIXTURE, sshArgs: sshT, server: { host, port, username, privateKey, fingerprint }, ...SIZE },
       { profileDir: transport === "ssh" ? profileDir : undefined },
     );
   }
   const r = results.roundtrip;
   const p50 = (t) => median(r[t].rttMs);
-  const label = { ssh: "SSH (SSHClientTransport)", stdio: "stdio (StdioClientTransport)" };
+  const label = { ssh: "SSH (SSHClientTransport)", stdio: "stdio (StdioClientTransport)", "ssh-process": "OpenSSH ssh -T (StdioClientTransport)" };
   console.log(`\n## tools/call round trip: ${SIZE.n} sequential after ${SIZE.warmup} warm-up; ${SIZE.rounds} burst(s) of ${SIZE.concurrent} concurrent calls\n`);
   console.log(
     table(
       ["transport", "p50 ms", "p99 ms", "client CPU ms/call", `${SIZE.concurrent} concurrent: median ms`, "calls/s", "SSH / this (p50)"],
-      ["ssh", "stdio"].map((t) => [
+      TRANSPORTS.map((t) => [
         label[t],
         fmt(p50(t), 3),
         fmt(percentile(r[t].rttMs, 99), 3),
@@ -85,7 +88,7 @@ async function roundTrips() {
       ]),
     ),
   );
-  console.log(`\nConnect + initialize: SSH ${fmt(r.ssh.connectMs)} ms, stdio ${fmt(r.stdio.connectMs)} ms (not part of the round trips).`);
+  console.log(`\nConnect + initialize (not part of the round trips): ${TRANSPORTS.map((t) => `${label[t]} ${fmt(r[t].connectMs)} ms`).join(", ")}.`);
 }
 
 async function coldStarts() {

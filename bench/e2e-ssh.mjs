@@ -91,7 +91,13 @@ async function handshakes() {
     } else {
       const r = await worker(c, "handshake", { n: SIZE.n, warmup: SIZE.warmup });
       results.describe[c] = r.describe;
-      results.handshake[c] = { wallMs: r.wallMs, cpuMsMean: r.cpuMs.reduce((a, b) => a + b, 0) / r.cpuMs.length, cpuMsMedian: median(r.cpuMs) };
+      results.handshake[c] = {
+        wallMs: r.wallMs,
+        cpuMsMean: r.cpuMs.reduce((a, b) => a + b, 0) / r.cpuMs.length,
+        cpuMsMedian: median(r.cpuMs),
+        userMsMean: r.userMsMean,
+        systemMsMean: r.systemMsMean,
+      };
     }
   }
   const h = results.handshake;
@@ -99,8 +105,15 @@ async function handshakes() {
   console.log(`\n## Handshake: connect, kex, auth, exec \`true\`, close (${SIZE.n} after ${SIZE.warmup} warm-up)\n`);
   console.log(
     table(
-      ["client", "median ms", "p90 ms", "client CPU ms/handshake (mean)", "ours median / this"],
-      clients.map((c) => [LABEL[c], fmt(median(h[c].wallMs)), fmt(percentile(h[c].wallMs, 90)), fmt(h[c].cpuMsMean), isOurs(c) ? "" : ratio(ours, median(h[c].wallMs))]),
+      ["client", "median ms", "p90 ms", "client CPU ms/handshake (mean)", "user / system ms", "ours median / this"],
+      clients.map((c) => [
+        LABEL[c],
+        fmt(median(h[c].wallMs)),
+        fmt(percentile(h[c].wallMs, 90)),
+        fmt(h[c].cpuMsMean),
+        h[c].userMsMean === undefined ? "-" : `${fmt(h[c].userMsMean)} / ${fmt(h[c].systemMsMean)}`,
+        isOurs(c) ? "" : ratio(ours, median(h[c].wallMs)),
+      ]),
     ),
   );
   console.log("\nOpenSSH: wall time from spawn to exit of the whole `ssh` process; its CPU is the kernel's accounting of the reaped processes (mean).");
@@ -166,8 +179,15 @@ async function rss() {
   console.log(`\n## Peak client RSS during a ${SIZE.rss / MiB} MiB download\n`);
   console.log(
     table(
-      ["client", "peak RSS MiB (getrusage)", "peak sampled MiB", "RSS before exec MiB", "MB/s"],
-      clients.map((c) => [LABEL[c], mb(x[c].maxRss), x[c].peakRssSampled ? mb(x[c].peakRssSampled) : "-", x[c].rssBefore ? mb(x[c].rssBefore) : "-", fmt(mbPerSec(x[c].bytes, x[c].seconds))]),
+      ["client", "peak RSS MiB (getrusage)", "peak sampled MiB", "at peak: V8 heap / ArrayBuffers MiB", "RSS before exec MiB", "MB/s"],
+      clients.map((c) => [
+        LABEL[c],
+        mb(x[c].maxRss),
+        x[c].peakRssSampled ? mb(x[c].peakRssSampled) : "-",
+        x[c].atPeak ? `${mb(x[c].atPeak.heapTotal)} / ${mb(x[c].atPeak.arrayBuffers)}` : "-",
+        x[c].rssBefore ? mb(x[c].rssBefore) : "-",
+        fmt(mbPerSec(x[c].bytes, x[c].seconds)),
+      ]),
     ),
   );
   console.log("\nIn-process: a fresh Node process per client; getrusage's maxRSS includes Node's own start-up. OpenSSH: /usr/bin/time %M (MB/s includes its handshake).");

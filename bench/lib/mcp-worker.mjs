@@ -1,5 +1,6 @@
 // One MCP client (the SDK's Client) over one transport, in a fresh Node process, against the
-// fixture server (fixtures/mcp/tools-server.mjs). Spawned by bench/e2e-mcp.mjs with a JSON spec;
+// fixture server (fixtures/mcp/tools-server.mjs): "ssh" (our SSHClientTransport), "stdio" (the SDK's
+// StdioClientTransport spawning the server) or "ssh-process" (StdioClientTransport spawning `ssh -T`). Spawned by bench/e2e-mcp.mjs with a JSON spec;
 // prints one JSON line:
 //   rttMs        `n` sequential tools/call "echo" round trips after `warmup` untimed ones
 //   burstMs      `rounds` times: `concurrent` calls issued at once, time until the last answer
@@ -16,6 +17,10 @@ const spec = JSON.parse(process.argv[2]);
 async function makeTransport() {
   if (spec.transport === "stdio") {
     return new StdioClientTransport({ command: spec.node, args: [spec.fixture], stderr: "ignore" });
+  }
+  if (spec.transport === "ssh-process") {
+    // OpenSSH's client as the SSH leg: the same sshd hop, with a C client in its own process.
+    return new StdioClientTransport({ command: "ssh", args: spec.sshArgs, stderr: "ignore" });
   }
   const { SSHClientTransport } = await import(pathToFileURL(spec.library).href);
   const s = spec.server;
