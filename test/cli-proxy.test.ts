@@ -1,6 +1,7 @@
-// The built `mcp-ssh` command as an MCP host runs it: the SDK's StdioClientTransport spawns
-// `node dist/cli.js ...`, and the proxy relays to the fixture MCP server run by a real sshd.
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, appendFileSync } from "node:fs";
+// The `mcp-ssh` command as an MCP host runs it: the SDK's StdioClientTransport spawns
+// `node cli.js ...`, and the proxy relays to the fixture MCP server run by a real sshd.
+// Refusals and the default key are in cli-refusals.test.ts.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
@@ -14,10 +15,8 @@ import {
 } from "../fixtures/mcp/fixture-client.js";
 import { buildCli, CLI, spawnCli, waitForStdoutLine } from "./cli-helpers.js";
 import { makeClientKey, startSshd, type ClientKey, type TestServer } from "./helpers/servers.js";
-import { fingerprintOf } from "./helpers/tools.js";
 
 let key: ClientKey;
-let otherKey: ClientKey;
 let encryptedKey: ClientKey;
 let forced: TestServer;
 let plain: TestServer;
@@ -27,11 +26,7 @@ const knownHostsOf = new Map<TestServer, string>();
 
 beforeAll(async () => {
   const built = buildCli();
-  [key, otherKey, encryptedKey] = await Promise.all([
-    makeClientKey(),
-    makeClientKey(),
-    makeClientKey({ passphrase: "correct horse", rounds: 4 }),
-  ]);
+  [key, encryptedKey] = await Promise.all([makeClientKey(), makeClientKey({ passphrase: "correct horse", rounds: 4 })]);
   [forced, plain] = await Promise.all([
     startSshd({
       authorizedKeys: [key.publicKeyLine, encryptedKey.publicKeyLine],
@@ -170,23 +165,6 @@ describe("mcp-ssh proxy driven by the SDK's StdioClientTransport", () => {
   });
 });
 
-describe("mcp-ssh --disable-host-key-checking", () => {
-  it("connects to an unknown host, and says loudly that it did not check", async () => {
-    const empty = join(work, "still_empty_known_hosts");
-    writeFileSync(empty, "");
-    const args = cliArgs(forced, ["--disable-host-key-checking"]);
-    args[args.indexOf("--known-hosts") + 1] = empty;
-    const run = spawnCli(args);
-    run.child.stdin.write(`${INITIALIZE}\n`);
-    const reply = JSON.parse(await waitForStdoutLine(run, (l) => l.includes('"id":1'), 20_000));
-    expect(reply.result.serverInfo.name).toBe("forced");
-    run.child.stdin.end();
-    expect((await run.exited(10_000)).code).toBe(0);
-    expect(run.stderr()).toMatch(/warn: .*host key/i);
-    expect(readFileSync(empty, "utf8")).toBe("");
-  });
-});
-
 describe("mcp-ssh proxy life cycle", () => {
   it("exits 0 when the host closes stdin, and the remote server process ends", async () => {
     const run = spawnCli(cliArgs(forced));
@@ -270,108 +248,5 @@ describe("mcp-ssh proxy life cycle", () => {
     expect((await run.exited(10_000)).code).toBe(0);
     expect(run.stderr()).toContain(`remote: ${fake}`);
     expect(run.stdout()).not.toContain("fake-from-stderr");
-  });
-});
-
-describe("mcp-ssh proxy refusals: one line on stderr, nothing on stdout, non-zero exit", () => {
-  async function refused(args: string[], env: Record<string, string> = {}) {
-    const run = spawnCli(args, env);
-    run.child.stdin.write(`${INITIALIZE}\n`);
-    const status = await run.exited(10_000);
-    const lines = run.stderr().split("\n").filter((l) => l !== "");
-    return { status, lines, stdout: run.stdout() };
-  }
-
-  it("a wrong host key", async () => {
-    const wrong = join(work, "wrong_known_hosts");
-    writeFileSync(wrong, `[${forced.host}]:${forced.port} ${plain.hostKeyLine}\n`);
-    const args = cliArgs(forced);
-    args[args.indexOf("--known-hosts") + 1] = wrong;
-    const { status, lines, stdout } = await refused(args);
-    expect(status.code).toBe(255);
-    expect(stdout).toBe("");
-    expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/host key for .* does not match/);
-    expect(lines[0]).toContain(forced.hostKeyFingerprint);
-  });
-
-  it("an unknown host key", async () => {
-    const empty = join(work, "empty_known_hosts");
-    writeFileSync(empty, "");
-    const args = cliArgs(forced);
-    args[args.indexOf("--known-hosts") + 1] = empty;
-    const { status, lines, stdout } = await refused(args);
-    expect(status.code).toBe(255);
-    expect(stdout).toBe("");
-    expect(lines).toHaveLength(1);
-    expect(lines[0]).toContain("is unknown");
-    // The line says what to add, on the same line.
-    expect(lines[0]).toContain(forced.knownHostsLine);
-  });
-
-  it("a client key the server does not accept", async () => {
-    const { status, lines, stdout } = await refused(cliArgs(forced, [], otherKey.path));
-    expect(status.code).toBe(255);
-    expect(stdout).toBe("");
-    expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/authentication failed/);
-  });
-
-  it("a wrong passphrase", async () => {
-    const { status, lines, stdout } = await refused(cliArgs(forced, [], encryptedKey.path), { MCP_SSH_PASSPHRASE: "wrong" });
-    expect(status.code).toBe(255);
-    expect(stdout).toBe("");
-    expect(lines).toHaveLength(1);
-    expect(lines[0]).toContain(encryptedKey.path);
-  });
-
-  it("an explicit --client-key that does not exist (never generated)", async () => {
-    const missing = join(work, "no_such_key");
-    const { status, lines, stdout } = await refused(cliArgs(forced, [], missing));
-    expect(status.code).toBe(255);
-    expect(stdout).toBe("");
-    expect(lines).toEqual([expect.stringContaining(`client key ${missing} does not exist`)]);
-    expect(() => statSync(missing)).toThrow();
-  });
-
-  it("nothing listening on the port", async () => {
-    const args = cliArgs(forced);
-    args[args.indexOf("--port") + 1] = "1";
-    const { status, lines, stdout } = await refused(args);
-    expect(status.code).toBe(255);
-    expect(stdout).toBe("");
-    expect(lines).toHaveLength(1);
-  });
-});
-
-describe("mcp-ssh default client key", () => {
-  it("creates ~/.ssh/m2m_mcp_server_ssh_client (ed25519, 0600) when missing, then logs in with it", async () => {
-    const home = mkdtempSync(join(tmpdir(), "mcp-ssh-home-"));
-    try {
-      const args = cliArgs(forced);
-      args.splice(args.indexOf("--client-key"), 2);
-      // First run: the key is created, and the server does not know it yet.
-      const first = spawnCli(args, { HOME: home });
-      first.child.stdin.write(`${INITIALIZE}\n`);
-      expect((await first.exited(10_000)).code).toBe(255);
-      expect(first.stderr()).toMatch(/authentication failed/);
-      expect(first.stdout()).toBe("");
-      const keyPath = join(home, ".ssh", "m2m_mcp_server_ssh_client");
-      expect(statSync(keyPath).mode & 0o777).toBe(0o600);
-      const publicLine = readFileSync(`${keyPath}.pub`, "utf8").trim();
-      expect(publicLine).toMatch(/^ssh-ed25519 AAAA/);
-      expect(await fingerprintOf(`${keyPath}.pub`)).toMatch(/^SHA256:/);
-
-      // Second run, once the server has the public key: the same key file logs in.
-      appendFileSync(join(forced.dir, "authorized_keys"), `${publicLine}\n`);
-      const second = spawnCli(args, { HOME: home });
-      second.child.stdin.write(`${INITIALIZE}\n`);
-      const reply = JSON.parse(await waitForStdoutLine(second, (l) => l.includes('"id":1'), 20_000));
-      expect(reply.result.serverInfo.name).toBe("forced");
-      second.child.stdin.end();
-      expect((await second.exited(10_000)).code).toBe(0);
-    } finally {
-      rmSync(home, { recursive: true, force: true });
-    }
   });
 });
