@@ -36,8 +36,6 @@ export default defineConfig([
     esbuildPlugins: [browserSubstitutes()],
     splitting: false,
     minify: true,
-    // Error classes name themselves from new.target.name: keep names through minification.
-    keepNames: true,
     sourcemap: false,
   },
 ]);

@@ -33,7 +33,6 @@ async function measure({ entry, source }) {
     format: "esm",
     target: "es2022",
     minify: true,
-    keepNames: true,
     write: false,
     metafile: true,
     plugins: [browserSubstitutes()],

@@ -31,7 +31,6 @@ async function bundleForBrowser(entry: string): Promise<{ metafile: Metafile; wa
     platform: "browser",
     format: "esm",
     target: "es2022",
-    keepNames: true,
     write: false,
     metafile: true,
     // The same swaps as the real browser build (tsup.config.ts); anything else Node-only fails.

@@ -3,6 +3,7 @@
  * transport's `onerror`; the stream goes on with the next line (DESIGN.md, "MCP framing").
  */
 export class MessageFramingError extends Error {
+  override name: string = "MessageFramingError";
   constructor(
     /** What was wrong with the line. */
     readonly kind: "oversized" | "invalid-utf8" | "invalid-json" | "invalid-message" | "truncated",
@@ -10,6 +11,5 @@ export class MessageFramingError extends Error {
     options?: { cause?: unknown },
   ) {
     super(message, options);
-    this.name = "MessageFramingError";
   }
 }

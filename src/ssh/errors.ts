@@ -3,15 +3,19 @@
  * and every message says what went wrong and what to do about it.
  */
 export class SSHError extends Error {
+  // Explicit, so minified bundles keep the name.
+  override name: string = "SSHError";
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
-    this.name = new.target.name;
   }
 }
 
-export class ProtocolError extends SSHError {}
+export class ProtocolError extends SSHError {
+  override name: string = "ProtocolError";
+}
 
 export class NegotiationError extends SSHError {
+  override name: string = "NegotiationError";
   constructor(
     readonly category: string,
     readonly ours: readonly string[],
@@ -25,6 +29,7 @@ export class NegotiationError extends SSHError {
 }
 
 export class HostKeyUnknownError extends SSHError {
+  override name: string = "HostKeyUnknownError";
   constructor(
     readonly host: string,
     readonly keyType: string,
@@ -39,6 +44,7 @@ export class HostKeyUnknownError extends SSHError {
 }
 
 export class HostKeyMismatchError extends SSHError {
+  override name: string = "HostKeyMismatchError";
   constructor(
     readonly host: string,
     readonly keyType: string,
@@ -57,6 +63,7 @@ export class HostKeyMismatchError extends SSHError {
 }
 
 export class AuthenticationError extends SSHError {
+  override name: string = "AuthenticationError";
   constructor(
     readonly username: string,
     /** Methods the server said can continue (RFC 4252 §5.1). */
@@ -73,6 +80,7 @@ export class AuthenticationError extends SSHError {
 }
 
 export class DisconnectError extends SSHError {
+  override name: string = "DisconnectError";
   constructor(
     readonly reasonCode: number,
     readonly description: string,
@@ -82,6 +90,7 @@ export class DisconnectError extends SSHError {
 }
 
 export class TimeoutError extends SSHError {
+  override name: string = "TimeoutError";
   constructor(
     /** Which step timed out: "connect", "version exchange", "key exchange", "authentication", ... */
     readonly step: string,
@@ -92,6 +101,7 @@ export class TimeoutError extends SSHError {
 }
 
 export class ChannelOpenError extends SSHError {
+  override name: string = "ChannelOpenError";
   constructor(
     readonly reasonCode: number,
     readonly description: string,
@@ -101,11 +111,19 @@ export class ChannelOpenError extends SSHError {
 }
 
 /** A channel request (exec, subsystem, shell, env, pty) the server refused. */
-export class ChannelRequestError extends SSHError {}
+export class ChannelRequestError extends SSHError {
+  override name: string = "ChannelRequestError";
+}
 
-export class ConnectionLostError extends SSHError {}
+export class ConnectionLostError extends SSHError {
+  override name: string = "ConnectionLostError";
+}
 
-export class KeyDecryptionError extends SSHError {}
+export class KeyDecryptionError extends SSHError {
+  override name: string = "KeyDecryptionError";
+}
 
 /** A key file or key line we cannot use: unsupported type or format, or malformed. */
-export class KeyFormatError extends SSHError {}
+export class KeyFormatError extends SSHError {
+  override name: string = "KeyFormatError";
+}

@@ -17,3 +17,4 @@ export { generateEd25519Key } from "./keys/generate-key.js";
 export { parseKnownHosts, checkHostKey, formatKnownHostsLine } from "./keys/known-hosts.js";
 export { verifyHostKeyWithPolicy } from "./keys/host-key-policy.js";
 export { AgentError } from "./keys/agent-protocol.js";
+export { connectWebSocket } from "./io/websocket.js";

@@ -28,7 +28,9 @@ const MAX_IDENTITIES = 2048;
 export const DEFAULT_AGENT_TIMEOUT_MS = 10_000;
 
 /** The agent is unreachable, refused a request, or answered something we cannot use. */
-export class AgentError extends SSHError {}
+export class AgentError extends SSHError {
+  override name: string = "AgentError";
+}
 
 export interface AgentIdentity {
   /** Key type from the blob, e.g. "ssh-ed25519". */

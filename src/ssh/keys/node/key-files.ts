@@ -12,6 +12,7 @@ import { generateEd25519Key } from "../generate-key.js";
  */
 
 export class KeyFileExistsError extends SSHError {
+  override name: string = "KeyFileExistsError";
   constructor(readonly path: string) {
     super(`${path} already exists; choose another --file, or remove it first if you really mean to replace that key`);
   }
