@@ -211,8 +211,10 @@ async function openStream(options: ConnectOptions, timeoutMs: number): Promise<B
   const controller = new AbortController();
   const port = options.port ?? DEFAULTS.port;
   return withTimeout(connectTcp(options.host, port, { signal: controller.signal }), timeoutMs, () => {
-    controller.abort();
-    return new TimeoutError(`connect to ${options.host}:${port}`, timeoutMs);
+    // The aborted connect rejects first, with the signal's reason: make that the TimeoutError.
+    const error = new TimeoutError(`connect to ${options.host}:${port}`, timeoutMs);
+    controller.abort(error);
+    return error;
   }).catch((e: unknown) => {
     if (e instanceof SSHError) throw e;
     throw new ConnectionLostError(`cannot connect to ${options.host}:${port}: ${(e as Error)?.message ?? e}`, { cause: e });
