@@ -115,7 +115,11 @@ export class SSHClient {
     };
     const readyMs = options.readyTimeoutMs ?? DEFAULTS.readyTimeoutMs;
     try {
-      return await withTimeout(run(), readyMs, () => new TimeoutError(`${step} (readyTimeoutMs)`, readyMs));
+      return await withTimeout(run(), readyMs, () => {
+        // tr.start() spans both steps: until the server's identification arrives, it is the version exchange.
+        const at = step === "key exchange" && transport?.serverVersion === "" ? "version exchange" : step;
+        return new TimeoutError(`${at} (readyTimeoutMs)`, readyMs);
+      });
     } catch (e) {
       const error = e instanceof SSHError ? e : new ConnectionLostError(`connect to ${describe(options)} failed: ${(e as Error)?.message ?? e}`, { cause: e });
       await transport?.disconnect(disconnectReason(error), error.message.split("\n")[0]!.slice(0, 200));
