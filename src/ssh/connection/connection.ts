@@ -74,9 +74,10 @@ export class Connection {
       await withTimeout(opened.promise, this.o.channelOpenTimeoutMs, () => new TimeoutError("channel open", this.o.channelOpenTimeoutMs));
     } catch (e) {
       if (e instanceof TimeoutError) {
-        // A late confirmation will find the channel still registered and closed at once.
+        // A late confirmation will find the channel still registered and closed at once. Not
+        // before: CHANNEL_CLOSE needs the server's id for it, which only the confirmation carries
+        // (RFC 4254 §5.1, §5.3); sshd disconnects on a close for an id it never assigned.
         this.opening.delete(id);
-        void channel.close();
       }
       throw e;
     }
