@@ -92,7 +92,12 @@ export async function connectOptionsFor(opts: SSHClientTransportOptions, logger:
     if (opts.knownHostsText !== undefined) options.knownHosts = opts.knownHostsText;
     if (opts.hostKeyFingerprints !== undefined) options.hostKeyFingerprints = opts.hostKeyFingerprints;
   }
-  if (opts.disableHostKeyChecking) options.hostKeyPolicy = "no";
+  if (opts.disableHostKeyChecking && opts.useKeyServer) {
+    // As the reference does: the key server's host key is the point of the flow, so it stays pinned.
+    logger.warn("--disable-host-key-checking is ignored with --use-key-server: the key server's host key is pinned");
+  } else if (opts.disableHostKeyChecking) {
+    options.hostKeyPolicy = "no";
+  }
   return options;
 }
 
