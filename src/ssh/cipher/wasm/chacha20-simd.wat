@@ -3,7 +3,7 @@
 ;; block J), so a quarter-round step does all four columns at once; the diagonal round rotates
 ;; rows b, c, d into columns and back. Three blocks (12 rows and a temporary) fit the 15 vector
 ;; registers V8 allocates on x64, where four spill. Poly1305 runs on the scalar multiplier in the
-;; same loop (up to two blocks per double round), so the CPU overlaps the two instead of running
+;; same loop (one or two blocks per double round), so the CPU overlaps the two instead of running
 ;; them one after the other. Rotations by 12 and 7 are shift-shift-or, by 16 a constant shuffle,
 ;; by 8 a swizzle with constant indices: of the forms tried, the fastest on Node 20 and Bun (Node
 ;; 20's V8 rebuilds a constant shuffle's pshufb mask in four instructions every time).
@@ -137,13 +137,14 @@
         (local.set $d0 (i8x16.shuffle 4 5 6 7 8 9 10 11 12 13 14 15 0 1 2 3 (local.get $d0) (local.get $d0)))
         (local.set $d1 (i8x16.shuffle 4 5 6 7 8 9 10 11 12 13 14 15 0 1 2 3 (local.get $d1) (local.get $d1)))
         (local.set $d2 (i8x16.shuffle 4 5 6 7 8 9 10 11 12 13 14 15 0 1 2 3 (local.get $d2) (local.get $d2)))
-        ;; up to two Poly1305 blocks of the input that is ready (straight-line: a loop here makes
-        ;; V8 spill the ChaCha20 rows around it)
+        ;; Poly1305 on the input that is ready: a block every double round and a second one in
+        ;; rounds 8 and 4, 12 per 192-byte chunk, evenly spread so the CPU always has both kinds
+        ;; of work in flight (straight-line: a loop here makes V8 spill the ChaCha20 rows around it)
         (if (i32.le_u (i32.add (local.get $m) (i32.const 16)) (local.get $mac_end))
           (then
             ;;@include poly1305-block.wat
             (local.set $m (i32.add (local.get $m) (i32.const 16)))))
-        (if (i32.le_u (i32.add (local.get $m) (i32.const 16)) (local.get $mac_end))
+        (if (i32.and (i32.eqz (i32.and (local.get $round) (i32.const 3))) (i32.le_u (i32.add (local.get $m) (i32.const 16)) (local.get $mac_end)))
           (then
             ;;@include poly1305-block.wat
             (local.set $m (i32.add (local.get $m) (i32.const 16)))))
