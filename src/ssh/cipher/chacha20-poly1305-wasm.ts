@@ -58,6 +58,7 @@ export class ChaCha20Poly1305Wasm implements PacketCipher {
     if (k.exports.open(seq | 0, len) !== 1) {
       throw new ProtocolError("message authentication failed (corrupted or tampered packet)");
     }
-    buf.set(k.packet(len - this.tagLength));
+    // The tag comes back unchanged; copying it too keeps one cached view for seal and open alike.
+    buf.set(k.packet(len));
   }
 }
