@@ -8,9 +8,11 @@
 //   coldstart  spawn to initialize result: the mcp-ssh CLI (node dist/cli.js) vs `ssh -T` to the
 //              same server, and the server started locally as the floor both pay
 //
-// Usage: node bench/e2e-mcp.mjs [--quick] [--only=roundtrip,coldstart] [--src] [--profile[=DIR]] [--json=FILE]
+// Usage: node bench/e2e-mcp.mjs [--quick] [--only=roundtrip,coldstart] [--dist | --worktree]
+//          [--profile[=DIR]] [--json=FILE]
 //   --quick (or BENCH_QUICK=1): 100 round trips, one burst of 200, 3 cold starts each
-//   --src: bench src/ bundled by esbuild instead of dist/ (the CLI always runs from dist/cli.js)
+//   default code: src/ as committed at HEAD; --dist: dist/ (npx tsup); --worktree: uncommitted src/.
+//   The CLI's cold start always runs the built command, dist/cli.js (`npx tsup`).
 //   --profile: run the SSH worker under `node --cpu-prof` (default dir /tmp/mcp-ssh-prof)
 import { existsSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";

@@ -1,7 +1,11 @@
-// Which build of mcp-ssh the benchmarks load: the built library (dist/<entry>.js, `npx tsup`) by
-// default; with `--src` or BENCH_FROM=src, or when the dist file is missing, its source entry bundled by
-// esbuild (a devDependency) into one temporary ESM file. The resolved file is passed to the worker
-// processes so that every client process runs the same code.
+// Which build of mcp-ssh the benchmarks load. Several engineers edit src/ at once, so by default a
+// benchmark runs the code as committed: `git archive HEAD src` unpacked into a temporary tree and
+// bundled by esbuild (a devDependency) into one ESM file, labelled with the commit. Alternatives:
+//   --dist      the built library (dist/<entry>.js from `npx tsup`), as an installed package runs it
+//   --worktree  the working tree's src/, uncommitted edits included
+// The resolved file is passed to the worker processes so that every client process runs the same
+// code. Bundles live under node_modules/.cache so that their bare imports resolve to the
+// repository's packages; they are removed at exit.
 import { build } from "esbuild";
 import { execFileSync, execSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
@@ -9,6 +13,13 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+
+const ENTRIES = {
+  /** `mcp-ssh/ssh`: the SSH client alone (what an SSH-only program loads). */
+  ssh: { dist: "dist/ssh.js", src: "src/ssh-entry.ts" },
+  /** `mcp-ssh/mcp`: the MCP transport. */
+  mcp: { dist: "dist/mcp.js", src: "src/mcp-entry.ts" },
+};
 
 function newestMtime(dir) {
   let newest = 0;
@@ -19,63 +30,76 @@ function newestMtime(dir) {
   return newest;
 }
 
-const ENTRIES = {
-  /** `mcp-ssh/ssh`: the SSH client alone (what an SSH-only program loads). */
-  ssh: { dist: "dist/ssh.js", src: "src/ssh-entry.ts" },
-  /** `mcp-ssh/mcp`: the MCP transport. */
-  mcp: { dist: "dist/mcp.js", src: "src/mcp-entry.ts" },
-};
+/** Inside node_modules so that bundles' bare imports resolve to the repository's packages. */
+function cacheDir() {
+  const cache = join(ROOT, "node_modules/.cache");
+  mkdirSync(cache, { recursive: true });
+  return cache;
+}
+
+function tempDir(prefix) {
+  const dir = mkdtempSync(join(cacheDir(), prefix));
+  process.once("exit", () => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+let head;
+/** src/ as committed at HEAD, unpacked once per process: `{ root, commit }`. */
+function headTree() {
+  if (!head) {
+    const commit = execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: ROOT, encoding: "utf8" }).trim();
+    const root = tempDir("mcp-ssh-bench-head-");
+    execSync(`git archive HEAD src | tar -x -C ${JSON.stringify(root)}`, { cwd: ROOT });
+    head = { root, commit };
+  }
+  return head;
+}
+
+/** Where the benchmark takes the code from, per the command line. */
+export function librarySource(argv = process.argv) {
+  if (argv.includes("--dist")) return "dist";
+  if (argv.includes("--worktree")) return "worktree";
+  return "head";
+}
 
 /**
- * Returns `{ path, description, cleanup }` of an ESM file exporting the entry ("ssh": SSHClient
- * ...; "mcp": SSHClientTransport ...). `description` says where it came from and warns when dist
- * is older than src.
+ * `{ path, description, cleanup }` of an ESM file exporting the entry ("ssh": SSHClient ...;
+ * "mcp": SSHClientTransport ...).
  */
 export async function resolveLibrary(entry, argv = process.argv) {
   const { dist: distFile, src } = ENTRIES[entry];
-  const dist = join(ROOT, distFile);
-  const fromSrc = argv.includes("--src") || process.env.BENCH_FROM === "src" || !existsSync(dist);
-  if (!fromSrc) {
+  const source = librarySource(argv);
+  if (source === "dist") {
+    const dist = join(ROOT, distFile);
+    if (!existsSync(dist)) throw new Error(`${dist} is missing: run \`npx tsup\` first`);
     const stale = newestMtime(join(ROOT, "src")) > statSync(dist).mtimeMs;
-    return {
-      path: dist,
-      description: `${distFile}${stale ? " (WARNING: older than src/; run `npx tsup` or pass --src)" : ""}`,
-      cleanup() {},
-    };
+    return { path: dist, description: `${distFile}${stale ? " (older than src/)" : ""}`, cleanup() {} };
   }
-  return bundle({ entryPoints: [join(ROOT, src)] }, `${src} bundled by esbuild`);
+  if (source === "worktree") return bundle({ entryPoints: [join(ROOT, src)] }, `${src} of the working tree, bundled by esbuild`);
+  const { root, commit } = headTree();
+  return bundle({ entryPoints: [join(root, src)] }, `${src} at commit ${commit}, bundled by esbuild`);
 }
 
 /**
  * A preview of the SSH client with the WebAssembly chacha20-poly1305 kernel (src/ssh/cipher/select.ts)
  * registered in place of the @noble one, for as long as the transport does not do that itself:
  * `ssh` entry + `prepareCiphers`, `registerCipher`, `chacha20Poly1305`, `cipherImplementation`.
- * Built from src/ as committed at HEAD (the working tree may hold a kernel half-way through an
- * edit). Null when HEAD has no selector.
+ * From HEAD unless --worktree (the working tree may hold a kernel half-way through an edit).
+ * Null when there is no selector.
  */
-export async function resolveWasmPreview() {
-  const commit = execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: ROOT, encoding: "utf8" }).trim();
-  const tree = mkdtempSync(join(cacheDir(), "mcp-ssh-bench-head-"));
-  process.once("exit", () => rmSync(tree, { recursive: true, force: true }));
-  execSync(`git archive HEAD src | tar -x -C ${JSON.stringify(tree)}`, { cwd: ROOT });
-  if (!existsSync(join(tree, "src/ssh/cipher/select.ts"))) return null;
+export async function resolveWasmPreview(argv = process.argv) {
+  const fromWorktree = librarySource(argv) === "worktree";
+  const { root, commit } = fromWorktree ? { root: ROOT, commit: "working tree" } : headTree();
+  if (!existsSync(join(root, "src/ssh/cipher/select.ts"))) return null;
   const contents = [
     `export * from "./src/ssh-entry.ts";`,
     `export { registerCipher } from "./src/ssh/kex/algorithms.ts";`,
     `export { prepareCiphers, cipherImplementation, chacha20Poly1305 } from "./src/ssh/cipher/select.ts";`,
   ].join("\n");
-  const preview = await bundle(
-    { stdin: { contents, resolveDir: tree, loader: "ts", sourcefile: "wasm-preview.ts" } },
-    `src/ssh-entry.ts at ${commit} + WebAssembly kernel registered (preview, bundled by esbuild)`,
+  return bundle(
+    { stdin: { contents, resolveDir: root, loader: "ts", sourcefile: "wasm-preview.ts" } },
+    `src/ssh-entry.ts at ${fromWorktree ? "the working tree" : `commit ${commit}`} + WebAssembly kernel registered (preview)`,
   );
-  return { ...preview, cleanup: () => (preview.cleanup(), rmSync(tree, { recursive: true, force: true })) };
-}
-
-/** Inside node_modules so that bundles' bare imports resolve to the repository's packages. */
-function cacheDir() {
-  const cache = join(ROOT, "node_modules/.cache");
-  mkdirSync(cache, { recursive: true });
-  return cache;
 }
 
 async function bundle(input, description) {
@@ -87,14 +111,11 @@ async function bundle(input, description) {
     target: "es2022",
     write: false,
     logLevel: "error",
-    // Keep dependencies as the installed packages (resolved from the repository) so that the
-    // bundle is only our code, as in dist.
+    // Dependencies stay the installed packages, so the bundle is only our code, as in dist.
     packages: "external",
   });
-  const dir = mkdtempSync(join(cacheDir(), "mcp-ssh-bench-"));
+  const dir = tempDir("mcp-ssh-bench-");
   const file = join(dir, "index.mjs");
   writeFileSync(file, result.outputFiles[0].text);
-  const cleanup = () => rmSync(dir, { recursive: true, force: true });
-  process.once("exit", cleanup);
-  return { path: file, description, cleanup };
+  return { path: file, description, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }

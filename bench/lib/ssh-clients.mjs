@@ -24,7 +24,7 @@ export async function oursClient(server, libraryPath, { wasm = false } = {}) {
   }
   const cipher = typeof lib.cipherImplementation === "function" ? lib.cipherImplementation() : "noble (the library exports no cipherImplementation())";
   return {
-    describe: () => `mcp-ssh ${lib.VERSION ?? ""} (${libraryPath.replace(/.*\/(dist|node_modules)\//, "$1/")}), cipher: ${cipher}`,
+    describe: () => `mcp-ssh ${lib.VERSION ?? ""}, cipher: ${cipher}`,
     connect: () =>
       SSHClient.connect({
         host: server.host,
