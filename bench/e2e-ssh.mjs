@@ -131,6 +131,8 @@ async function transfers() {
     for (const kind of ["download", "upload"]) {
       for (const c of clients) {
         let run;
+        await server.waitIdle();
+        const serverCpu0 = server.sessionCpuSeconds();
         if (c === "openssh") {
           const command = kind === "download" ? `head -c ${SIZE.transfer} /dev/zero` : "cat > /dev/null";
           const r = await runSsh(server, command, kind === "upload" ? { stdinPath: uploadFile } : {});
@@ -140,6 +142,7 @@ async function transfers() {
           results.describe[c] = r.describe;
           run = { bytes: r.bytes, seconds: r.seconds, cpuSeconds: r.cpuSeconds };
         }
+        run.serverCpuSeconds = (await server.waitIdle()) ? server.sessionCpuSeconds() - serverCpu0 : NaN;
         const runs = [...(results[kind][c]?.runs ?? []), run];
         const best = runs.reduce((a, b) => (b.seconds < a.seconds ? b : a));
         results[kind][c] = { ...best, runs };
@@ -148,23 +151,26 @@ async function transfers() {
   }
   const rate = (r) => mbPerSec(r.bytes, r.seconds);
   const cpuPerGB = (r) => r.cpuSeconds / (r.bytes / 1e9);
+  const serverPerGB = (r) => r.serverCpuSeconds / (r.bytes / 1e9);
   const { download: d, upload: u } = results;
   console.log(`\n## Throughput: ${SIZE.transfer / MiB} MiB over one channel (fastest of ${REPEAT})\n`);
   console.log(
     table(
-      ["client", "download MB/s", "ours / this", "download CPU s/GB", "upload MB/s", "ours / this", "upload CPU s/GB"],
+      ["client", "download MB/s", "ours / this", "download CPU s/GB", "server CPU s/GB", "upload MB/s", "ours / this", "upload CPU s/GB", "server CPU s/GB"],
       clients.map((c) => [
         LABEL[c],
         fmt(rate(d[c])),
         isOurs(c) ? "" : ratio(rate(d.ours), rate(d[c])),
         fmt(cpuPerGB(d[c]), 2),
+        fmt(serverPerGB(d[c]), 2),
         fmt(rate(u[c])),
         isOurs(c) ? "" : ratio(rate(u.ours), rate(u[c])),
         fmt(cpuPerGB(u[c]), 2),
+        fmt(serverPerGB(u[c]), 2),
       ]),
     ),
   );
-  console.log("\nIn-process clients: timed from exec to exit status (handshake excluded). OpenSSH: whole process minus its median handshake (wall and CPU) from this run. CPU s/GB is that of the fastest run.");
+  console.log("\nIn-process clients: timed from exec to exit status (handshake excluded). OpenSSH: whole process minus its median handshake (wall and CPU) from this run. CPU s/GB is that of the fastest run. Server CPU: the whole session on the server (sshd and `head`/`cat`), handshake included.");
 }
 
 /** OpenSSH's transfer time and CPU without its handshake, so that it compares with in-process clients. */

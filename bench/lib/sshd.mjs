@@ -132,6 +132,14 @@ export async function startBenchSshd() {
       knownHostsLine,
       fingerprint,
       log: () => (existsSync(logPath) ? readFileSync(logPath, "utf8") : ""),
+      /**
+       * CPU seconds of the finished sessions: sshd reaps each connection's process, which reaped
+       * the command it ran, so the listener's cutime + cstime grows by sshd's and the command's
+       * share of every connection once it has ended (see waitIdle).
+       */
+      sessionCpuSeconds: () => childrenCpuSeconds(child.pid),
+      /** Resolves once sshd has no connection process left (at most `ms`). */
+      waitIdle: (ms = 3000) => waitNoChildren(child.pid, ms),
       async stop() {
         process.off("exit", kill);
         if (child.exitCode === null) {
@@ -146,6 +154,21 @@ export async function startBenchSshd() {
   }
   rmSync(dir, { recursive: true, force: true });
   throw new Error(`could not start sshd: ${lastError?.message}\n${existsSync(logPath) ? readFileSync(logPath, "utf8") : ""}`);
+}
+
+function childrenCpuSeconds(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[13]) + Number(fields[14])) / 100;
+}
+
+async function waitNoChildren(pid, ms) {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    if (readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim() === "") return true;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  return false;
 }
 
 /** The arguments of OpenSSH's `ssh` for this server with the same forced algorithms (no config file). */
