@@ -14,7 +14,7 @@
 //   default code: src/ as committed at HEAD; --dist: dist/ (npx tsup); --worktree: uncommitted src/.
 //   The CLI's cold start always runs the built command, dist/cli.js (`npx tsup`).
 //   --profile: run the SSH worker under `node --cpu-prof` (default dir /tmp/mcp-ssh-prof)
-import { existsSync, writeFileSync } from "node:fs";
+import { existsSync, statSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { resolveLibrary } from "./lib/library.mjs";
 import { timeToInitialize } from "./lib/cold-start.mjs";
@@ -46,6 +46,7 @@ console.log(`# End to end: MCP${quick ? " (quick)" : ""}\n`);
 console.log(`Machine: ${results.machine}`);
 console.log(`Server: ${await sshVersion()} sshd on 127.0.0.1 (forced ${FORCED.kex}, ${FORCED.hostKey}, ${FORCED.cipher}) running \`node fixtures/mcp/tools-server.mjs\``);
 console.log(`Library: ${library.description}`);
+if (existsSync(CLI)) console.log(`CLI: dist/cli.js, built ${statSync(CLI).mtime.toISOString()}`);
 console.log(`Load average at start: ${load()}`);
 
 try {
