@@ -139,6 +139,8 @@ export class Connection {
         const channel = this.channels.get(id);
         const opened = this.opening.get(id);
         if (!channel) throw new ProtocolError(`open reply for unknown channel ${id}`);
+        // A second reply would drop (FAILURE) or re-point (CONFIRMATION) a channel in use.
+        if (channel.remoteId >= 0) throw new ProtocolError(`second open reply for channel ${id}`);
         this.opening.delete(id);
         if (type === MSG.CHANNEL_OPEN_FAILURE) {
           const code = r.uint32();
