@@ -1,0 +1,193 @@
+// Issue 8: a peer cannot make the client hold unbounded memory: every size it controls (lines
+// before its identification, name-lists, banners, channel data beyond the window, channels) has a
+// limit, and crossing it is a ProtocolError (or a refusal) with the socket closed.
+import { createServer, type Server, type Socket } from "node:net";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { SSHClient, type ConnectOptions } from "../src/ssh-entry.js";
+import { ChannelOpenError, ConnectionLostError, ProtocolError } from "../src/ssh/errors.js";
+import { silentLogger, type Logger } from "../src/ssh/logger.js";
+import { MSG } from "../src/ssh/messages.js";
+import { SshWriter } from "../src/ssh/wire/writer.js";
+import { MAX_NAME_LIST } from "../src/ssh/wire/reader.js";
+import { PacketEncoder } from "../src/ssh/packet/packet-encoder.js";
+import { decodeKexInit, encodeKexInit, type KexInit } from "../src/ssh/kex/kexinit.js";
+import { Connection } from "../src/ssh/connection/connection.js";
+import { LOCAL_MAX_PACKET, LOCAL_WINDOW } from "../src/ssh/connection/channel.js";
+import { makeClientKey, startSshd, type ClientKey, type TestServer } from "./helpers/servers.js";
+import { withDeadline } from "./helpers/bounded.js";
+
+/** A fake server that writes `payload` (in pieces, as a real peer streams it) once the client has spoken. */
+async function fakeServer(payload: Buffer): Promise<{ port: number; closed: Promise<void>; stop(): Promise<void> }> {
+  let resolveClosed!: () => void;
+  const closed = new Promise<void>((r) => (resolveClosed = r));
+  const sockets: Socket[] = [];
+  const server: Server = createServer((s) => {
+    sockets.push(s);
+    s.once("data", () => {
+      for (let o = 0; o < payload.length && !s.destroyed; o += 16 * 1024) s.write(payload.subarray(o, o + 16 * 1024));
+    });
+    s.on("error", () => {});
+    s.on("close", () => resolveClosed());
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  return {
+    port: (server.address() as { port: number }).port,
+    closed,
+    stop: async () => {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+}
+
+async function expectProtocolError(payload: Buffer, pattern: RegExp): Promise<void> {
+  const fake = await fakeServer(payload);
+  try {
+    const error = await SSHClient.connect({
+      host: "127.0.0.1",
+      port: fake.port,
+      username: "nobody",
+      hostKeyFingerprints: ["SHA256:unused"],
+      readyTimeoutMs: 5000,
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ProtocolError);
+    expect((error as Error).message).toMatch(pattern);
+    await withDeadline(fake.closed, 1000, "the client to close its socket");
+  } finally {
+    await fake.stop();
+  }
+}
+
+const kexInit = (kex: string[]): KexInit => ({
+  cookie: new Uint8Array(16),
+  kex,
+  hostKey: ["ssh-ed25519"],
+  cipherC2S: ["chacha20-poly1305@openssh.com"],
+  cipherS2C: ["chacha20-poly1305@openssh.com"],
+  macC2S: [],
+  macS2C: [],
+  compC2S: ["none"],
+  compS2C: ["none"],
+  langC2S: [],
+  langS2C: [],
+  firstKexFollows: false,
+});
+/** 70,000 bytes of names: over the name-list limit, well under the packet limit. */
+const hugeKexList = Array.from({ length: 7000 }, (_, i) => `k${String(i).padStart(8, "0")}`);
+
+describe("limits on what a peer sends before the key exchange", () => {
+  it("more than 1024 lines before the identification: ProtocolError", async () => {
+    await expectProtocolError(Buffer.from(`${"hello from a chatty server\r\n".repeat(1100)}SSH-2.0-Late\r\n`), /too many lines before its identification/);
+  });
+
+  it("a 1 MiB line with no end before the identification: ProtocolError after 255 bytes", async () => {
+    await expectProtocolError(Buffer.alloc(1024 * 1024, 0x61), /longer than 255 bytes/);
+  });
+
+  it("a KEXINIT name-list over the limit: ProtocolError (decoder and over the wire)", async () => {
+    const payload = encodeKexInit(kexInit(hugeKexList));
+    expect(payload.length).toBeGreaterThan(MAX_NAME_LIST);
+    expect(() => decodeKexInit(payload)).toThrow(ProtocolError);
+    expect(() => decodeKexInit(payload)).toThrow(/exceeds the limit of 65536/);
+    const packet = new PacketEncoder().encodePayload(payload);
+    await expectProtocolError(Buffer.concat([Buffer.from("SSH-2.0-Huge_1.0\r\n"), Buffer.from(packet)]), /exceeds the limit of 65536/);
+  });
+});
+
+describe("limits against sshd", () => {
+  let key: ClientKey;
+  let sshd: TestServer;
+  let dataDir: string;
+  let bannerFile: string;
+  beforeAll(async () => {
+    key = await makeClientKey();
+    dataDir = mkdtempSync(join(tmpdir(), "mcp-ssh-limits-"));
+    bannerFile = join(dataDir, "banner");
+    writeFileSync(bannerFile, "Authorized use only.\n");
+    // sshd reads the Banner file anew for each connection: tests rewrite it.
+    sshd = await startSshd({ authorizedKeys: [key.publicKeyLine], config: ["SetEnv SHLVL=1", `Banner ${bannerFile}`] });
+  });
+  afterAll(async () => {
+    await sshd?.stop();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  const options = (extra: Partial<ConnectOptions> = {}): ConnectOptions => ({
+    host: sshd.host,
+    port: sshd.port,
+    username: sshd.username,
+    privateKey: key.privateKey,
+    hostKeyFingerprints: [sshd.hostKeyFingerprint],
+    ...extra,
+  });
+
+  it("a USERAUTH_BANNER over 64 KiB: ProtocolError; one under it is shown", async () => {
+    try {
+      writeFileSync(bannerFile, `${"this banner is far too long. ".repeat(3500)}\n`); // ~100 KB
+      const error = await SSHClient.connect(options()).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ProtocolError);
+      expect((error as Error).message).toMatch(/exceeds the limit of 65536/);
+    } finally {
+      writeFileSync(bannerFile, "Authorized use only.\n");
+    }
+    const shown: string[] = [];
+    const logger: Logger = { ...silentLogger, info: (m) => shown.push(m) };
+    const client = await SSHClient.connect(options({ logger }));
+    await client.close();
+    expect(shown.join("\n")).toContain("Authorized use only.");
+  });
+
+  it("maxChannels: opening one more channel than allowed is refused locally with ChannelOpenError", async () => {
+    const client = await SSHClient.connect(options({ maxChannels: 2 }));
+    try {
+      // cat holds its channel open until we send EOF.
+      const a = await client.exec("cat");
+      const b = await client.exec("cat");
+      const error = await client.exec("true").catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ChannelOpenError);
+      expect((error as Error).message).toMatch(/too many open channels \(limit 2\)/);
+      await a.stdin.close();
+      expect((await a.exit).code).toBe(0);
+      // A slot is free again.
+      const c = await client.exec("echo again");
+      expect(await new Response(c.stdout).text()).toBe("again\n");
+      await b.stdin.close();
+      expect((await b.exit).code).toBe(0);
+    } finally {
+      await client.close();
+    }
+  });
+});
+
+describe("unread channel data is bounded by the window", () => {
+  it("the peer may fill the 2 MiB window while nobody reads; one byte more is a ProtocolError", async () => {
+    const failures: Error[] = [];
+    const c = new Connection({
+      send: async () => {},
+      sendFramed: async () => {},
+      fail: (e) => failures.push(e),
+      logger: silentLogger,
+      channelOpenTimeoutMs: 1000,
+      maxChannels: 4,
+      keepaliveIntervalMs: 0,
+      keepaliveCountMax: 3,
+    });
+    const u32 = (n: number) => new SshWriter().uint32(n).finish();
+    const opening = c.openSession();
+    c.handle(Uint8Array.from([MSG.CHANNEL_OPEN_CONFIRMATION, ...u32(0), ...u32(5), ...u32(LOCAL_WINDOW), ...u32(LOCAL_MAX_PACKET)]));
+    const channel = await opening;
+    const full = new SshWriter().byte(MSG.CHANNEL_DATA).uint32(0).string(new Uint8Array(LOCAL_MAX_PACKET)).finish().slice();
+    for (let sent = 0; sent < LOCAL_WINDOW; sent += LOCAL_MAX_PACKET) c.handle(full);
+    expect(channel.bufferedBytes).toBe(LOCAL_WINDOW);
+    const one = new SshWriter().byte(MSG.CHANNEL_DATA).uint32(0).string(new Uint8Array(1)).finish().slice();
+    expect(() => c.handle(one)).toThrow(ProtocolError);
+    expect(() => c.handle(one)).toThrow(/window/);
+    expect(channel.bufferedBytes).toBe(LOCAL_WINDOW);
+    // What the transport does with that error: the connection ends, the consumer sees why.
+    c.fail(new ProtocolError("window overrun"));
+    await expect(channel.exit).rejects.toBeInstanceOf(ConnectionLostError);
+  });
+});
