@@ -305,6 +305,8 @@ export class Transport {
         }
         return;
       case MSG.EXT_INFO:
+        // RFC 8308 §2.4: only after NEWKEYS, i.e. encrypted; in the clear it is injected, and strict kex forbids it anyway.
+        if (inInitialKex) throw new ProtocolError("EXT_INFO before the first key exchange finished");
         this.handleExtInfo(payload);
         return;
       case MSG.KEXINIT: {
