@@ -5,7 +5,7 @@
 // come out, and every run ends.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { ConnectionLostError, SSHError } from "../src/ssh/errors.js";
+import { ConnectionLostError, ProtocolError, SSHError } from "../src/ssh/errors.js";
 import { silentLogger } from "../src/ssh/logger.js";
 import { MSG } from "../src/ssh/messages.js";
 import { Inbox } from "../src/ssh/inbox.js";
@@ -39,38 +39,57 @@ const field = fc.oneof(
 const body = fc.array(field, { maxLength: 6 }).map((parts) => Uint8Array.from(parts.flatMap((p) => [...p])));
 const message = (types: fc.Arbitrary<number>) => fc.tuple(types, body).map(([t, b]) => Uint8Array.from([t, ...b]));
 
-describe("transport messages", () => {
-  /** A peer that sends `serverBytes` and then closes; what the client writes is dropped. */
-  function memoryStream(serverBytes: Uint8Array): ByteStream {
-    return {
-      readable: new ReadableStream({
-        start(c) {
-          c.enqueue(serverBytes);
-          c.close();
-        },
-      }),
-      writable: new WritableStream({ write() {} }),
-      close: async () => {},
-    };
-  }
+/** A peer that sends `serverBytes` and then closes; what the client writes is dropped. */
+function memoryStream(serverBytes: Uint8Array): ByteStream {
+  return {
+    readable: new ReadableStream({
+      start(c) {
+        c.enqueue(serverBytes);
+        c.close();
+      },
+    }),
+    writable: new WritableStream({ write() {} }),
+    close: async () => {},
+  };
+}
 
-  const algorithms = offeredAlgorithms();
-  function serverKexInit(strict: boolean): Uint8Array {
-    return encodeKexInit({
-      cookie: new Uint8Array(16),
-      kex: [...algorithms.kex, ...(strict ? ["kex-strict-s-v00@openssh.com"] : [])],
-      hostKey: algorithms.hostKey,
-      cipherC2S: algorithms.cipher,
-      cipherS2C: algorithms.cipher,
-      macC2S: [],
-      macS2C: [],
-      compC2S: ["none"],
-      compS2C: ["none"],
-      langC2S: [],
-      langS2C: [],
-      firstKexFollows: false,
-    });
-  }
+const algorithms = offeredAlgorithms();
+
+function serverKexInit(strict: boolean): Uint8Array {
+  return encodeKexInit({
+    cookie: new Uint8Array(16),
+    kex: [...algorithms.kex, ...(strict ? ["kex-strict-s-v00@openssh.com"] : [])],
+    hostKey: algorithms.hostKey,
+    cipherC2S: algorithms.cipher,
+    cipherS2C: algorithms.cipher,
+    macC2S: [],
+    macS2C: [],
+    compC2S: ["none"],
+    compS2C: ["none"],
+    langC2S: [],
+    langS2C: [],
+    firstKexFollows: false,
+  });
+}
+const strictKexInit = serverKexInit(true);
+
+/** A transport reading `stream` from a peer that then closes. */
+function fuzzTransport(stream: Uint8Array): Transport {
+  return new Transport({
+    stream: memoryStream(stream),
+    clientVersion: "SSH-2.0-mcp_ssh_fuzz",
+    algorithms,
+    checkHostKey: async () => {},
+    logger: silentLogger,
+    versionTimeoutMs: 1000,
+    kexTimeoutMs: 1000,
+    rekeyBytes: 2 ** 30,
+    rekeyPackets: 2 ** 31,
+    rekeyIntervalMs: 0,
+  });
+}
+
+describe("transport messages", () => {
   const ed25519Blob = new SshWriter().string("ssh-ed25519").string(new Uint8Array(32).fill(9)).finish().slice();
   const ecdhReply = fc
     .tuple(
@@ -92,18 +111,7 @@ describe("transport messages", () => {
         const enc = new PacketEncoder();
         const packets = [...(withKexInit ? [serverKexInit(strict)] : []), ...messages].map((m) => enc.encodePayload(m));
         const stream = Uint8Array.from([...new TextEncoder().encode("SSH-2.0-Fuzz_1.0\r\n"), ...packets.flatMap((p) => [...p])]);
-        const transport = new Transport({
-          stream: memoryStream(stream),
-          clientVersion: "SSH-2.0-mcp_ssh_fuzz",
-          algorithms,
-          checkHostKey: async () => {},
-          logger: silentLogger,
-          versionTimeoutMs: 1000,
-          kexTimeoutMs: 1000,
-          rekeyBytes: 2 ** 30,
-          rekeyPackets: 2 ** 31,
-          rekeyIntervalMs: 0,
-        });
+        const transport = fuzzTransport(stream);
         const result = await typedOnlyAsync("Transport.start", () => transport.start());
         expect(result).toBeInstanceOf(SSHError);
         await transport.whenClosed;
@@ -113,6 +121,28 @@ describe("transport messages", () => {
         if (e instanceof ConnectionLostError && e.cause !== undefined) expect(e.cause).toBeInstanceOf(SSHError);
       }),
       { numRuns: RUNS },
+    );
+  });
+});
+
+describe("strict kex (OpenSSH PROTOCOL, kex-strict-s-v00@openssh.com)", () => {
+  // Non-kex messages other than DISCONNECT: transport generic (2-19) and every service message.
+  const nonKexType = fc.oneof(fc.integer({ min: MSG.IGNORE, max: 19 }), fc.integer({ min: 50, max: 255 }));
+
+  it("any non-kex message after the server's strict KEXINIT is a ProtocolError at once", async () => {
+    await fc.assert(
+      fc.asyncProperty(message(nonKexType), async (m) => {
+        const enc = new PacketEncoder();
+        const stream = Uint8Array.from([
+          ...new TextEncoder().encode("SSH-2.0-Fuzz_1.0\r\n"),
+          ...enc.encodePayload(strictKexInit),
+          ...enc.encodePayload(m),
+        ]);
+        const transport = fuzzTransport(stream);
+        const result = await typedOnlyAsync("Transport.start", () => transport.start());
+        expect(result, `message ${m[0]}`).toBeInstanceOf(ProtocolError);
+      }),
+      { numRuns: RUNS / 2 },
     );
   });
 });
