@@ -7,6 +7,7 @@ import { platform } from "./platform.js";
 import { withTimeout } from "./deferred.js";
 import { Inbox } from "./inbox.js";
 import { offeredAlgorithms } from "./kex/algorithms.js";
+import { prepareCiphers } from "./cipher/select.js";
 import { Transport } from "./transport/transport.js";
 import { CLIENT_VERSION_PREFIX } from "./transport/version.js";
 import { authenticate } from "./auth/userauth.js";
@@ -59,8 +60,11 @@ export class SSHClient {
     const signers = await loadSigners(options, logger);
     const checkHostKey = await hostKeyChecker(options, logger);
     let transport: Transport | undefined;
+    // The WebAssembly cipher compiles while TCP connects; it must be ready before the first NEWKEYS.
+    const ciphersReady = prepareCiphers();
     const run = async (): Promise<SSHClient> => {
       const stream = await openStream(options, t.connectMs ?? DEFAULTS.connectMs);
+      await ciphersReady;
       step = "version exchange";
       const inbox = new Inbox();
       let connection: Connection | undefined;

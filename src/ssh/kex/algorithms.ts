@@ -1,5 +1,5 @@
 import type { CipherFactory } from "../cipher/cipher.js";
-import { chacha20Poly1305Noble } from "../cipher/chacha20-poly1305.js";
+import { chacha20Poly1305 } from "../cipher/select.js";
 import { CURVE25519_KEX } from "./curve25519.js";
 
 /** What we implement, in our order of preference. */
@@ -9,7 +9,8 @@ export const SUPPORTED = {
   cipher: ["chacha20-poly1305@openssh.com"],
 } as const;
 
-const ciphers = new Map<string, CipherFactory>([[chacha20Poly1305Noble.name, chacha20Poly1305Noble]]);
+// The WebAssembly kernel once prepareCiphers() has loaded it, @noble/ciphers otherwise.
+const ciphers = new Map<string, CipherFactory>([[chacha20Poly1305.name, chacha20Poly1305]]);
 
 /** Faster implementations (e.g. WebAssembly) replace the default for the same algorithm name. */
 export function registerCipher(factory: CipherFactory): void {
