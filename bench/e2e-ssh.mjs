@@ -9,19 +9,20 @@
 // Every in-process client runs in a fresh Node process per task (bench/lib/ssh-worker.mjs).
 //
 // Usage: node bench/e2e-ssh.mjs [--quick] [--only=handshake,transfer,rss] [--repeat=N]
-//          [--clients=ours,ours-wasm,ssh2-js,ssh2-native,openssh] [--dist | --worktree]
+//          [--clients=ours,ours-noble,ssh2-js,ssh2-native,openssh] [--dist | --worktree]
 //          [--profile[=DIR]] [--json=FILE]
 //   --quick (or BENCH_QUICK=1): 8 handshakes, 32 MiB transfers run once, 128 MiB RSS run
 //   default code: src/ as committed at HEAD; --dist: dist/ (npx tsup); --worktree: uncommitted src/
 //   --profile: run our client's workers under `node --cpu-prof` (default dir /tmp/mcp-ssh-prof)
-// "ours-wasm" is a preview while the transport does not use the WebAssembly kernel by itself: the
-// same code with src/ssh/cipher/select.ts's kernel registered for chacha20-poly1305@openssh.com.
+// "ours-noble" is our client with chacha20-poly1305@openssh.com pinned to @noble/ciphers (the
+// fallback where WebAssembly is unavailable); it is left out of the RSS run, which only the
+// default cipher has a target for.
 import { createRequire } from "node:module";
 import { closeSync, openSync, rmSync, writeSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { resolveLibrary, resolveWasmPreview } from "./lib/library.mjs";
+import { librarySource, resolveLibrary } from "./lib/library.mjs";
 import { runSsh, sshHandshakes, sshVersion } from "./lib/openssh.mjs";
 import { GiB, MiB, fmt, load, machine, mbPerSec, median, percentile, quickMode, ratio, table } from "./lib/stats.mjs";
 import { FORCED, startBenchSshd } from "./lib/sshd.mjs";
@@ -40,17 +41,15 @@ const only = (arg("only") ?? "handshake,transfer,rss").split(",");
 const REPEAT = Number(arg("repeat") ?? (quick ? 1 : 2));
 const ssh2Native = require("ssh2/lib/protocol/crypto.js").bindingAvailable;
 const library = await resolveLibrary("ssh");
-const wasmPreview = await resolveWasmPreview();
-const defaultClients = ["ours", ...(wasmPreview ? ["ours-wasm"] : []), "ssh2-js", ...(ssh2Native ? ["ssh2-native"] : []), "openssh"];
+const defaultClients = ["ours", ...(librarySource() === "dist" ? [] : ["ours-noble"]), "ssh2-js", ...(ssh2Native ? ["ssh2-native"] : []), "openssh"];
 const clients = arg("clients")?.split(",") ?? defaultClients;
-if (clients.includes("ours-wasm") && !wasmPreview) throw new Error("ours-wasm needs src/ssh/cipher/select.ts");
 const profileDir = process.argv.includes("--profile") ? "/tmp/mcp-ssh-prof" : arg("profile");
-const LABEL = { ours: "mcp-ssh (ours)", "ours-wasm": "mcp-ssh + wasm kernel (preview)", "ssh2-js": "ssh2, JS path", "ssh2-native": "ssh2, native add-on", openssh: "OpenSSH ssh (process)" };
+const LABEL = { ours: "mcp-ssh (ours)", "ours-noble": "mcp-ssh, @noble pinned", "ssh2-js": "ssh2, JS path", "ssh2-native": "ssh2, native add-on", openssh: "OpenSSH ssh (process)" };
 const isOurs = (c) => c.startsWith("ours");
 const server = await startBenchSshd();
 const results = { quick, size: SIZE, machine: machine(), date: new Date().toISOString(), describe: {}, handshake: {}, download: {}, upload: {}, rss: {} };
 const worker = (client, task, extra = {}) =>
-  runWorker(WORKER, { client, task, library: library.path, wasmLibrary: wasmPreview?.path, server: serverSpec(), ...extra }, { profileDir: isOurs(client) ? profileDir : undefined });
+  runWorker(WORKER, { client, task, library: library.path, server: serverSpec(), ...extra }, { profileDir: isOurs(client) ? profileDir : undefined });
 function serverSpec() {
   const { host, port, username, privateKey, fingerprint } = server;
   return { host, port, username, privateKey, fingerprint };
@@ -59,7 +58,7 @@ function serverSpec() {
 console.log(`# End to end: SSH${quick ? " (quick)" : ""}\n`);
 console.log(`Machine: ${results.machine}`);
 console.log(`Server: ${await sshVersion()} sshd on 127.0.0.1; forced ${FORCED.kex}, ${FORCED.hostKey}, ${FORCED.cipher}`);
-console.log(`Library: ${library.description}${wasmPreview && clients.includes("ours-wasm") ? `; preview: ${wasmPreview.description}` : ""}`);
+console.log(`Library: ${library.description}`);
 console.log(`Load average at start: ${load()}`);
 if (profileDir) console.log(`CPU profiles of our workers: ${profileDir}`);
 
@@ -71,7 +70,8 @@ try {
   for (const [c, d] of Object.entries(results.describe)) console.log(`- ${LABEL[c]}: ${d}`);
   console.log(`Load average at end: ${load()}`);
   results.targets = {};
-  for (const ours of clients.filter(isOurs)) {
+  // Targets are for the client as shipped; the @noble-pinned run is a reference.
+  for (const ours of clients.filter((c) => c === "ours")) {
     const targets = evaluateSshTargets(results, ours);
     results.targets[ours] = targets;
     console.log(`\n## Targets (issue 7): ${LABEL[ours]}\n`);
@@ -83,7 +83,6 @@ try {
   if (uploadFile) rmSync(uploadFile, { force: true });
   await server.stop();
   library.cleanup();
-  wasmPreview?.cleanup();
 }
 
 async function handshakes() {
@@ -181,7 +180,8 @@ function sshTransferOnly(r) {
 }
 
 async function rss() {
-  for (const c of clients) {
+  const rssClients = clients.filter((c) => c !== "ours-noble");
+  for (const c of rssClients) {
     if (c === "openssh") {
       const r = await runSsh(server, `head -c ${SIZE.rss} /dev/zero`, { peakRss: true });
       results.rss[c] = { bytes: SIZE.rss, seconds: r.seconds, maxRss: r.maxRss };
@@ -197,7 +197,7 @@ async function rss() {
   console.log(
     table(
       ["client", "peak RSS MiB (getrusage)", "peak sampled MiB", "at peak: V8 heap / ArrayBuffers MiB", "RSS before exec MiB", "MB/s"],
-      clients.map((c) => [
+      rssClients.map((c) => [
         LABEL[c],
         mb(x[c].maxRss),
         x[c].peakRssSampled ? mb(x[c].peakRssSampled) : "-",

@@ -8,7 +8,7 @@
 // repository's packages; they are removed at exit.
 import { build } from "esbuild";
 import { execFileSync, execSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -64,7 +64,10 @@ export function librarySource(argv = process.argv) {
 
 /**
  * `{ path, description, cleanup }` of an ESM file exporting the entry ("ssh": SSHClient ...;
- * "mcp": SSHClientTransport ...).
+ * "mcp": SSHClientTransport ...). Bundles from source also export, where the tree has them, what
+ * the SSH benchmark uses to report and pin the cipher implementation: `cipherImplementation`
+ * (src/ssh/cipher/select.ts), `registerCipher` (src/ssh/kex/algorithms.ts) and
+ * `chacha20Poly1305Noble` (src/ssh/cipher/chacha20-poly1305.ts).
  */
 export async function resolveLibrary(entry, argv = process.argv) {
   const { dist: distFile, src } = ENTRIES[entry];
@@ -75,31 +78,18 @@ export async function resolveLibrary(entry, argv = process.argv) {
     const stale = newestMtime(join(ROOT, "src")) > statSync(dist).mtimeMs;
     return { path: dist, description: `${distFile}${stale ? " (older than src/)" : ""}`, cleanup() {} };
   }
-  if (source === "worktree") return bundle({ entryPoints: [join(ROOT, src)] }, `${src} of the working tree, bundled by esbuild`);
-  const { root, commit } = headTree();
-  return bundle({ entryPoints: [join(root, src)] }, `${src} at commit ${commit}, bundled by esbuild`);
+  const { root, label } = source === "worktree" ? { root: ROOT, label: "the working tree" } : { root: headTree().root, label: `commit ${headTree().commit}` };
+  const extras = [
+    ["src/ssh/cipher/select.ts", "cipherImplementation"],
+    ["src/ssh/kex/algorithms.ts", "registerCipher"],
+    ["src/ssh/cipher/chacha20-poly1305.ts", "chacha20Poly1305Noble"],
+  ].filter(([file, name]) => entry === "ssh" && exportsName(join(root, file), name));
+  const contents = [`export * from "./${src}";`, ...extras.map(([file, name]) => `export { ${name} } from "./${file}";`)].join("\n");
+  return bundle({ stdin: { contents, resolveDir: root, loader: "ts", sourcefile: "bench-entry.ts" } }, `${src} at ${label}, bundled by esbuild`);
 }
 
-/**
- * A preview of the SSH client with the WebAssembly chacha20-poly1305 kernel (src/ssh/cipher/select.ts)
- * registered in place of the @noble one, for as long as the transport does not do that itself:
- * `ssh` entry + `prepareCiphers`, `registerCipher`, `chacha20Poly1305`, `cipherImplementation`.
- * From HEAD unless --worktree (the working tree may hold a kernel half-way through an edit).
- * Null when there is no selector.
- */
-export async function resolveWasmPreview(argv = process.argv) {
-  const fromWorktree = librarySource(argv) === "worktree";
-  const { root, commit } = fromWorktree ? { root: ROOT, commit: "working tree" } : headTree();
-  if (!existsSync(join(root, "src/ssh/cipher/select.ts"))) return null;
-  const contents = [
-    `export * from "./src/ssh-entry.ts";`,
-    `export { registerCipher } from "./src/ssh/kex/algorithms.ts";`,
-    `export { prepareCiphers, cipherImplementation, chacha20Poly1305 } from "./src/ssh/cipher/select.ts";`,
-  ].join("\n");
-  return bundle(
-    { stdin: { contents, resolveDir: root, loader: "ts", sourcefile: "wasm-preview.ts" } },
-    `src/ssh-entry.ts at ${fromWorktree ? "the working tree" : `commit ${commit}`} + WebAssembly kernel registered (preview)`,
-  );
+function exportsName(file, name) {
+  return existsSync(file) && new RegExp(`export (async )?(function|const|class) ${name}\\b`).test(readFileSync(file, "utf8"));
 }
 
 async function bundle(input, description) {

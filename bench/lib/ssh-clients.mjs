@@ -12,19 +12,22 @@ import { FORCED } from "./sshd.mjs";
 const require = createRequire(import.meta.url);
 
 /**
- * mcp-ssh's SSHClient from the library file the orchestrator resolved. `wasm`: the library is the
- * WebAssembly preview build; load the kernel and register it before connecting.
+ * mcp-ssh's SSHClient from the library file the orchestrator resolved. `noble`: pin
+ * chacha20-poly1305@openssh.com to the @noble implementation (the fallback where WebAssembly is
+ * unavailable) by registering it over the default factory.
  */
-export async function oursClient(server, libraryPath, { wasm = false } = {}) {
+export async function oursClient(server, libraryPath, { noble = false } = {}) {
   const lib = await import(pathToFileURL(libraryPath).href);
   const { SSHClient } = lib;
-  if (wasm) {
-    await lib.prepareCiphers();
-    lib.registerCipher(lib.chacha20Poly1305);
+  if (noble) {
+    if (!lib.registerCipher || !lib.chacha20Poly1305Noble) throw new Error("this build cannot pin the @noble cipher (needs a bundle from source)");
+    lib.registerCipher(lib.chacha20Poly1305Noble);
   }
-  const cipher = typeof lib.cipherImplementation === "function" ? lib.cipherImplementation() : "noble (the library exports no cipherImplementation())";
+  // Asked after connecting (the client loads the kernel then), when describe() is called.
+  const cipher = () =>
+    noble ? "noble (pinned)" : typeof lib.cipherImplementation === "function" ? lib.cipherImplementation() : "not reported by this build";
   return {
-    describe: () => `mcp-ssh ${lib.VERSION ?? ""}, cipher: ${cipher}`,
+    describe: () => `mcp-ssh ${lib.VERSION ?? ""}, cipher: ${cipher()}`,
     connect: () =>
       SSHClient.connect({
         host: server.host,

@@ -19,7 +19,7 @@ const cpuSeconds = (since) => {
 
 async function makeClient() {
   if (spec.client === "ours") return oursClient(server, spec.library);
-  if (spec.client === "ours-wasm") return oursClient(server, spec.wasmLibrary, { wasm: true });
+  if (spec.client === "ours-noble") return oursClient(server, spec.library, { noble: true });
   if (spec.client === "ssh2-js") return ssh2Client(server, { native: false });
   if (spec.client === "ssh2-native") return ssh2Client(server, { native: true });
   throw new Error(`unknown client ${spec.client}`);
