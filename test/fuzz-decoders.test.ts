@@ -9,7 +9,10 @@ import { SshWriter } from "../src/ssh/wire/writer.js";
 import { fromBase64, toBase64 } from "../src/ssh/wire/bytes.js";
 import { PacketDecoder } from "../src/ssh/packet/packet-decoder.js";
 import { PacketEncoder } from "../src/ssh/packet/packet-encoder.js";
+import type { PacketCipher } from "../src/ssh/cipher/cipher.js";
 import { ChaCha20Poly1305 } from "../src/ssh/cipher/chacha20-poly1305.js";
+import { ChaCha20Poly1305Wasm } from "../src/ssh/cipher/chacha20-poly1305-wasm.js";
+import { loadKernel, simdSupported } from "../src/ssh/cipher/wasm/loader.js";
 import { decodeKexInit, encodeKexInit, type KexInit } from "../src/ssh/kex/kexinit.js";
 import { VersionParser } from "../src/ssh/transport/version.js";
 import { decodePublicBlob, parsePublicKeyLine } from "../src/ssh/keys/public-key.js";
@@ -119,13 +122,22 @@ describe("PacketDecoder, null cipher (before the first NEWKEYS)", () => {
   });
 });
 
-describe("PacketDecoder, chacha20-poly1305@openssh.com", () => {
+// Streams are sealed by @noble (the reference) and opened by each implementation we ship.
+const openers: [string, (key: Uint8Array) => PacketCipher][] = [["@noble", (k) => new ChaCha20Poly1305(k)]];
+for (const kind of ["scalar", "simd"] as const) {
+  if (kind === "simd" && !simdSupported()) continue;
+  const kernel = await loadKernel(kind);
+  if (!kernel) throw new Error(`the ${kind} WebAssembly kernel did not load in Node`);
+  openers.push([`WebAssembly ${kind}`, (k) => new ChaCha20Poly1305Wasm(k, kernel)]);
+}
+
+describe.each(openers)("PacketDecoder, chacha20-poly1305@openssh.com opened by %s", (_name, opener) => {
   const key = fc.uint8Array({ minLength: 64, maxLength: 64 });
   const seq = fc.oneof(fc.constant(0), fc.nat(0xffffffff), fc.constant(0xffffffff));
 
   function decoderFor(k: Uint8Array, s: number): PacketDecoder {
     const d = new PacketDecoder();
-    d.cipher = new ChaCha20Poly1305(k);
+    d.cipher = opener(k);
     d.seq = s;
     return d;
   }
