@@ -5,18 +5,18 @@
 //   roundtrip  sequential tools/call "echo" (p50, p99, client CPU per call) and bursts of 1,000
 //              concurrent calls; each transport in a fresh Node process (bench/lib/mcp-worker.mjs);
 //              also over `ssh -T` spawned by StdioClientTransport, to show what the sshd hop costs
-//   coldstart  spawn to initialize result: the mcp-ssh CLI (node dist/cli.js) vs `ssh -T` to the
+//   coldstart  spawn to initialize result: the mcp-ssh CLI (node cli.js) vs `ssh -T` to the
 //              same server, and the server started locally as the floor both pay
 //
 // Usage: node bench/e2e-mcp.mjs [--quick] [--only=roundtrip,coldstart] [--dist | --worktree]
 //          [--profile[=DIR]] [--json=FILE]
 //   --quick (or BENCH_QUICK=1): 100 round trips in one process, one burst of 200, 3 cold starts each
-//   default code: src/ as committed at HEAD; --dist: dist/ (npx tsup); --worktree: uncommitted src/.
-//   The CLI's cold start always runs the built command, dist/cli.js (`npx tsup`).
+//   default code: src/ as committed at HEAD (the CLI built from it like tsup builds dist);
+//   --dist: dist/ and dist/cli.js (npx tsup); --worktree: uncommitted src/.
 //   --profile: run the SSH worker under `node --cpu-prof` (default dir /tmp/mcp-ssh-prof)
-import { existsSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { resolveLibrary } from "./lib/library.mjs";
+import { resolveCli, resolveLibrary } from "./lib/library.mjs";
 import { timeToInitialize } from "./lib/cold-start.mjs";
 import { sshVersion } from "./lib/openssh.mjs";
 import { fmt, load, machine, median, percentile, quickMode, ratio, table } from "./lib/stats.mjs";
@@ -25,7 +25,6 @@ import { runWorker } from "./lib/worker.mjs";
 
 const WORKER = fileURLToPath(new URL("./lib/mcp-worker.mjs", import.meta.url));
 const FIXTURE = fileURLToPath(new URL("../fixtures/mcp/tools-server.mjs", import.meta.url));
-const CLI = fileURLToPath(new URL("../dist/cli.js", import.meta.url));
 const arg = (name) => process.argv.find((a) => a === `--${name}` || a.startsWith(`--${name}=`))?.split("=")[1];
 
 const quick = quickMode();
@@ -39,6 +38,7 @@ const TRANSPORTS = ["ssh", "stdio", "ssh-process"];
 
 if (!existsSync(FIXTURE)) throw new Error(`the fixture server ${FIXTURE} is missing`);
 const library = await resolveLibrary("mcp");
+const cli = only.includes("coldstart") ? await resolveCli() : null;
 const server = await startBenchSshd();
 const results = { quick, size: SIZE, machine: machine(), date: new Date().toISOString(), roundtrip: {}, coldstart: {} };
 
@@ -46,7 +46,7 @@ console.log(`# End to end: MCP${quick ? " (quick)" : ""}\n`);
 console.log(`Machine: ${results.machine}`);
 console.log(`Server: ${await sshVersion()} sshd on 127.0.0.1 (forced ${FORCED.kex}, ${FORCED.hostKey}, ${FORCED.cipher}) running \`node fixtures/mcp/tools-server.mjs\``);
 console.log(`Library: ${library.description}`);
-if (existsSync(CLI)) console.log(`CLI: dist/cli.js, built ${statSync(CLI).mtime.toISOString()}`);
+if (cli) console.log(`CLI: ${cli.description}`);
 console.log(`Load average at start: ${load()}`);
 
 try {
@@ -104,11 +104,10 @@ async function roundTrips() {
 }
 
 async function coldStarts() {
-  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npx tsup\` first`);
   const variants = {
-    "mcp-ssh CLI (node dist/cli.js)": [
+    "mcp-ssh CLI (node cli.js)": [
       process.execPath,
-      [CLI, "--host", server.host, "--port", String(server.port), "--username", server.username, "--client-key", server.clientKeyPath,
+      [cli.path, "--host", server.host, "--port", String(server.port), "--username", server.username, "--client-key", server.clientKeyPath,
         "--known-hosts", server.knownHostsPath, "--command", remoteCommand, "--log-level", "error"],
     ],
     "OpenSSH ssh -T": ["ssh", sshArgs(server, { options: ["-T"], command: [remoteCommand] })],
@@ -141,7 +140,7 @@ function targets() {
     rows.push({ target: "tools/call round trip p50 over SSH <= 1.5x stdio", measured: `${x.toFixed(2)}x (${median(r.ssh.rttMs).toFixed(3)} vs ${median(r.stdio.rttMs).toFixed(3)} ms)`, met: yes(x <= 1.5) });
   }
   const c = results.coldstart;
-  const cli = c["mcp-ssh CLI (node dist/cli.js)"];
+  const cli = c["mcp-ssh CLI (node cli.js)"];
   if (cli) {
     const x = median(cli) / median(c["OpenSSH ssh -T"]);
     rows.push({ target: "CLI cold start <= 1.3x ssh -T", measured: `${x.toFixed(2)}x (${median(cli).toFixed(0)} vs ${median(c["OpenSSH ssh -T"]).toFixed(0)} ms)`, met: yes(x <= 1.3) });

@@ -88,6 +88,36 @@ export async function resolveLibrary(entry, argv = process.argv) {
   return bundle({ stdin: { contents, resolveDir: root, loader: "ts", sourcefile: "bench-entry.ts" } }, `${src} at ${label}, bundled by esbuild`);
 }
 
+/**
+ * The `mcp-ssh` command: dist/cli.js with --dist; otherwise built from the same tree as the
+ * library the way tsup builds dist (esbuild, ESM, code splitting across the package's entries,
+ * dependencies left to node_modules), into a temporary directory. `{ path, description }`.
+ */
+export async function resolveCli(argv = process.argv) {
+  const source = librarySource(argv);
+  if (source === "dist") {
+    const cli = join(ROOT, "dist/cli.js");
+    if (!existsSync(cli)) throw new Error(`${cli} is missing: run \`npx tsup\` first`);
+    return { path: cli, description: `dist/cli.js, built ${statSync(cli).mtime.toISOString()}` };
+  }
+  const { root, label } = source === "worktree" ? { root: ROOT, label: "the working tree" } : { root: headTree().root, label: `commit ${headTree().commit}` };
+  const outdir = tempDir("mcp-ssh-bench-cli-");
+  const entries = { index: "src/index.ts", ssh: "src/ssh-entry.ts", mcp: "src/mcp-entry.ts", keyserver: "src/keyserver-entry.ts", cli: "src/cli/main.ts" };
+  await build({
+    entryPoints: Object.fromEntries(Object.entries(entries).filter(([, f]) => existsSync(join(root, f))).map(([k, f]) => [k, join(root, f)])),
+    bundle: true,
+    splitting: true,
+    format: "esm",
+    platform: "node",
+    target: "es2022",
+    outdir,
+    outExtension: { ".js": ".mjs" },
+    logLevel: "error",
+    packages: "external",
+  });
+  return { path: join(outdir, "cli.mjs"), description: `src/cli/main.ts at ${label}, built like dist (esbuild, split chunks)` };
+}
+
 function exportsName(file, name) {
   return existsSync(file) && new RegExp(`export (async )?(function|const|class) ${name}\\b`).test(readFileSync(file, "utf8"));
 }
