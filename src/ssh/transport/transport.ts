@@ -73,6 +73,7 @@ export class Transport {
   private closedWith: Error | null | undefined = undefined;
   private readonly closedDone = deferred<void>();
   private rekeyTimer: ReturnType<typeof setInterval> | undefined;
+  private sawDebug = false;
   private lastKexAt = 0;
 
   constructor(private readonly opts: TransportOptions) {
@@ -195,6 +196,18 @@ export class Transport {
     return p;
   }
 
+  /**
+   * sshd sends its post-login DEBUG messages as separate small writes with Nagle's algorithm on
+   * (it sets TCP_NODELAY only for interactive sessions), so the second waits for our ACK, which
+   * our kernel delays by up to 40 ms when we have nothing to send: the reply to our first channel
+   * open sits behind it. An empty IGNORE (RFC 4253 §11.2) carries the ACK at once.
+   */
+  private nudgeAck(): void {
+    void this.writePacket(5, (buf, off) => {
+      buf.set([MSG.IGNORE, 0, 0, 0, 0], off);
+    });
+  }
+
   /** Kex packets bypass the queue; everything else waits while our side of a kex is open. */
   sendKexPacket(payload: Uint8Array): void {
     if (this.closedWith !== undefined) return;
@@ -261,6 +274,8 @@ export class Transport {
           chunk = v.rest;
         }
         this.decoder.push(chunk);
+        const written = this.encoder.seq;
+        this.sawDebug = false;
         for (;;) {
           const payload = this.decoder.next();
           if (!payload) break;
@@ -268,6 +283,7 @@ export class Transport {
           if (r) await r;
           if (this.closedWith !== undefined) return;
         }
+        if (this.sawDebug && this.encoder.seq === written && this.sessionId && !this.kex) this.nudgeAck();
         this.maybeRekey();
       }
     } catch (e) {
@@ -297,6 +313,7 @@ export class Transport {
         // Strict kex (OpenSSH PROTOCOL, kex-strict): nothing but kex messages during the initial kex.
         if (inInitialKex && this.strictKex) throw new ProtocolError(`message ${type} during the initial key exchange (strict kex)`);
         if (type === MSG.DEBUG) {
+          this.sawDebug = true;
           const r = new SshReader(payload, 1);
           r.boolean();
           this.opts.logger.debug(`server debug message: ${r.text(4096)}`);
