@@ -47,12 +47,14 @@ console.log(`Machine: ${results.machine}`);
 console.log(`Server: ${await sshVersion()} sshd on 127.0.0.1 (forced ${FORCED.kex}, ${FORCED.hostKey}, ${FORCED.cipher}) running \`node fixtures/mcp/tools-server.mjs\``);
 console.log(`Library: ${library.description}`);
 if (cli) console.log(`CLI: ${cli.description}`);
-console.log(`Load average at start: ${load()}`);
+results.loadStart = load();
+console.log(`Load average at start: ${results.loadStart}`);
 
 try {
   if (only.includes("roundtrip")) await roundTrips();
   if (only.includes("coldstart")) await coldStarts();
-  console.log(`\nLoad average at end: ${load()}`);
+  results.loadEnd = load();
+  console.log(`\nLoad average at end: ${results.loadEnd}`);
   results.targets = targets();
   console.log(`\n## Targets (issue 7)\n`);
   console.log(table(["target", "measured", "met"], results.targets.map((t) => [t.target, t.measured, t.met])));

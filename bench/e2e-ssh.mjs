@@ -59,7 +59,8 @@ console.log(`# End to end: SSH${quick ? " (quick)" : ""}\n`);
 console.log(`Machine: ${results.machine}`);
 console.log(`Server: ${await sshVersion()} sshd on 127.0.0.1; forced ${FORCED.kex}, ${FORCED.hostKey}, ${FORCED.cipher}`);
 console.log(`Library: ${library.description}`);
-console.log(`Load average at start: ${load()}`);
+results.loadStart = load();
+console.log(`Load average at start: ${results.loadStart}`);
 if (profileDir) console.log(`CPU profiles of our workers: ${profileDir}`);
 
 let uploadFile;
@@ -68,7 +69,8 @@ try {
   if (only.includes("transfer")) await transfers();
   if (only.includes("rss")) await rss();
   for (const [c, d] of Object.entries(results.describe)) console.log(`- ${LABEL[c]}: ${d}`);
-  console.log(`Load average at end: ${load()}`);
+  results.loadEnd = load();
+  console.log(`Load average at end: ${results.loadEnd}`);
   results.targets = {};
   // Targets are for the client as shipped; the @noble-pinned run is a reference.
   for (const ours of clients.filter((c) => c === "ours")) {
