@@ -109,7 +109,7 @@ async function handshakes() {
   console.log(`\n## Handshake: connect, kex, auth, exec \`true\`, close (${SIZE.n} after ${SIZE.warmup} warm-up)\n`);
   console.log(
     table(
-      ["client", "median ms", "p90 ms", "client CPU ms/handshake (mean)", "user / system ms", "ours median / this"],
+      ["client", "median ms", "p90 ms", "client CPU ms/handshake (mean)", "user / system ms (warm-up incl.)", "ours median / this"],
       clients.map((c) => [
         LABEL[c],
         fmt(median(h[c].wallMs)),
