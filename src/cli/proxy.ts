@@ -4,7 +4,7 @@
 // roots, elicitation, list_changed, logging and messages of future protocol versions all pass.
 import type { Readable, Writable } from "node:stream";
 import type { Logger } from "../ssh/logger.js";
-import { escapeLineSeparators, isBlankLine, parseJsonLine } from "../mcp/framing.js";
+import { escapeLineSeparators, isBlankLine, parseJsonLine } from "../mcp/json-lines.js";
 import { describeEnd, LineChannel, type ChannelEnd } from "../mcp/line-channel.js";
 import { LineSplitter } from "../mcp/line-splitter.js";
 import { openMcpChannel } from "../mcp/open-channel.js";
