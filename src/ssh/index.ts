@@ -18,3 +18,4 @@ export { parseKnownHosts, checkHostKey, formatKnownHostsLine } from "./keys/know
 export { verifyHostKeyWithPolicy } from "./keys/host-key-policy.js";
 export { AgentError } from "./keys/agent-protocol.js";
 export { connectWebSocket } from "./io/websocket.js";
+export { prepareCiphers, cipherImplementation } from "./cipher/select.js";

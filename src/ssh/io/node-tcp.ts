@@ -1,4 +1,4 @@
-import { connect as netConnect, type Socket } from "node:net";
+import { connect as netConnect, type Socket, type TcpNetConnectOpts } from "node:net";
 import type { ByteStream } from "./byte-stream.js";
 
 /** Wrap a connected node:net socket as a ByteStream with backpressure both ways. */
@@ -42,9 +42,21 @@ export function socketToByteStream(socket: Socket): ByteStream {
     },
     { highWaterMark: 8 },
   );
+  let corked = false;
+  const uncork = () => {
+    corked = false;
+    socket.uncork();
+  };
   const writable = new WritableStream<Uint8Array>({
     write(chunk) {
       if (socket.destroyed) throw new Error("socket closed");
+      // Packets written in one turn of the event loop leave in one writev (a burst of MCP
+      // messages, a window's worth of upload) instead of one syscall each.
+      if (!corked) {
+        corked = true;
+        socket.cork();
+        process.nextTick(uncork);
+      }
       if (socket.write(chunk)) return;
       return new Promise<void>((resolve, reject) => {
         const onDrain = () => {
@@ -84,7 +96,11 @@ export function socketToByteStream(socket: Socket): ByteStream {
 /** TCP connect with Nagle off: SSH handshakes are request/response and small writes must go out at once. */
 export function connectNodeTcp(host: string, port: number, opts: { signal?: AbortSignal } = {}): Promise<ByteStream> {
   return new Promise((resolve, reject) => {
-    const socket = netConnect({ host, port, noDelay: true });
+    // A write buffer of several packets, so sealing the next packet overlaps the kernel sending
+    // the last one (the default 16 KiB is less than one 32 KiB channel packet).
+    // (net.Socket hands its options to stream.Duplex, which honours writableHighWaterMark.)
+    const options: TcpNetConnectOpts & { writableHighWaterMark: number } = { host, port, noDelay: true, writableHighWaterMark: 256 * 1024 };
+    const socket = netConnect(options);
     const onAbort = () => {
       socket.destroy();
       reject(opts.signal?.reason ?? new Error("connect aborted"));
