@@ -8,20 +8,17 @@
 //    over StdioClientTransport, with the host key pinned in a known_hosts file.
 // 3. Prints the server's tools and the results of two calls, then stops sshd (by its PID),
 //    removes the directory and exits 0.
-import { execFile, spawn } from "node:child_process";
-import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createConnection, createServer } from "node:net";
+import { execFile } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir, userInfo } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { findSshd, HOST, knownHostsLine, PrivateSshdError, SSHD_CANDIDATES, startPrivateSshd, stopSshd } from "./lib/private-sshd.mjs";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 /** The built command; MCP_SSH_DEMO_CLI points elsewhere (the tests run a fresh bundle of the sources). */
 const CLI = process.env.MCP_SSH_DEMO_CLI ?? join(ROOT, "dist", "cli.js");
 const SERVER = join(ROOT, "fixtures", "mcp", "demo-server.mjs");
-/** sshd must be started by absolute path (it re-executes itself for each connection). */
-const SSHD_CANDIDATES = ["/usr/sbin/sshd", "/usr/bin/sshd", "/usr/local/sbin/sshd"];
-const HOST = "127.0.0.1";
 /** The whole demo normally takes a second or two; never hang. */
 const DEADLINE_MS = 60_000;
 
@@ -31,28 +28,6 @@ class DemoError extends Error {}
 
 function shellQuote(s) {
   return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
-}
-
-function isExecutable(path) {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Where sshd is; MCP_SSH_DEMO_SSHD overrides the usual places. */
-function findSshd() {
-  const candidates = process.env.MCP_SSH_DEMO_SSHD ? [process.env.MCP_SSH_DEMO_SSHD] : SSHD_CANDIDATES;
-  const found = candidates.find(isExecutable);
-  if (!found) {
-    throw new DemoError(
-      `OpenSSH's sshd is not installed (looked for ${candidates.join(", ")}). ` +
-        `Install it (Debian/Ubuntu: apt-get install openssh-server) and run npm run demo again.`,
-    );
-  }
-  return found;
 }
 
 function preflight() {
@@ -69,109 +44,9 @@ function runNode(args) {
   });
 }
 
-/** A port that was free a moment ago (sshd may still lose a race for it: we then try again). */
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, HOST, () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-/** Resolves once something on host:port speaks SSH (its identification line, RFC 4253 §4.2). */
-function waitForBanner(port, child, ms) {
-  const deadline = Date.now() + ms;
-  return new Promise((resolve, reject) => {
-    const attempt = () => {
-      if (child.exitCode !== null) return reject(new DemoError(`sshd exited with status ${child.exitCode}`));
-      if (Date.now() > deadline) return reject(new DemoError(`sshd did not answer on ${HOST}:${port} within ${ms} ms`));
-      const socket = createConnection({ host: HOST, port });
-      let seen = "";
-      const retry = () => {
-        socket.destroy();
-        setTimeout(attempt, 50);
-      };
-      socket.setEncoding("latin1");
-      socket.on("data", (d) => {
-        seen += d;
-        if (seen.startsWith("SSH-")) {
-          socket.destroy();
-          resolve();
-        }
-      });
-      socket.on("error", retry);
-      socket.on("close", () => {
-        if (!seen.startsWith("SSH-")) retry();
-      });
-    };
-    attempt();
-  });
-}
-
-function sshdConfig(dir, port) {
-  return [
-    `ListenAddress ${HOST}:${port}`,
-    `HostKey ${join(dir, "host_key")}`,
-    `AuthorizedKeysFile ${join(dir, "authorized_keys")}`,
-    `PidFile ${join(dir, "sshd.pid")}`,
-    // Every session runs the MCP server, whatever the client asks for (the reference's setup).
-    `ForceCommand ${[process.execPath, SERVER].map(shellQuote).join(" ")}`,
-    "LogLevel INFO",
-    "StrictModes no",
-    "UsePAM no",
-    "PermitRootLogin prohibit-password",
-    "PubkeyAuthentication yes",
-    "PasswordAuthentication no",
-    "KbdInteractiveAuthentication no",
-    "UseDNS no",
-    "PrintMotd no",
-  ].join("\n") + "\n";
-}
-
-/** Start sshd in the foreground on a free port; returns the child once it speaks SSH. */
-async function startSshd(sshd, dir) {
-  if (process.getuid?.() === 0 && !existsSync("/run/sshd")) {
-    // sshd's privilege separation directory, normally made by its init script.
-    mkdirSync("/run/sshd", { recursive: true, mode: 0o755 });
-  }
-  let lastError;
-  for (let attempt = 0; attempt < 4; attempt++) {
-    const port = await freePort();
-    writeFileSync(join(dir, "sshd_config"), sshdConfig(dir, port), { mode: 0o600 });
-    const child = spawn(sshd, ["-D", "-e", "-f", join(dir, "sshd_config")], { stdio: ["ignore", "ignore", "pipe"] });
-    let log = "";
-    child.stderr.setEncoding("utf8").on("data", (d) => (log += d));
-    child.on("error", () => {});
-    try {
-      await waitForBanner(port, child, 10_000);
-      return { child, port, log: () => log };
-    } catch (error) {
-      child.kill("SIGKILL");
-      lastError = new DemoError(`${error.message}\n${log.trim()}`);
-      if (!/address already in use/i.test(log)) break;
-    }
-  }
-  throw lastError;
-}
-
-/** SIGTERM, then SIGKILL if sshd has not exited after 3 s. */
-function stopSshd(child) {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const kill = setTimeout(() => child.kill("SIGKILL"), 3000);
-    child.once("exit", () => {
-      clearTimeout(kill);
-      resolve();
-    });
-    child.kill("SIGTERM");
-  });
-}
-
 async function demo(cleanups) {
-  const sshdPath = findSshd();
+  // MCP_SSH_DEMO_SSHD overrides the usual places.
+  const sshdPath = findSshd(process.env.MCP_SSH_DEMO_SSHD ? [process.env.MCP_SSH_DEMO_SSHD] : SSHD_CANDIDATES);
   preflight();
   const dir = mkdtempSync(join(tmpdir(), "mcp-ssh-demo-"));
   cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
@@ -182,10 +57,17 @@ async function demo(cleanups) {
   const clientPub = readFileSync(join(dir, "client_key.pub"), "utf8").trim();
   writeFileSync(join(dir, "authorized_keys"), `restrict ${clientPub}\n`, { mode: 0o600 });
 
-  const sshd = await startSshd(sshdPath, dir);
+  const sshd = await startPrivateSshd({
+    dir,
+    sshd: sshdPath,
+    extraConfig: [
+      // Every session runs the MCP server, whatever the client asks for (the reference's setup).
+      `ForceCommand ${[process.execPath, SERVER].map(shellQuote).join(" ")}`,
+      "LogLevel INFO",
+    ],
+  });
   cleanups.push(() => stopSshd(sshd.child));
-  const hostPub = readFileSync(join(dir, "host_key.pub"), "utf8").trim().split(/\s+/).slice(0, 2).join(" ");
-  writeFileSync(join(dir, "known_hosts"), `[${HOST}]:${sshd.port} ${hostPub}\n`);
+  writeFileSync(join(dir, "known_hosts"), `${knownHostsLine(sshd.port, join(dir, "host_key.pub"))}\n`);
 
   const args = [
     CLI,
@@ -254,7 +136,7 @@ async function main() {
   try {
     await demo(cleanups);
   } catch (error) {
-    process.stderr.write(`demo failed: ${error instanceof DemoError ? error.message : error.stack}\n`);
+    process.stderr.write(`demo failed: ${error instanceof DemoError || error instanceof PrivateSshdError ? error.message : error.stack}\n`);
     code = 1;
   }
   await cleanup();
