@@ -8,17 +8,16 @@
 //    (default 127.0.0.1:8080): the page, the browser build and the WebSocket on one port.
 // 3. Prints what to enter in the page, and runs until Ctrl-C; then stops both (by PID) and
 //    removes the directory.
-import { execFileSync, spawn } from "node:child_process";
-import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createConnection, createServer } from "node:net";
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir, userInfo } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { findSshd, findSshKeygen, fingerprintOf, HOST, sshKeygen, startPrivateSshd, stopChild, stopSshd } from "../scripts/lib/private-sshd.mjs";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const CLI = join(ROOT, "dist", "cli.js");
 const MCP_SERVER = join(ROOT, "fixtures", "mcp", "demo-server.mjs");
-const HOST = "127.0.0.1";
 const LISTEN = process.env.MCP_SSH_RELAY_LISTEN || "127.0.0.1:8080";
 const say = (line = "") => process.stdout.write(`${line}\n`);
 const quote = (s) => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
@@ -28,85 +27,27 @@ function fail(message) {
   process.exit(1);
 }
 
-function findProgram(candidates, pkg) {
-  const found = candidates.find((path) => {
-    try {
-      accessSync(path, constants.X_OK);
-      return true;
-    } catch {
-      return false;
-    }
-  });
-  if (!found) fail(`${candidates[0]} not found; install it (Debian/Ubuntu: apt-get install ${pkg})`);
-  return found;
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer().once("error", reject);
-    server.listen(0, HOST, () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-/** Resolves once host:port answers with an SSH identification line (RFC 4253 §4.2). */
-function waitForSsh(port, child, ms = 10_000) {
-  const deadline = Date.now() + ms;
-  return new Promise((resolve, reject) => {
-    const attempt = () => {
-      if (child.exitCode !== null) return reject(new Error(`sshd exited with status ${child.exitCode}`));
-      if (Date.now() > deadline) return reject(new Error(`sshd did not answer on ${HOST}:${port}`));
-      const socket = createConnection({ host: HOST, port });
-      socket.once("data", (d) => {
-        socket.destroy();
-        if (String(d).startsWith("SSH-")) resolve();
-        else setTimeout(attempt, 50);
-      });
-      socket.once("error", () => setTimeout(attempt, 50));
-    };
-    attempt();
-  });
-}
-
 /** A throwaway sshd whose every session runs the demo MCP server; returns what the page needs. */
 async function startSshd(dir) {
-  const sshd = findProgram(["/usr/sbin/sshd", "/usr/bin/sshd", "/usr/local/sbin/sshd"], "openssh-server");
-  const keygen = findProgram(["/usr/bin/ssh-keygen", "/usr/local/bin/ssh-keygen"], "openssh-client");
-  if (process.getuid?.() === 0 && !existsSync("/run/sshd")) mkdirSync("/run/sshd", { recursive: true, mode: 0o755 });
+  const sshd = findSshd();
+  const keygen = findSshKeygen();
   for (const [name, comment] of [["host_key", "mcp-ssh-demo-host"], ["client_key", "mcp-ssh-browser-demo"]]) {
-    execFileSync(keygen, ["-q", "-t", "ed25519", "-N", "", "-C", comment, "-f", join(dir, name)]);
+    sshKeygen(join(dir, name), comment, keygen);
   }
   writeFileSync(join(dir, "authorized_keys"), `restrict ${readFileSync(join(dir, "client_key.pub"), "utf8")}`, { mode: 0o600 });
-  const port = await freePort();
-  const config = [
-    `ListenAddress ${HOST}:${port}`,
-    `HostKey ${join(dir, "host_key")}`,
-    `AuthorizedKeysFile ${join(dir, "authorized_keys")}`,
-    `PidFile ${join(dir, "sshd.pid")}`,
-    `ForceCommand ${[process.execPath, MCP_SERVER].map(quote).join(" ")}`,
-    "StrictModes no",
-    "UsePAM no",
-    "PermitRootLogin prohibit-password",
-    "PasswordAuthentication no",
-    "KbdInteractiveAuthentication no",
-    "UseDNS no",
-  ];
-  writeFileSync(join(dir, "sshd_config"), `${config.join("\n")}\n`, { mode: 0o600 });
-  const child = spawn(sshd, ["-D", "-e", "-f", join(dir, "sshd_config")], { stdio: ["ignore", "ignore", "inherit"] });
-  await waitForSsh(port, child);
-  const fingerprint = execFileSync(keygen, ["-l", "-E", "sha256", "-f", join(dir, "host_key.pub")], { encoding: "utf8" }).split(/\s+/)[1];
-  return { child, target: `${HOST}:${port}`, fingerprint, privateKey: readFileSync(join(dir, "client_key"), "utf8") };
-}
-
-function stop(child) {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const kill = setTimeout(() => child.kill("SIGKILL"), 3000);
-    child.once("exit", () => (clearTimeout(kill), resolve()));
-    child.kill("SIGTERM");
+  const server = await startPrivateSshd({
+    dir,
+    sshd,
+    extraConfig: [`ForceCommand ${[process.execPath, MCP_SERVER].map(quote).join(" ")}`],
+    // sshd's log goes to the console, next to the relay's.
+    echoStderr: true,
   });
+  return {
+    child: server.child,
+    target: `${HOST}:${server.port}`,
+    fingerprint: fingerprintOf(join(dir, "host_key.pub"), keygen),
+    privateKey: readFileSync(join(dir, "client_key"), "utf8"),
+  };
 }
 
 async function main() {
@@ -120,7 +61,7 @@ async function main() {
       sshd = await startSshd(dir);
     } catch (error) {
       rmSync(dir, { recursive: true, force: true });
-      fail(`cannot start sshd: ${error.message}`);
+      fail(error.message);
     }
     target = sshd.target;
   }
@@ -151,8 +92,8 @@ async function main() {
     }
   });
   const cleanup = async () => {
-    await stop(relay);
-    await stop(sshd?.child);
+    await stopChild(relay);
+    await stopSshd(sshd?.child);
     if (dir) rmSync(dir, { recursive: true, force: true });
   };
   relay.once("exit", async (code) => {
