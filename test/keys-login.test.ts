@@ -3,11 +3,12 @@
 import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SSHClient } from "../src/ssh-entry.js";
+import { SSHClient, type ConnectOptions } from "../src/ssh-entry.js";
 import { AuthenticationError, HostKeyMismatchError, KeyDecryptionError } from "../src/ssh/errors.js";
 import { writeKeyPair } from "../src/ssh/keys/node/key-files.js";
 import { listAgentSigners } from "../src/ssh/keys/node/agent-socket.js";
 import { makeClientKey, startSshd, waitForLog, type ClientKey, type TestServer } from "./helpers/servers.js";
+import { connectTo } from "./helpers/connect.js";
 import { mustRun, startAgent, tempDir, tool, typeAndBase64, type TestAgent } from "./keys-support.js";
 
 async function run(client: SSHClient, command: string): Promise<string> {
@@ -45,8 +46,8 @@ describe("login to sshd with our key handling", () => {
     await agent?.stop();
   });
 
-  const connect = (extra: Partial<Parameters<typeof SSHClient.connect>[0]>) =>
-    SSHClient.connect({ host: server.host, port: server.port, username: server.username, knownHosts: server.knownHostsLine, ...extra });
+  // No key by default: each test says which keys (or agent) it logs in with.
+  const connect = (extra: Partial<ConnectOptions>) => connectTo(server, null, extra);
 
   /** Connect, run a command, and check in sshd's log (this login's lines only) which key it accepted. */
   async function expectLoginWith(fingerprint: string, login: () => Promise<SSHClient>): Promise<void> {

@@ -1,7 +1,6 @@
 // Issue 8: a peer cannot make the client hold unbounded memory: every size it controls (lines
 // before its identification, name-lists, banners, channel data beyond the window, channels) has a
 // limit, and crossing it is a ProtocolError (or a refusal) with the socket closed.
-import { createServer, type Server, type Socket } from "node:net";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -17,49 +16,8 @@ import { decodeKexInit, encodeKexInit, type KexInit } from "../src/ssh/kex/kexin
 import { Connection } from "../src/ssh/connection/connection.js";
 import { LOCAL_MAX_PACKET, LOCAL_WINDOW } from "../src/ssh/connection/channel.js";
 import { makeClientKey, startSshd, type ClientKey, type TestServer } from "./helpers/servers.js";
-import { withDeadline } from "./helpers/bounded.js";
-
-/** A fake server that writes `payload` (in pieces, as a real peer streams it) once the client has spoken. */
-async function fakeServer(payload: Buffer): Promise<{ port: number; closed: Promise<void>; stop(): Promise<void> }> {
-  let resolveClosed!: () => void;
-  const closed = new Promise<void>((r) => (resolveClosed = r));
-  const sockets: Socket[] = [];
-  const server: Server = createServer((s) => {
-    sockets.push(s);
-    s.once("data", () => {
-      for (let o = 0; o < payload.length && !s.destroyed; o += 16 * 1024) s.write(payload.subarray(o, o + 16 * 1024));
-    });
-    s.on("error", () => {});
-    s.on("close", () => resolveClosed());
-  });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  return {
-    port: (server.address() as { port: number }).port,
-    closed,
-    stop: async () => {
-      for (const s of sockets) s.destroy();
-      await new Promise<void>((r) => server.close(() => r()));
-    },
-  };
-}
-
-async function expectProtocolError(payload: Buffer, pattern: RegExp): Promise<void> {
-  const fake = await fakeServer(payload);
-  try {
-    const error = await SSHClient.connect({
-      host: "127.0.0.1",
-      port: fake.port,
-      username: "nobody",
-      hostKeyFingerprints: ["SHA256:unused"],
-      readyTimeoutMs: 5000,
-    }).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(ProtocolError);
-    expect((error as Error).message).toMatch(pattern);
-    await withDeadline(fake.closed, 1000, "the client to close its socket");
-  } finally {
-    await fake.stop();
-  }
-}
+import { connectError, pinnedOptions } from "./helpers/connect.js";
+import { expectProtocolErrorAndClose } from "./helpers/fake-server.js";
 
 const kexInit = (kex: string[]): KexInit => ({
   cookie: new Uint8Array(16),
@@ -80,11 +38,11 @@ const hugeKexList = Array.from({ length: 7000 }, (_, i) => `k${String(i).padStar
 
 describe("limits on what a peer sends before the key exchange", () => {
   it("more than 1024 lines before the identification: ProtocolError", async () => {
-    await expectProtocolError(Buffer.from(`${"hello from a chatty server\r\n".repeat(1100)}SSH-2.0-Late\r\n`), /too many lines before its identification/);
+    await expectProtocolErrorAndClose(Buffer.from(`${"hello from a chatty server\r\n".repeat(1100)}SSH-2.0-Late\r\n`), /too many lines before its identification/);
   });
 
   it("a 1 MiB line with no end before the identification: ProtocolError after 255 bytes", async () => {
-    await expectProtocolError(Buffer.alloc(1024 * 1024, 0x61), /longer than 255 bytes/);
+    await expectProtocolErrorAndClose(Buffer.alloc(1024 * 1024, 0x61), /longer than 255 bytes/);
   });
 
   it("a KEXINIT name-list over the limit: ProtocolError (decoder and over the wire)", async () => {
@@ -93,7 +51,7 @@ describe("limits on what a peer sends before the key exchange", () => {
     expect(() => decodeKexInit(payload)).toThrow(ProtocolError);
     expect(() => decodeKexInit(payload)).toThrow(/exceeds the limit of 65536/);
     const packet = new PacketEncoder().encodePayload(payload);
-    await expectProtocolError(Buffer.concat([Buffer.from("SSH-2.0-Huge_1.0\r\n"), Buffer.from(packet)]), /exceeds the limit of 65536/);
+    await expectProtocolErrorAndClose(Buffer.concat([Buffer.from("SSH-2.0-Huge_1.0\r\n"), Buffer.from(packet)]), /exceeds the limit of 65536/);
   });
 });
 
@@ -115,19 +73,12 @@ describe("limits against sshd", () => {
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 
-  const options = (extra: Partial<ConnectOptions> = {}): ConnectOptions => ({
-    host: sshd.host,
-    port: sshd.port,
-    username: sshd.username,
-    privateKey: key.privateKey,
-    hostKeyFingerprints: [sshd.hostKeyFingerprint],
-    ...extra,
-  });
+  const options = (extra: Partial<ConnectOptions> = {}): ConnectOptions => pinnedOptions(sshd, key, extra);
 
   it("a USERAUTH_BANNER over 64 KiB: ProtocolError; one under it is shown", async () => {
     try {
       writeFileSync(bannerFile, `${"this banner is far too long. ".repeat(3500)}\n`); // ~100 KB
-      const error = await SSHClient.connect(options()).catch((e: unknown) => e);
+      const error = await connectError(options());
       expect(error).toBeInstanceOf(ProtocolError);
       expect((error as Error).message).toMatch(/exceeds the limit of 65536/);
     } finally {

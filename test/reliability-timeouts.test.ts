@@ -1,7 +1,7 @@
 // Issue 8: every wait of the client has a deadline that names its step, and close() ends a
 // connection cleanly (DISCONNECT, channels failed, socket closed, idempotent).
 import { spawn, type ChildProcess } from "node:child_process";
-import { createServer, connect, type Server, type Socket } from "node:net";
+import { connect, type Socket } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SSHClient, type ConnectOptions } from "../src/ssh-entry.js";
 import { ConnectionLostError, TimeoutError } from "../src/ssh/errors.js";
@@ -10,6 +10,8 @@ import { makeClientKey, startSshd, waitForLog, type ClientKey, type TestServer }
 import { startProxy } from "./helpers/tcp-proxy.js";
 import { CleartextWatcher } from "./helpers/ssh-cleartext.js";
 import { withDeadline } from "./helpers/bounded.js";
+import { connectError, fakeServerOptions, pinnedOptions } from "./helpers/connect.js";
+import { fakeServer } from "./helpers/fake-server.js";
 
 /** The configured deadline of each step under test. */
 const STEP_MS = 500;
@@ -18,49 +20,18 @@ const GENEROUS_MS = 5000;
 /** Node may run a timer up to a millisecond before its nominal time. */
 const TIMER_SLACK_MS = 2;
 
-/** A TCP server that accepts and then behaves as `onConnection` says (by default: says nothing). */
-async function fakeServer(onConnection: (s: Socket) => void = () => {}): Promise<{ port: number; closed: Promise<void>; stop(): Promise<void> }> {
-  let resolveClosed!: () => void;
-  const closed = new Promise<void>((r) => (resolveClosed = r));
-  const sockets: Socket[] = [];
-  const server: Server = createServer((s) => {
-    sockets.push(s);
-    s.on("error", () => {});
-    s.on("close", () => resolveClosed());
-    s.resume(); // read (and drop) what the client sends, so its FIN is seen
-    onConnection(s);
-  });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  return {
-    port: (server.address() as { port: number }).port,
-    closed,
-    stop: async () => {
-      for (const s of sockets) s.destroy();
-      await new Promise<void>((r) => server.close(() => r()));
-    },
-  };
-}
-
 /** Connect and return how it failed and after how long. */
 async function failure(options: ConnectOptions): Promise<{ error: unknown; ms: number }> {
   const started = Date.now();
-  const error = await SSHClient.connect(options).then(
-    async (c) => {
-      await c.close();
-      return new Error("connect succeeded");
-    },
-    (e: unknown) => e,
-  );
+  const error = await connectError(options);
   return { error, ms: Date.now() - started };
 }
-
-const anyHost = { username: "nobody", hostKeyFingerprints: ["SHA256:unused"] };
 
 describe("timeouts before the server proves anything", () => {
   it("a server that accepts TCP and stays silent: TimeoutError naming the version exchange, at versionMs", async () => {
     const fake = await fakeServer();
     try {
-      const { error, ms } = await failure({ host: "127.0.0.1", port: fake.port, ...anyHost, timeouts: { versionMs: STEP_MS } });
+      const { error, ms } = await failure(fakeServerOptions(fake.port, { timeouts: { versionMs: STEP_MS } }));
       expect(error).toBeInstanceOf(TimeoutError);
       expect((error as TimeoutError).step).toBe("version exchange");
       expect((error as TimeoutError).timeoutMs).toBe(STEP_MS);
@@ -76,7 +47,7 @@ describe("timeouts before the server proves anything", () => {
   it("a server that sends its identification and goes silent: TimeoutError naming the key exchange, at kexMs", async () => {
     const fake = await fakeServer((s) => s.write("SSH-2.0-Silent_1.0\r\n"));
     try {
-      const { error, ms } = await failure({ host: "127.0.0.1", port: fake.port, ...anyHost, timeouts: { versionMs: GENEROUS_MS, kexMs: STEP_MS } });
+      const { error, ms } = await failure(fakeServerOptions(fake.port, { timeouts: { versionMs: GENEROUS_MS, kexMs: STEP_MS } }));
       expect(error).toBeInstanceOf(TimeoutError);
       expect((error as TimeoutError).step).toBe("key exchange");
       expect(ms).toBeGreaterThanOrEqual(STEP_MS - TIMER_SLACK_MS);
@@ -90,7 +61,7 @@ describe("timeouts before the server proves anything", () => {
   it("readyTimeoutMs bounds the whole connect and names the step it interrupted", async () => {
     const fake = await fakeServer();
     try {
-      const { error, ms } = await failure({ host: "127.0.0.1", port: fake.port, ...anyHost, readyTimeoutMs: STEP_MS });
+      const { error, ms } = await failure(fakeServerOptions(fake.port, { readyTimeoutMs: STEP_MS }));
       expect(error).toBeInstanceOf(TimeoutError);
       expect((error as TimeoutError).step).toBe("version exchange (readyTimeoutMs)");
       expect(ms).toBeGreaterThanOrEqual(STEP_MS - TIMER_SLACK_MS);
@@ -127,7 +98,7 @@ describe("timeouts before the server proves anything", () => {
         ]);
         if (!connected) break;
       }
-      const { error, ms } = await failure({ host: "127.0.0.1", port, ...anyHost, timeouts: { connectMs: STEP_MS } });
+      const { error, ms } = await failure(fakeServerOptions(port, { timeouts: { connectMs: STEP_MS } }));
       expect(error).toBeInstanceOf(TimeoutError);
       expect((error as TimeoutError).step).toBe(`connect to 127.0.0.1:${port}`);
       expect(ms).toBeGreaterThanOrEqual(STEP_MS - TIMER_SLACK_MS);
@@ -148,14 +119,8 @@ describe("timeouts and clean shutdown against sshd", () => {
   });
   afterAll(() => sshd?.stop());
 
-  const options = (port: number, extra: Partial<ConnectOptions> = {}): ConnectOptions => ({
-    host: "127.0.0.1",
-    port,
-    username: sshd.username,
-    privateKey: key.privateKey,
-    hostKeyFingerprints: [sshd.hostKeyFingerprint],
-    ...extra,
-  });
+  /** Through a proxy on `port`, or straight to sshd. */
+  const options = (port: number, extra: Partial<ConnectOptions> = {}): ConnectOptions => pinnedOptions(sshd, key, { port, ...extra });
 
   it("the server goes silent right after the key exchange: TimeoutError naming authentication, at authMs", async () => {
     const watcher = new CleartextWatcher();

@@ -8,6 +8,7 @@ import { SSHClient, type SSHChannel } from "../src/ssh-entry.js";
 import { ChannelRequestError, ConnectionLostError } from "../src/ssh/errors.js";
 import { makeClientKey, startDropbear, startSshd, type ClientKey, type TestServer } from "./helpers/servers.js";
 import { signalTree } from "./helpers/process-tree.js";
+import { connectTo } from "./helpers/connect.js";
 
 const MiB = 1024 * 1024;
 const BIG = 256 * MiB;
@@ -66,13 +67,7 @@ for (const [name, start] of Object.entries(servers)) {
     beforeAll(async () => {
       key = await makeClientKey();
       server = await start(key);
-      client = await SSHClient.connect({
-        host: server.host,
-        port: server.port,
-        username: server.username,
-        privateKey: key.privateKey,
-        knownHosts: server.knownHostsLine,
-      });
+      client = await connectTo(server, key);
     });
     afterAll(async () => {
       await client?.close();
@@ -169,8 +164,7 @@ describe("sshd session features", () => {
     await forced?.stop();
   });
 
-  const connect = (s: TestServer) =>
-    SSHClient.connect({ host: s.host, port: s.port, username: s.username, privateKey: key.privateKey, knownHosts: s.knownHostsLine });
+  const connect = (s: TestServer) => connectTo(s, key);
 
   it("subsystem: sshd's Subsystem line runs and streams both ways", async () => {
     const client = await connect(server);
@@ -210,13 +204,7 @@ for (const [name, start] of Object.entries(servers)) {
     afterAll(() => server?.stop());
 
     it("killing the server mid-transfer errors the streams with ConnectionLostError within 2 s", async () => {
-      const client = await SSHClient.connect({
-        host: server.host,
-        port: server.port,
-        username: server.username,
-        privateKey: key.privateKey,
-        knownHosts: server.knownHostsLine,
-      });
+      const client = await connectTo(server, key);
       const ch = await client.exec("cat /dev/zero");
       const exit = ch.exit.catch((e: unknown) => e);
       const reader = ch.stdout.getReader();
@@ -257,15 +245,7 @@ describe("keepalive", () => {
   it("a server frozen with SIGSTOP is declared lost after interval x max missed", async () => {
     const interval = 400;
     const countMax = 3;
-    const client = await SSHClient.connect({
-      host: server.host,
-      port: server.port,
-      username: server.username,
-      privateKey: key.privateKey,
-      knownHosts: server.knownHostsLine,
-      keepaliveIntervalMs: interval,
-      keepaliveCountMax: countMax,
-    });
+    const client = await connectTo(server, key, { keepaliveIntervalMs: interval, keepaliveCountMax: countMax });
     // An idle but live server answers the keepalives: the connection survives several intervals.
     await new Promise((r) => setTimeout(r, interval * (countMax + 2)));
     expect(client.closed).toBe(false);

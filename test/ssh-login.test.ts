@@ -8,6 +8,7 @@ import {
   NegotiationError,
 } from "../src/ssh/errors.js";
 import { makeClientKey, startDropbear, startSshd, type ClientKey, type TestServer } from "./helpers/servers.js";
+import { connectTo, pinnedOptions } from "./helpers/connect.js";
 
 const FORCED = {
   kex: ["curve25519-sha256"],
@@ -35,14 +36,7 @@ describe("login to OpenSSH sshd", () => {
   afterAll(() => server?.stop());
 
   it("negotiates curve25519-sha256, chacha20-poly1305 and strict kex, and runs a command", async () => {
-    const client = await SSHClient.connect({
-      host: server.host,
-      port: server.port,
-      username: server.username,
-      privateKey: key.privateKey,
-      knownHosts: server.knownHostsLine,
-      algorithms: FORCED,
-    });
+    const client = await connectTo(server, key, { algorithms: FORCED });
     expect(client.serverVersion).toMatch(/^SSH-2\.0-OpenSSH_9/);
     expect(client.hostKey.fingerprint).toBe(server.hostKeyFingerprint);
     expect(await run(client, "echo logged-in")).toBe("logged-in\n");
@@ -58,14 +52,7 @@ describe("login to OpenSSH sshd", () => {
   });
 
   it("accepts the libssh.org alias of curve25519-sha256", async () => {
-    const client = await SSHClient.connect({
-      host: server.host,
-      port: server.port,
-      username: server.username,
-      privateKey: key.privateKey,
-      hostKeyFingerprints: [server.hostKeyFingerprint],
-      algorithms: { kex: ["curve25519-sha256@libssh.org"] },
-    });
+    const client = await SSHClient.connect(pinnedOptions(server, key, { algorithms: { kex: ["curve25519-sha256@libssh.org"] } }));
     expect(await run(client, "echo ok")).toBe("ok\n");
     await client.close();
   });
@@ -74,13 +61,7 @@ describe("login to OpenSSH sshd", () => {
     const other = await makeClientKey();
     const wrongLine = `[127.0.0.1]:${server.port} ${other.publicKeyLine.split(" ").slice(0, 2).join(" ")}`;
     const before = server.log().length;
-    const err = await SSHClient.connect({
-      host: server.host,
-      port: server.port,
-      username: server.username,
-      privateKey: key.privateKey,
-      knownHosts: wrongLine,
-    }).catch((e: unknown) => e);
+    const err = await connectTo(server, key, { knownHosts: wrongLine }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(HostKeyMismatchError);
     expect((err as HostKeyMismatchError).fingerprint).toBe(server.hostKeyFingerprint);
     expect((err as Error).message).toContain(server.hostKeyFingerprint);
@@ -91,13 +72,7 @@ describe("login to OpenSSH sshd", () => {
   });
 
   it("refuses an unknown host and says which line to add", async () => {
-    const err = await SSHClient.connect({
-      host: server.host,
-      port: server.port,
-      username: server.username,
-      privateKey: key.privateKey,
-      knownHosts: "",
-    }).catch((e: unknown) => e);
+    const err = await connectTo(server, key, { knownHosts: "" }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(HostKeyUnknownError);
     expect((err as Error).message).toContain(server.hostKeyFingerprint);
     expect((err as HostKeyUnknownError).knownHostsLine).toContain(server.hostKeyLine.split(" ")[1]);
@@ -105,13 +80,7 @@ describe("login to OpenSSH sshd", () => {
 
   it("reports a key the server does not accept as AuthenticationError naming publickey", async () => {
     const stranger = await makeClientKey();
-    const err = await SSHClient.connect({
-      host: server.host,
-      port: server.port,
-      username: server.username,
-      privateKey: stranger.privateKey,
-      knownHosts: server.knownHostsLine,
-    }).catch((e: unknown) => e);
+    const err = await connectTo(server, stranger).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AuthenticationError);
     expect((err as AuthenticationError).allowedMethods).toContain("publickey");
     expect((err as Error).message).toContain("publickey");
@@ -153,14 +122,7 @@ describe("login to Dropbear", () => {
   afterAll(() => server?.stop());
 
   it("logs in with the forced algorithms and runs a command", async () => {
-    const client = await SSHClient.connect({
-      host: server.host,
-      port: server.port,
-      username: server.username,
-      privateKey: key.privateKey,
-      knownHosts: server.knownHostsLine,
-      algorithms: FORCED,
-    });
+    const client = await connectTo(server, key, { algorithms: FORCED });
     expect(client.serverVersion).toMatch(/^SSH-2\.0-dropbear/);
     expect(await run(client, "echo dropbear-ok")).toBe("dropbear-ok\n");
     await client.close();
@@ -168,13 +130,7 @@ describe("login to Dropbear", () => {
 
   it("reports a key Dropbear does not accept as AuthenticationError", async () => {
     const stranger = await makeClientKey();
-    const err = await SSHClient.connect({
-      host: server.host,
-      port: server.port,
-      username: server.username,
-      privateKey: stranger.privateKey,
-      knownHosts: server.knownHostsLine,
-    }).catch((e: unknown) => e);
+    const err = await connectTo(server, stranger).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AuthenticationError);
     expect((err as AuthenticationError).allowedMethods).toContain("publickey");
   });
