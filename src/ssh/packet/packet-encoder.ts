@@ -5,6 +5,21 @@ import { nullCipher } from "../cipher/cipher.js";
 export const MAX_OUTGOING_PAYLOAD = 256 * 1024 - 64;
 
 /**
+ * Random bytes for padding, shared by every connection and refilled in bulk: one getRandomValues
+ * call per 4 KiB of padding instead of one per packet (or per connection).
+ */
+const pool = new Uint8Array(4096);
+let poolUsed = pool.length;
+function randomPadding(n: number): Uint8Array {
+  if (poolUsed + n > pool.length) {
+    crypto.getRandomValues(pool);
+    poolUsed = 0;
+  }
+  poolUsed += n;
+  return pool.subarray(poolUsed - n, poolUsed);
+}
+
+/**
  * Binary packet protocol, sending side (RFC 4253 §6): length, padding length, payload, random
  * padding (at least 4 bytes, aligned to the cipher's block size), then the cipher's tag.
  * Sequence numbers count every packet and wrap at 2^32 (RFC 4253 §6.4).
@@ -15,9 +30,6 @@ export class PacketEncoder {
   /** Counters for rekey limits since the last NEWKEYS. */
   bytesSinceKex = 0;
   packetsSinceKex = 0;
-  /** Random bytes for padding, refilled in bulk: one getRandomValues call per ~16 KiB, not per packet. */
-  private readonly pool = new Uint8Array(16384);
-  private poolUsed = this.pool.length;
 
   /** Allocate one packet buffer for `payloadLength` bytes; `fill` writes the payload at `offset`. */
   encode(payloadLength: number, fill: (buf: Uint8Array, offset: number) => void): Uint8Array {
@@ -36,12 +48,7 @@ export class PacketEncoder {
     fill(buf, 5);
     if (c.tagLength > 0) {
       // Padding should be random once encryption is on (RFC 4253 §6); before that it does not matter.
-      if (this.poolUsed + padLen > this.pool.length) {
-        crypto.getRandomValues(this.pool);
-        this.poolUsed = 0;
-      }
-      buf.set(this.pool.subarray(this.poolUsed, this.poolUsed + padLen), 5 + payloadLength);
-      this.poolUsed += padLen;
+      buf.set(randomPadding(padLen), 5 + payloadLength);
     }
     c.seal(this.seq, buf);
     this.seq = (this.seq + 1) >>> 0;
