@@ -13,6 +13,7 @@ import { socketToByteStream } from "../src/ssh/io/node-tcp.js";
 import { makeClientKey, startSshd, type ClientKey, type TestServer } from "./helpers/servers.js";
 import { startProxy } from "./helpers/tcp-proxy.js";
 import { mapBounded, withDeadline } from "./helpers/bounded.js";
+import { pinnedOptions } from "./helpers/connect.js";
 
 const KiB = 1024;
 /** What the server `cat`s in the bit-flip trials. */
@@ -67,15 +68,9 @@ afterAll(async () => {
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
 
+/** Through a proxy on `port`, or straight to sshd. */
 function options(port: number, extra: Partial<ConnectOptions> = {}): ConnectOptions {
-  return {
-    host: "127.0.0.1",
-    port,
-    username: sshd.username,
-    privateKey: key.privateKey,
-    hostKeyFingerprints: [sshd.hostKeyFingerprint],
-    ...extra,
-  };
+  return pinnedOptions(sshd, key, { port, ...extra });
 }
 
 interface FlipOutcome {

@@ -3,6 +3,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SSHClient } from "../src/ssh-entry.js";
 import { makeClientKey, startDropbear, startSshd, type ClientKey, type TestServer } from "./helpers/servers.js";
+import { connectTo } from "./helpers/connect.js";
 
 const MiB = 1024 * 1024;
 const TOTAL = 256 * MiB;
@@ -52,8 +53,7 @@ describe("rekeying", () => {
     await dropbear?.stop();
   });
 
-  const connect = (s: TestServer, rekeyBytes?: number) =>
-    SSHClient.connect({ host: s.host, port: s.port, username: s.username, privateKey: key.privateKey, knownHosts: s.knownHostsLine, rekeyBytes });
+  const connect = (s: TestServer, rekeyBytes?: number) => connectTo(s, key, { rekeyBytes });
 
   it("server-initiated (sshd RekeyLimit 1M): 256 MiB down and up intact, at least 200 rekeys", async () => {
     const client = await connect(sshd);
