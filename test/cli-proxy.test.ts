@@ -6,15 +6,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  CLIENT_ANSWERS,
-  processGone,
-  recordingClient,
-  textOf,
-  toolsServerCommand,
-} from "../fixtures/mcp/fixture-client.js";
+import { processGone, recordingClient, textOf, toolsServerCommand } from "../fixtures/mcp/fixture-client.js";
 import { buildCli, CLI, spawnCli, waitForStdoutLine } from "./cli-helpers.js";
 import { makeClientKey, startSshd, type ClientKey, type TestServer } from "./helpers/servers.js";
+import { expectConcurrentCallsAnswered, expectLargeResultIntact, expectRequestsRelayed, expectToolsAnswer } from "./helpers/mcp.js";
 
 let key: ClientKey;
 let encryptedKey: ClientKey;
@@ -85,11 +80,7 @@ describe("mcp-ssh proxy driven by the SDK's StdioClientTransport", () => {
   it("initializes, lists tools and calls them", async () => {
     const { client, stderr } = await viaCli(forced);
     try {
-      expect(client.getServerVersion()).toEqual({ name: "forced", version: "1.0.0" });
-      const names = (await client.listTools()).tools.map((t) => t.name);
-      expect(names).toEqual(expect.arrayContaining(["echo", "add", "repeat", "ask", "pid", "exit"]));
-      expect(textOf(await client.callTool({ name: "echo", arguments: { text: "a\u2028b é" } }))).toBe("a\u2028b é");
-      expect(textOf(await client.callTool({ name: "add", arguments: { a: 20, b: 22 } }))).toBe("42");
+      await expectToolsAnswer(client, "forced");
       // Logs go to stderr (the remote's stderr included).
       expect(stderr()).toContain("remote: forced: ready");
     } finally {
@@ -100,11 +91,7 @@ describe("mcp-ssh proxy driven by the SDK's StdioClientTransport", () => {
   it("carries a 5 MiB tool result intact", async () => {
     const { client } = await viaCli(forced);
     try {
-      const unit = "mcp-ssh é€😀\u2028 line\n0123456789abcd";
-      const count = (5 * 1024 * 1024) / 40 + 1;
-      const text = textOf(await client.callTool({ name: "repeat", arguments: { unit, count } }));
-      expect(text.length).toBe(unit.length * count);
-      expect(text === unit.repeat(count)).toBe(true);
+      await expectLargeResultIntact(client);
     } finally {
       await client.close();
     }
@@ -113,23 +100,18 @@ describe("mcp-ssh proxy driven by the SDK's StdioClientTransport", () => {
   it("answers 100 concurrent calls", async () => {
     const { client } = await viaCli(forced);
     try {
-      const calls = Array.from({ length: 100 }, (_, i) => client.callTool({ name: "add", arguments: { a: i, b: -7 } }));
-      expect((await Promise.all(calls)).map(textOf)).toEqual(Array.from({ length: 100 }, (_, i) => String(i - 7)));
+      await expectConcurrentCallsAnswered(client);
     } finally {
       await client.close();
     }
   });
 
   it("relays sampling, roots and elicitation requests and a notification, and the answers come back", async () => {
-    const { client, logs, requests } = await viaCli(forced);
+    const recording = await viaCli(forced);
     try {
-      expect(JSON.parse(textOf(await client.callTool({ name: "ask", arguments: {} })))).toEqual(CLIENT_ANSWERS);
-      expect(requests).toEqual(["sampling/createMessage", "roots/list", "elicitation/create"]);
-      expect(logs).toEqual(["asking the client"]);
-      await client.sendRootsListChanged();
-      expect(JSON.parse(textOf(await client.callTool({ name: "seen" })))).toEqual(["notifications/roots/list_changed"]);
+      await expectRequestsRelayed(recording);
     } finally {
-      await client.close();
+      await recording.client.close();
     }
   });
 

@@ -5,9 +5,10 @@ import "../src/platform/node.js";
 import { SSHClientTransport, type SSHClientTransportOptions } from "../src/mcp/index.js";
 import { AuthenticationError, ConnectionLostError, HostKeyMismatchError, HostKeyUnknownError } from "../src/ssh/errors.js";
 import { silentLogger } from "../src/ssh/logger.js";
-import { recordingClient, textOf, toolsServerCommand } from "../fixtures/mcp/fixture-client.js";
+import { textOf, toolsServerCommand } from "../fixtures/mcp/fixture-client.js";
 import { makeClientKey, startSshd, type ClientKey, type TestServer } from "./helpers/servers.js";
 import { typeAndBlob } from "./helpers/tools.js";
+import { connectedTransport, transportOptions } from "./helpers/mcp.js";
 
 let key: ClientKey;
 let otherKey: ClientKey;
@@ -25,27 +26,13 @@ afterAll(async () => {
   await forced?.stop();
 });
 
-function optionsFor(server: TestServer, extra: SSHClientTransportOptions = {}): SSHClientTransportOptions {
-  return {
-    host: server.host,
-    port: server.port,
-    username: server.username,
-    clientKeys: [key.path],
-    knownHostsText: `${server.knownHostsLine}\n`,
-    ...extra,
-  };
-}
-
 async function connected(server: TestServer, extra: SSHClientTransportOptions = {}) {
-  const transport = new SSHClientTransport(optionsFor(server, { logger: silentLogger, ...extra }));
-  const recording = recordingClient();
-  await recording.client.connect(transport);
-  return { ...recording, transport };
+  return connectedTransport(server, key, { logger: silentLogger, ...extra });
 }
 
 describe("SSHClientTransport: start and close in any order", () => {
   it("close() while start() is connecting: start rejects, onclose fires once", async () => {
-    const transport = new SSHClientTransport(optionsFor(forced, { logger: silentLogger }));
+    const transport = new SSHClientTransport(transportOptions(forced, key, { logger: silentLogger }));
     let closes = 0;
     transport.onclose = () => closes++;
     const started = transport.start();
@@ -58,7 +45,7 @@ describe("SSHClientTransport: start and close in any order", () => {
   });
 
   it("refuses a second start() and send() before start()", async () => {
-    const transport = new SSHClientTransport(optionsFor(forced, { logger: silentLogger }));
+    const transport = new SSHClientTransport(transportOptions(forced, key, { logger: silentLogger }));
     await expect(transport.send({ jsonrpc: "2.0", method: "ping", id: 1 })).rejects.toThrow(/not started/);
     await transport.start();
     await expect(transport.start()).rejects.toThrow(/already started/);
@@ -69,17 +56,17 @@ describe("SSHClientTransport: start and close in any order", () => {
 describe("SSHClientTransport: refusals", () => {
   it("rejects a wrong host key", async () => {
     const wrongLine = `[${forced.host}]:${forced.port} ${typeAndBlob(otherKey.publicKeyLine)}\n`;
-    const transport = new SSHClientTransport(optionsFor(forced, { knownHostsText: wrongLine, logger: silentLogger }));
+    const transport = new SSHClientTransport(transportOptions(forced, key, { knownHostsText: wrongLine, logger: silentLogger }));
     await expect(transport.start()).rejects.toBeInstanceOf(HostKeyMismatchError);
   });
 
   it("rejects an unknown host", async () => {
-    const transport = new SSHClientTransport(optionsFor(forced, { knownHostsText: "", logger: silentLogger }));
+    const transport = new SSHClientTransport(transportOptions(forced, key, { knownHostsText: "", logger: silentLogger }));
     await expect(transport.start()).rejects.toBeInstanceOf(HostKeyUnknownError);
   });
 
   it("rejects a client key the server does not know", async () => {
-    const transport = new SSHClientTransport(optionsFor(forced, { clientKeys: [otherKey.path], logger: silentLogger }));
+    const transport = new SSHClientTransport(transportOptions(forced, key, { clientKeys: [otherKey.path], logger: silentLogger }));
     await expect(transport.start()).rejects.toBeInstanceOf(AuthenticationError);
   });
 

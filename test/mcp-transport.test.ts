@@ -2,19 +2,21 @@
 // OpenSSH sshd: as a ForceCommand behind a plain shell request (the default form), as an exec
 // command, and as an sshd Subsystem.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SSHClient } from "../src/ssh/client.js";
 import type { Logger } from "../src/ssh/logger.js";
 import "../src/platform/node.js";
 import { SSHClientTransport, type SSHClientTransportOptions } from "../src/mcp/index.js";
 import { MessageFramingError } from "../src/mcp/errors.js";
-import {
-  CLIENT_ANSWERS,
-  processGone,
-  recordingClient,
-  textOf,
-  toolsServerCommand,
-} from "../fixtures/mcp/fixture-client.js";
+import { processGone, textOf, toolsServerCommand } from "../fixtures/mcp/fixture-client.js";
 import { makeClientKey, startSshd, type ClientKey, type TestServer } from "./helpers/servers.js";
+import { connectTo } from "./helpers/connect.js";
+import {
+  connectedTransport,
+  expectConcurrentCallsAnswered,
+  expectLargeResultIntact,
+  expectRequestsRelayed,
+  expectToolsAnswer,
+  transportOptions,
+} from "./helpers/mcp.js";
 
 let key: ClientKey;
 /** ForceCommand runs the fixture for every session: the shell form. */
@@ -47,34 +49,16 @@ function recordingLogger(): Logger & { lines: string[] } {
   return { lines, debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error") };
 }
 
-function optionsFor(server: TestServer, extra: SSHClientTransportOptions = {}): SSHClientTransportOptions {
-  return {
-    host: server.host,
-    port: server.port,
-    username: server.username,
-    clientKeys: [key.path],
-    knownHostsText: `${server.knownHostsLine}\n`,
-    ...extra,
-  };
-}
-
 async function connected(server: TestServer, extra: SSHClientTransportOptions = {}) {
   const logger = recordingLogger();
-  const transport = new SSHClientTransport(optionsFor(server, { logger, ...extra }));
-  const recording = recordingClient();
-  await recording.client.connect(transport);
-  return { ...recording, transport, logger };
+  return { ...(await connectedTransport(server, key, { logger, ...extra })), logger };
 }
 
 describe("SSHClientTransport with the SDK Client (shell request, ForceCommand)", () => {
   it("initializes, lists tools and calls them", async () => {
     const { client } = await connected(forced);
     try {
-      expect(client.getServerVersion()).toEqual({ name: "forced", version: "1.0.0" });
-      const names = (await client.listTools()).tools.map((t) => t.name);
-      expect(names).toEqual(expect.arrayContaining(["echo", "add", "repeat", "ask", "pid", "exit"]));
-      expect(textOf(await client.callTool({ name: "echo", arguments: { text: "héllo \u2028 wörld" } }))).toBe("héllo \u2028 wörld");
-      expect(textOf(await client.callTool({ name: "add", arguments: { a: 2, b: 40 } }))).toBe("42");
+      await expectToolsAnswer(client, "forced");
     } finally {
       await client.close();
     }
@@ -83,13 +67,7 @@ describe("SSHClientTransport with the SDK Client (shell request, ForceCommand)",
   it("carries a 5 MiB tool result intact (multibyte characters and U+2028 included)", async () => {
     const { client } = await connected(forced);
     try {
-      // 40 UTF-8 bytes: ASCII, 2-, 3- and 4-byte characters, a raw U+2028 and a newline.
-      const unit = "mcp-ssh é€😀\u2028 line\n0123456789abcd";
-      expect(new TextEncoder().encode(unit).length).toBe(40);
-      const count = (5 * 1024 * 1024) / 40 + 1;
-      const text = textOf(await client.callTool({ name: "repeat", arguments: { unit, count } }));
-      expect(text.length).toBe(unit.length * count);
-      expect(text === unit.repeat(count)).toBe(true);
+      await expectLargeResultIntact(client);
     } finally {
       await client.close();
     }
@@ -98,28 +76,18 @@ describe("SSHClientTransport with the SDK Client (shell request, ForceCommand)",
   it("answers 100 concurrent calls, each with its own result", async () => {
     const { client } = await connected(forced);
     try {
-      const calls = Array.from({ length: 100 }, (_, i) => client.callTool({ name: "add", arguments: { a: i, b: 1000 } }));
-      const results = (await Promise.all(calls)).map(textOf);
-      expect(results).toEqual(Array.from({ length: 100 }, (_, i) => String(i + 1000)));
+      await expectConcurrentCallsAnswered(client);
     } finally {
       await client.close();
     }
   });
 
   it("relays server-to-client requests and notifications, and the answers reach the server", async () => {
-    const { client, logs, requests } = await connected(forced);
+    const recording = await connected(forced);
     try {
-      const answered = JSON.parse(textOf(await client.callTool({ name: "ask", arguments: {} })));
-      expect(answered).toEqual(CLIENT_ANSWERS);
-      expect(requests).toEqual(["sampling/createMessage", "roots/list", "elicitation/create"]);
-      expect(logs).toEqual(["asking the client"]);
-      // And a client-to-server notification.
-      await client.sendRootsListChanged();
-      expect(JSON.parse(textOf(await client.callTool({ name: "seen", arguments: {} })))).toEqual([
-        "notifications/roots/list_changed",
-      ]);
+      await expectRequestsRelayed(recording);
     } finally {
-      await client.close();
+      await recording.client.close();
     }
   });
 
@@ -247,18 +215,12 @@ describe("SSHClientTransport: exec and subsystem forms", () => {
   });
 
   it("fails start() with the server's refusal for an unknown subsystem", async () => {
-    const transport = new SSHClientTransport(optionsFor(plain, { subsystem: "nope", logger: recordingLogger() }));
+    const transport = new SSHClientTransport(transportOptions(plain, key, { subsystem: "nope", logger: recordingLogger() }));
     await expect(transport.start()).rejects.toThrow(/subsystem "nope"/);
   });
 
   it("opens the MCP channel on a caller's connected client and leaves the client open", async () => {
-    const ssh = await SSHClient.connect({
-      host: plain.host,
-      port: plain.port,
-      username: plain.username,
-      privateKey: key.privateKey,
-      knownHosts: plain.knownHostsLine,
-    });
+    const ssh = await connectTo(plain, key);
     try {
       const { client } = await connected(plain, { client: ssh, subsystem: "mcp" });
       expect(textOf(await client.callTool({ name: "echo", arguments: { text: "reused" } }))).toBe("reused");
