@@ -59,6 +59,27 @@ afterAll(async () => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
+/** `mcp-ssh relay` to sshd, serving the demo page itself. */
+function startDemoRelay() {
+  return startRelay({
+    listenHost: "127.0.0.1",
+    listenPort: 0,
+    targetHost: sshd.host,
+    targetPort: sshd.port,
+    httpHandler: staticHandler(demoRoutes(ROOT, bundle)),
+    allowOwnOrigin: true,
+  });
+}
+
+/** Fill the form as a person would (pinning `fingerprint`, logging in with our key) and press Connect. */
+async function submitForm(page: Page, fingerprint: string): Promise<void> {
+  await page.fill("#fingerprint", fingerprint);
+  await page.fill("#username", sshd.username);
+  await page.fill("#private-key", key.privateKey);
+  await page.fill("#command", `${process.execPath} ${MCP_SERVER}`);
+  await page.click("#connect");
+}
+
 /** Fill the form as a person would, connect, and wait until the page says connected (or why not). */
 async function connectFromPage(page: Page, pageUrl: string, relayUrl: string): Promise<void> {
   const problems: string[] = [];
@@ -71,11 +92,7 @@ async function connectFromPage(page: Page, pageUrl: string, relayUrl: string): P
     timeout: 15_000,
   });
   expect(await page.inputValue("#relay-url")).toBe(relayUrl);
-  await page.fill("#fingerprint", sshd.hostKeyFingerprint);
-  await page.fill("#username", sshd.username);
-  await page.fill("#private-key", key.privateKey);
-  await page.fill("#command", `${process.execPath} ${MCP_SERVER}`);
-  await page.click("#connect");
+  await submitForm(page, sshd.hostKeyFingerprint);
   await page.waitForSelector('#status[data-state="connected"], #status[data-state="error"]', { timeout: 45_000 });
   const state = await page.getAttribute("#status", "data-state");
   if (state !== "connected") {
@@ -96,14 +113,7 @@ async function callEcho(page: Page, text: string): Promise<string> {
 
 describe("the browser demo", () => {
   it("runs MCP over SSH through mcp-ssh relay (demo page served by the relay)", async () => {
-    const relay = await startRelay({
-      listenHost: "127.0.0.1",
-      listenPort: 0,
-      targetHost: sshd.host,
-      targetPort: sshd.port,
-      httpHandler: staticHandler(demoRoutes(ROOT, bundle)),
-      allowOwnOrigin: true,
-    });
+    const relay = await startDemoRelay();
     const page = await context.newPage();
     try {
       const pageUrl = `http://127.0.0.1:${relay.port}/`;
@@ -143,23 +153,12 @@ describe("the browser demo", () => {
   });
 
   it("refuses a server whose host key is not the pinned one, and says so on the page", async () => {
-    const relay = await startRelay({
-      listenHost: "127.0.0.1",
-      listenPort: 0,
-      targetHost: sshd.host,
-      targetPort: sshd.port,
-      httpHandler: staticHandler(demoRoutes(ROOT, bundle)),
-      allowOwnOrigin: true,
-    });
+    const relay = await startDemoRelay();
     const page = await context.newPage();
     try {
       await page.goto(`http://127.0.0.1:${relay.port}/`);
       await page.waitForFunction(() => (window as unknown as { mcpSshDemoReady?: boolean }).mcpSshDemoReady === true);
-      await page.fill("#fingerprint", `SHA256:${"A".repeat(43)}`);
-      await page.fill("#username", sshd.username);
-      await page.fill("#private-key", key.privateKey);
-      await page.fill("#command", `${process.execPath} ${MCP_SERVER}`);
-      await page.click("#connect");
+      await submitForm(page, `SHA256:${"A".repeat(43)}`);
       await page.waitForSelector('#status[data-state="error"], #status[data-state="connected"]', { timeout: 45_000 });
       expect(await page.getAttribute("#status", "data-state")).toBe("error");
       expect(await page.textContent("#status")).toContain("HostKeyMismatchError");
