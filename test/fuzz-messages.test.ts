@@ -15,11 +15,12 @@ import { encodeKexInit } from "../src/ssh/kex/kexinit.js";
 import { offeredAlgorithms } from "../src/ssh/kex/algorithms.js";
 import { Transport } from "../src/ssh/transport/transport.js";
 import { authenticate } from "../src/ssh/auth/userauth.js";
-import { Connection } from "../src/ssh/connection/connection.js";
 import { LOCAL_MAX_PACKET, LOCAL_WINDOW } from "../src/ssh/connection/channel.js";
 import { generateEd25519Key } from "../src/ssh/keys/generate-key.js";
 import type { ByteStream } from "../src/ssh/io/byte-stream.js";
 import { edgeUint32, typedOnly, typedOnlyAsync } from "./helpers/fuzz.js";
+import { serverKexInit } from "./helpers/kexinit.js";
+import { confirmedSession, detachedConnection } from "./helpers/connection.js";
 
 const RUNS = 400;
 
@@ -55,23 +56,10 @@ function memoryStream(serverBytes: Uint8Array): ByteStream {
 
 const algorithms = offeredAlgorithms();
 
-function serverKexInit(strict: boolean): Uint8Array {
-  return encodeKexInit({
-    cookie: new Uint8Array(16),
-    kex: [...algorithms.kex, ...(strict ? ["kex-strict-s-v00@openssh.com"] : [])],
-    hostKey: algorithms.hostKey,
-    cipherC2S: algorithms.cipher,
-    cipherS2C: algorithms.cipher,
-    macC2S: [],
-    macS2C: [],
-    compC2S: ["none"],
-    compS2C: ["none"],
-    langC2S: [],
-    langS2C: [],
-    firstKexFollows: false,
-  });
-}
-const strictKexInit = serverKexInit(true);
+/** Our own offer as a server would send it; `strict` adds the strict-kex marker (OpenSSH PROTOCOL). */
+const offeredKexInit = (strict: boolean): Uint8Array =>
+  encodeKexInit(serverKexInit([...algorithms.kex, ...(strict ? ["kex-strict-s-v00@openssh.com"] : [])], algorithms.hostKey, algorithms.cipher));
+const strictKexInit = offeredKexInit(true);
 
 /** A transport reading `stream` from a peer that then closes. */
 function fuzzTransport(stream: Uint8Array): Transport {
@@ -109,7 +97,7 @@ describe("transport messages", () => {
     await fc.assert(
       fc.asyncProperty(fc.boolean(), fc.boolean(), fc.array(transportMessage, { minLength: 1, maxLength: 4 }), async (strict, withKexInit, messages) => {
         const enc = new PacketEncoder();
-        const packets = [...(withKexInit ? [serverKexInit(strict)] : []), ...messages].map((m) => enc.encodePayload(m));
+        const packets = [...(withKexInit ? [offeredKexInit(strict)] : []), ...messages].map((m) => enc.encodePayload(m));
         const stream = Uint8Array.from([...new TextEncoder().encode("SSH-2.0-Fuzz_1.0\r\n"), ...packets.flatMap((p) => [...p])]);
         const transport = fuzzTransport(stream);
         const result = await typedOnlyAsync("Transport.start", () => transport.start());
@@ -177,20 +165,6 @@ describe("userauth replies", () => {
 });
 
 describe("connection protocol messages", () => {
-  function connection() {
-    const failures: Error[] = [];
-    const c = new Connection({
-      send: async () => {},
-      sendFramed: async (length, fill) => fill(new Uint8Array(length), 0),
-      fail: (e) => failures.push(e),
-      logger: silentLogger,
-      channelOpenTimeoutMs: 1000,
-      maxChannels: 4,
-      keepaliveIntervalMs: 0,
-      keepaliveCountMax: 3,
-    });
-    return c;
-  }
   const u32 = (n: number) => new SshWriter().uint32(n).finish().slice();
   // Most messages address channel 0 (ours, open), some another id, some have no valid id at all.
   const channelId = fc.oneof({ weight: 6, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: edgeUint32 });
@@ -206,10 +180,8 @@ describe("connection protocol messages", () => {
   it("random messages to an open channel: typed errors only; buffered data stays within the window", async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(anyMessage, { minLength: 1, maxLength: 12 }), fc.boolean(), async (messages, reading) => {
-        const c = connection();
-        const opening = c.openSession();
-        c.handle(Uint8Array.from([MSG.CHANNEL_OPEN_CONFIRMATION, ...u32(0), ...u32(7), ...u32(LOCAL_WINDOW), ...u32(LOCAL_MAX_PACKET)]));
-        const channel = await opening;
+        const c = detachedConnection();
+        const channel = await confirmedSession(c, 7);
         const pending: Promise<unknown>[] = [channel.request("exec", true, (w) => w.string("true")).catch(() => {}), channel.exit.catch(() => {})];
         if (reading) pending.push(new Response(channel.stdout).arrayBuffer().catch(() => {}));
         for (const m of messages) {

@@ -12,27 +12,14 @@ import { MSG } from "../src/ssh/messages.js";
 import { SshWriter } from "../src/ssh/wire/writer.js";
 import { MAX_NAME_LIST } from "../src/ssh/wire/reader.js";
 import { PacketEncoder } from "../src/ssh/packet/packet-encoder.js";
-import { decodeKexInit, encodeKexInit, type KexInit } from "../src/ssh/kex/kexinit.js";
-import { Connection } from "../src/ssh/connection/connection.js";
+import { decodeKexInit, encodeKexInit } from "../src/ssh/kex/kexinit.js";
 import { LOCAL_MAX_PACKET, LOCAL_WINDOW } from "../src/ssh/connection/channel.js";
 import { makeClientKey, startSshd, type ClientKey, type TestServer } from "./helpers/servers.js";
 import { connectError, pinnedOptions } from "./helpers/connect.js";
 import { expectProtocolErrorAndClose } from "./helpers/fake-server.js";
+import { serverKexInit } from "./helpers/kexinit.js";
+import { confirmedSession, detachedConnection } from "./helpers/connection.js";
 
-const kexInit = (kex: string[]): KexInit => ({
-  cookie: new Uint8Array(16),
-  kex,
-  hostKey: ["ssh-ed25519"],
-  cipherC2S: ["chacha20-poly1305@openssh.com"],
-  cipherS2C: ["chacha20-poly1305@openssh.com"],
-  macC2S: [],
-  macS2C: [],
-  compC2S: ["none"],
-  compS2C: ["none"],
-  langC2S: [],
-  langS2C: [],
-  firstKexFollows: false,
-});
 /** 70,000 bytes of names: over the name-list limit, well under the packet limit. */
 const hugeKexList = Array.from({ length: 7000 }, (_, i) => `k${String(i).padStart(8, "0")}`);
 
@@ -46,7 +33,7 @@ describe("limits on what a peer sends before the key exchange", () => {
   });
 
   it("a KEXINIT name-list over the limit: ProtocolError (decoder and over the wire)", async () => {
-    const payload = encodeKexInit(kexInit(hugeKexList));
+    const payload = encodeKexInit(serverKexInit(hugeKexList));
     expect(payload.length).toBeGreaterThan(MAX_NAME_LIST);
     expect(() => decodeKexInit(payload)).toThrow(ProtocolError);
     expect(() => decodeKexInit(payload)).toThrow(/exceeds the limit of 65536/);
@@ -115,21 +102,8 @@ describe("limits against sshd", () => {
 
 describe("unread channel data is bounded by the window", () => {
   it("the peer may fill the 2 MiB window while nobody reads; one byte more is a ProtocolError", async () => {
-    const failures: Error[] = [];
-    const c = new Connection({
-      send: async () => {},
-      sendFramed: async () => {},
-      fail: (e) => failures.push(e),
-      logger: silentLogger,
-      channelOpenTimeoutMs: 1000,
-      maxChannels: 4,
-      keepaliveIntervalMs: 0,
-      keepaliveCountMax: 3,
-    });
-    const u32 = (n: number) => new SshWriter().uint32(n).finish();
-    const opening = c.openSession();
-    c.handle(Uint8Array.from([MSG.CHANNEL_OPEN_CONFIRMATION, ...u32(0), ...u32(5), ...u32(LOCAL_WINDOW), ...u32(LOCAL_MAX_PACKET)]));
-    const channel = await opening;
+    const c = detachedConnection();
+    const channel = await confirmedSession(c, 5);
     const full = new SshWriter().byte(MSG.CHANNEL_DATA).uint32(0).string(new Uint8Array(LOCAL_MAX_PACKET)).finish().slice();
     for (let sent = 0; sent < LOCAL_WINDOW; sent += LOCAL_MAX_PACKET) c.handle(full);
     expect(channel.bufferedBytes).toBe(LOCAL_WINDOW);
