@@ -163,3 +163,17 @@ describe("wire decoder limits", () => {
     expect(() => new SshReader(new SshWriter().string("a,,b").finish()).nameList()).toThrow(ProtocolError);
   });
 });
+
+describe("base64 decoding is strict", () => {
+  it("accepts canonical padded and unpadded forms", async () => {
+    const { fromBase64 } = await import("../src/ssh/wire/bytes.js");
+    expect(Buffer.from(fromBase64("AA==")!).toString("hex")).toBe("00");
+    expect(Buffer.from(fromBase64("AAA=")!).toString("hex")).toBe("0000");
+    expect(Buffer.from(fromBase64("AAA")!).toString("hex")).toBe("0000");
+    expect(Buffer.from(fromBase64("aGVsbG8=")!).toString()).toBe("hello");
+  });
+  it("refuses misplaced or excess padding and non-zero leftover bits", async () => {
+    const { fromBase64 } = await import("../src/ssh/wire/bytes.js");
+    for (const bad of ["AA=", "AAAA==", "A===", "AB==", "A", "AA=A", "!!!!"]) expect(fromBase64(bad), bad).toBeNull();
+  });
+});

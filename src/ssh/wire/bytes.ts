@@ -58,8 +58,11 @@ export function toBase64(bytes: Uint8Array, pad = true): string {
 export function fromBase64(text: string): Uint8Array | null {
   let end = text.length;
   while (end > 0 && text[end - 1] === "=") end--;
-  if (text.length - end > 2) return null;
+  const pads = text.length - end;
+  if (pads > 2) return null;
   if (end % 4 === 1) return null;
+  // Padding, when present, must complete the last quantum exactly ("AA==", "AAA=", not "AA=").
+  if (pads > 0 && text.length % 4 !== 0) return null;
   const out = new Uint8Array(Math.floor((end * 3) / 4));
   let bits = 0;
   let acc = 0;
