@@ -43,9 +43,7 @@ async function proxy(settings: ProxySettings): Promise<number> {
         env: settings.env,
         command: settings.command,
         subsystem: settings.subsystem,
-        // A dead network path must end the proxy (so the host can restart it), not hang it:
-        // no answer to three keepalives 30 s apart closes the connection (exit status 255).
-        connect: { keepaliveIntervalMs: 30_000, keepaliveCountMax: 3 },
+        // Keepalive comes from SSHClientTransport's defaults: a dead path ends the proxy (255).
       },
       { stdin: process.stdin, stdout: process.stdout, logger, stopSignal },
     );

@@ -76,6 +76,8 @@ export async function connectOptionsFor(opts: SSHClientTransportOptions, logger:
   const port = opts.port ?? MCP_SSH_DEFAULTS.port;
   const keys = await loadClientKeys(opts);
   const options: ConnectOptions = {
+    keepaliveIntervalMs: MCP_SSH_DEFAULTS.keepaliveIntervalMs,
+    keepaliveCountMax: MCP_SSH_DEFAULTS.keepaliveCountMax,
     ...opts.connect,
     host,
     port,

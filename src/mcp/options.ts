@@ -72,4 +72,10 @@ export const MCP_SSH_DEFAULTS = {
   username: "mcp",
   keyServerPort: 8000,
   closeGraceMs: 2000,
+  /**
+   * MCP sessions sit idle for hours: a dead network path must end the session (so the host can
+   * reconnect), not hang it. No answer to three keepalives 30 s apart closes the connection.
+   */
+  keepaliveIntervalMs: 30_000,
+  keepaliveCountMax: 3,
 } as const;
