@@ -1,17 +1,7 @@
 import type { ByteStream } from "../io/byte-stream.js";
 import type { Logger } from "../logger.js";
 import { DISCONNECT_REASON, MSG, isKexMessage } from "../messages.js";
-import {
-  AuthenticationError,
-  ConnectionLostError,
-  DisconnectError,
-  HostKeyMismatchError,
-  HostKeyUnknownError,
-  NegotiationError,
-  ProtocolError,
-  SSHError,
-  TimeoutError,
-} from "../errors.js";
+import { ConnectionLostError, DisconnectError, ProtocolError, SSHError, TimeoutError } from "../errors.js";
 import { PacketDecoder } from "../packet/packet-decoder.js";
 import { PacketEncoder, MAX_OUTGOING_PAYLOAD } from "../packet/packet-encoder.js";
 import { SshReader } from "../wire/reader.js";
@@ -19,6 +9,7 @@ import { SshWriter } from "../wire/writer.js";
 import { utf8 } from "../wire/bytes.js";
 import { deferred, type Deferred } from "../deferred.js";
 import { VersionParser } from "./version.js";
+import { disconnectReasonFor, parseExtInfo } from "./transport-messages.js";
 import { KeyExchange, type HostKeyCheck } from "./key-exchange.js";
 
 export interface TransportOptions {
@@ -324,7 +315,8 @@ export class Transport {
       case MSG.EXT_INFO:
         // RFC 8308 §2.4: only after NEWKEYS, i.e. encrypted; in the clear it is injected, and strict kex forbids it anyway.
         if (inInitialKex) throw new ProtocolError("EXT_INFO before the first key exchange finished");
-        this.handleExtInfo(payload);
+        this.serverSigAlgs = parseExtInfo(payload).get("server-sig-algs") ?? this.serverSigAlgs;
+        if (this.serverSigAlgs) this.opts.logger.debug(`server-sig-algs: ${this.serverSigAlgs.join(",")}`);
         return;
       case MSG.KEXINIT: {
         const k = kex ?? this.beginKex();
@@ -390,28 +382,4 @@ export class Transport {
     if (kex.first) this.firstKexDone.resolve();
   }
 
-  private handleExtInfo(payload: Uint8Array): void {
-    const r = new SshReader(payload, 1);
-    const n = r.uint32();
-    if (n > 64) throw new ProtocolError(`EXT_INFO with ${n} extensions`);
-    for (let i = 0; i < n; i++) {
-      const name = r.text(256);
-      const value = r.string();
-      if (name === "server-sig-algs") {
-        this.serverSigAlgs = new SshReader(new SshWriter(value.length + 4).string(value).finish()).nameList();
-        this.opts.logger.debug(`server-sig-algs: ${this.serverSigAlgs.join(",")}`);
-      }
-    }
-  }
-}
-
-/** The DISCONNECT reason to send for a local failure (RFC 4253 §11.1), or null to send none. */
-function disconnectReasonFor(error: Error): number | null {
-  if (error instanceof DisconnectError || error instanceof ConnectionLostError) return null;
-  if (error instanceof HostKeyMismatchError || error instanceof HostKeyUnknownError) return DISCONNECT_REASON.HOST_KEY_NOT_VERIFIABLE;
-  if (error instanceof NegotiationError) return DISCONNECT_REASON.KEY_EXCHANGE_FAILED;
-  if (error instanceof AuthenticationError) return DISCONNECT_REASON.NO_MORE_AUTH_METHODS_AVAILABLE;
-  if (error instanceof ProtocolError && /authentication failed/.test(error.message)) return DISCONNECT_REASON.MAC_ERROR;
-  if (error instanceof ProtocolError) return DISCONNECT_REASON.PROTOCOL_ERROR;
-  return DISCONNECT_REASON.BY_APPLICATION;
 }

@@ -72,14 +72,7 @@ export class SshReader {
   }
 
   nameList(max = MAX_NAME_LIST): string[] {
-    const s = this.text(max);
-    if (s.length === 0) return [];
-    const names = s.split(",");
-    for (const n of names) {
-      // RFC 4251 §5: names are non-empty, printable US-ASCII, no commas or whitespace.
-      if (n.length === 0 || !/^[\x21-\x7e]+$/.test(n)) throw new ProtocolError(`malformed name-list entry ${JSON.stringify(n)}`);
-    }
-    return names;
+    return parseNameList(this.text(max));
   }
 
   /** mpint as a bigint (two's complement, RFC 4251 §5). */
@@ -109,4 +102,14 @@ export class SshReader {
   end(what: string): void {
     if (this.pos !== this.buf.length) throw new ProtocolError(`${what}: ${this.buf.length - this.pos} unexpected trailing bytes`);
   }
+}
+
+/** The names of a name-list's text (RFC 4251 §5: non-empty, printable US-ASCII, comma-separated). */
+export function parseNameList(text: string): string[] {
+  if (text.length === 0) return [];
+  const names = text.split(",");
+  for (const n of names) {
+    if (n.length === 0 || !/^[\x21-\x7e]+$/.test(n)) throw new ProtocolError(`malformed name-list entry ${JSON.stringify(n)}`);
+  }
+  return names;
 }
