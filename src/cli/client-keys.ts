@@ -1,15 +1,13 @@
 // Which key files the proxy logs in with. Only the reference's default key is created when missing:
 // a path the user typed that does not exist is a mistake to report, not a key to invent.
 import { stat } from "node:fs/promises";
-import { homedir, hostname, userInfo } from "node:os";
+import { hostname, userInfo } from "node:os";
 import { KeyFormatError } from "../ssh/errors.js";
 import type { Logger } from "../ssh/logger.js";
 import { checkKeyFilePermissions, ensureKeyFile } from "../ssh/keys/node/key-files.js";
+import { expandHome } from "../ssh/keys/node/home.js";
 import { DEFAULT_CLIENT_KEY } from "./args.js";
 
-export function expandHome(path: string): string {
-  return path === "~" || path.startsWith("~/") ? homedir() + path.slice(1) : path;
-}
 
 /** "user@host", as ssh-keygen comments its keys. */
 export function defaultKeyComment(): string {

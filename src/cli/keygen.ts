@@ -2,7 +2,8 @@
 import { parseArgs } from "node:util";
 import { KeyFileExistsError, writeKeyPair } from "../ssh/keys/node/key-files.js";
 import { DEFAULT_CLIENT_KEY } from "./args.js";
-import { defaultKeyComment, expandHome } from "./client-keys.js";
+import { defaultKeyComment } from "./client-keys.js";
+import { expandHome } from "../ssh/keys/node/home.js";
 import { readSecret } from "./prompt.js";
 
 export const KEYGEN_USAGE = `usage: mcp-ssh keygen [--file PATH] [--comment C] [--passphrase]

@@ -1,9 +1,9 @@
 import { readFile } from "node:fs/promises";
-import { homedir } from "node:os";
 import { registerPlatform } from "../ssh/platform.js";
 import { selectTcpConnector } from "./select-tcp.js";
 import { appendKnownHostsLine } from "../ssh/keys/node/known-hosts-file.js";
 import { listAgentSigners } from "../ssh/keys/node/agent-socket.js";
+import { expandHome } from "../ssh/keys/node/home.js";
 
 /**
  * Services for the runtime-agnostic core on Node, Deno and Bun. TCP uses each runtime's native
@@ -12,7 +12,7 @@ import { listAgentSigners } from "../ssh/keys/node/agent-socket.js";
 registerPlatform({
   connectTcp: selectTcpConnector(),
   readFile: async (path) => new Uint8Array(await readFile(path)),
-  expandPath: (path) => (path === "~" || path.startsWith("~/") ? homedir() + path.slice(1) : path),
+  expandPath: expandHome,
   appendKnownHostsLine,
   agentSigners: (socket) => listAgentSigners(socket),
   env: (name) => process.env[name],

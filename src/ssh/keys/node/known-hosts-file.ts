@@ -1,7 +1,7 @@
 import { mkdir, open, readFile } from "node:fs/promises";
-import { homedir } from "node:os";
 import { dirname } from "node:path";
 import type { KnownHostsText } from "../host-key-policy.js";
+import { expandHome } from "./home.js";
 
 /**
  * known_hosts files on a Node filesystem (also Deno and Bun through node:fs).
@@ -13,10 +13,6 @@ import type { KnownHostsText } from "../host-key-policy.js";
  * appended between our read and our rename. A single write of one short line is not interleaved
  * with other writers' lines, and a reader sees either the file without the line or with it.
  */
-
-function expandHome(path: string): string {
-  return path === "~" || path.startsWith("~/") ? homedir() + path.slice(1) : path;
-}
 
 async function readIfExists(path: string): Promise<string | null> {
   try {
