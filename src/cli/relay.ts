@@ -1,4 +1,5 @@
 // `mcp-ssh relay`: a WebSocket-to-TCP relay so browsers can reach one SSH server.
+import { isLoopbackHost } from "../keyserver/loopback.js";
 import { demoRoutes, staticHandler } from "../relay/demo-files.js";
 import { startRelay, type Relay } from "../relay/relay-server.js";
 
@@ -93,8 +94,6 @@ export function parseRelayArgs(argv: string[]): RelayCliOptions | "help" {
   return { listenHost: l.host, listenPort: l.port, targetHost: t.host, targetPort: t.port, allowOrigins, maxConnections, demo };
 }
 
-const LOOPBACK = new Set(["127.0.0.1", "::1", "localhost"]);
-
 /**
  * Run the relay until SIGINT/SIGTERM (or `extra.signal`). Exit codes: 0 after a clean stop,
  * 1 when it cannot start, 2 for bad arguments. All output goes to stderr.
@@ -131,7 +130,7 @@ export async function runRelayCli(
   say(`relay: listening on ${relay.url} -> ${options.targetHost}:${options.targetPort}`);
   if (options.demo) say(`relay: demo page at http://${relay.url.slice("ws://".length)}`);
   if (relay.allowedOrigins.length > 0) say(`relay: allowed Origins: ${relay.allowedOrigins.join(" ")}`);
-  else if (!LOOPBACK.has(relay.host)) {
+  else if (!isLoopbackHost(relay.host)) {
     say("relay: warning: listening beyond loopback with no --allow-origin: any web page can make visitors' browsers connect");
   }
   extra.onListening?.(relay);

@@ -5,6 +5,7 @@ import { parseArgs } from "node:util";
 import { createLogger, type Logger } from "../ssh/logger.js";
 import { createKeyServerHandler, DEFAULT_RATE_LIMIT_PER_MINUTE } from "./handler.js";
 import { serveKeyServer } from "./node-server.js";
+import { isLoopbackHost } from "./loopback.js";
 
 export const KEYSERVER_USAGE = `usage: mcp-ssh keyserver --server-pub-key PATH --authorized-keys PATH
                          (--token T | --token-file F | --open-registration)
@@ -154,7 +155,7 @@ export async function runKeyServerCli(argv: string[], runtime: KeyServerCliRunti
       logger.warn("open registration: anyone who can reach this server can enroll a key and log in to the SSH server");
     }
     const tls = settings.tls && { cert: await readFile(settings.tls.cert, "utf8"), key: await readFile(settings.tls.key, "utf8") };
-    if (!tls && !["127.0.0.1", "::1", "localhost"].includes(settings.host)) {
+    if (!tls && !isLoopbackHost(settings.host)) {
       logger.warn(`serving plain HTTP on ${settings.host}: clients elsewhere will refuse it unless they pass --allow-http-key-server; use --tls-cert/--tls-key`);
     }
     const server = await serveKeyServer(handler, { host: settings.host, port: settings.port, tls, logger });
