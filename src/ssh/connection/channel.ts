@@ -156,8 +156,14 @@ export class Channel implements SSHChannel {
     }
     // Anything else (keepalive@openssh.com included) is not ours to honour: say no (RFC 4254 §5.4).
     if (wantReply && !this.sentClose) {
-      void this.host.send(new SshWriter(8).byte(MSG.CHANNEL_FAILURE).uint32(this.remoteId).finish().slice()).catch(() => {});
+      void this.host.send(this.bare(MSG.CHANNEL_FAILURE)).catch(() => {});
     }
+  }
+
+  /** A message that is only a type and our peer's channel id (EOF, CLOSE, FAILURE). */
+  private bare(type: number): Uint8Array {
+    const id = this.remoteId;
+    return new Uint8Array([type, id >>> 24, (id >>> 16) & 0xff, (id >>> 8) & 0xff, id & 0xff]);
   }
 
   private consumed(n: number): void {
@@ -205,7 +211,7 @@ export class Channel implements SSHChannel {
   private async sendEof(): Promise<void> {
     if (this.sentEof || this.sentClose || this.gotClose || this.failure) return;
     this.sentEof = true;
-    await this.host.send(new SshWriter(8).byte(MSG.CHANNEL_EOF).uint32(this.remoteId).finish().slice());
+    await this.host.send(this.bare(MSG.CHANNEL_EOF));
   }
 
   private onRemoteClose(): void {
@@ -220,7 +226,7 @@ export class Channel implements SSHChannel {
 
   private sendClose(): void {
     this.sentClose = true;
-    void this.host.send(new SshWriter(8).byte(MSG.CHANNEL_CLOSE).uint32(this.remoteId).finish().slice()).catch(() => {});
+    void this.host.send(this.bare(MSG.CHANNEL_CLOSE)).catch(() => {});
   }
 
   private finish(): void {

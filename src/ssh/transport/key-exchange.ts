@@ -54,6 +54,7 @@ export class KeyExchange {
   hostKeyBlob: Uint8Array | null = null;
 
   private ourKexInit!: Uint8Array;
+  private ourLists!: KexInit;
   private theirKexInit: Uint8Array | null = null;
   private negotiated: Negotiated | null = null;
   private dh: Curve25519Kex | null = null;
@@ -86,6 +87,7 @@ export class KeyExchange {
       langS2C: [],
       firstKexFollows: false,
     };
+    this.ourLists = init;
     this.ourKexInit = encodeKexInit(init);
     this.o.send(this.ourKexInit);
   }
@@ -95,10 +97,9 @@ export class KeyExchange {
     this.receivedKexInit = true;
     this.theirKexInit = payload.slice();
     const theirs = decodeKexInit(payload);
-    const ours = decodeKexInit(this.ourKexInit);
     if (this.first) this.strict = theirs.kex.includes(STRICT_S);
     else this.strict = this.o.strictKex;
-    const n = negotiate(ours, theirs);
+    const n = negotiate(this.ourLists, theirs);
     const c2s = cipherFactory(n.cipherC2S);
     const s2c = cipherFactory(n.cipherS2C);
     if (!c2s || !s2c) throw new NegotiationError("cipher", this.o.algorithms.cipher, theirs.cipherC2S);
