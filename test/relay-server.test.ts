@@ -109,8 +109,11 @@ describe("mcp-ssh relay", () => {
   it("passes an SSH server's version line through from the configured target", async () => {
     const sshd = await startSshd();
     cleanups.push(() => sshd.stop());
-    const relay = await relayTo(sshd.port);
-    const ws = await openClient(relay.url);
+    const relayLog: string[] = [];
+    const relay = await relayTo(sshd.port, { log: (line) => relayLog.push(line) });
+    const ws = await openClient(relay.url).catch((e: Error) => {
+      throw new Error(`${e.message}; relay log: ${relayLog.join(" | ")}; sshd log tail: ${sshd.log().slice(-600)}`);
+    });
     const banner = (await collect(ws, 8)).toString("latin1");
     expect(banner).toMatch(/^SSH-2\.0-OpenSSH_/);
   });
