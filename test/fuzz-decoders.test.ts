@@ -239,8 +239,10 @@ describe("VersionParser", () => {
   });
 });
 
+const fuzzKeys = await Promise.all(Array.from({ length: 4 }, () => generateEd25519Key({ comment: "fuzz" })));
+
 describe("public keys and base64", () => {
-  const keys = Array.from({ length: 4 }, () => generateEd25519Key({ comment: "fuzz" }));
+  const keys = fuzzKeys;
   const blobs = keys.map((k) => fromBase64(k.publicKeyLine.split(" ")[1]!)!);
 
   it("decodePublicBlob on random and mutated blobs: typed errors only", () => {
@@ -282,8 +284,8 @@ describe("public keys and base64", () => {
     );
   });
 
-  it("parsePrivateKey on random and mutated key files: typed errors only", () => {
-    const files = [generateEd25519Key().privateKey, generateEd25519Key({ comment: "x".repeat(40) }).privateKey];
+  it("parsePrivateKey on random and mutated key files: typed errors only", async () => {
+    const files = [(await generateEd25519Key()).privateKey, (await generateEd25519Key({ comment: "x".repeat(40) })).privateKey];
     // Mutate the binary inside the armor as well as the text around it.
     const mutatedBinary = fc.tuple(fc.constantFrom(...files), fc.array(mutation, { minLength: 1, maxLength: 3 })).map(([f, m]) => {
       const body = f.split("\n").filter((l) => l && !l.startsWith("-----")).join("");

@@ -135,8 +135,10 @@ describe("strict kex (OpenSSH PROTOCOL, kex-strict-s-v00@openssh.com)", () => {
   });
 });
 
+const userauthSigner = (await generateEd25519Key()).key;
+
 describe("userauth replies", () => {
-  const signer = generateEd25519Key().key;
+  const signer = userauthSigner;
   const serviceAccept = Uint8Array.from([MSG.SERVICE_ACCEPT, ...new SshWriter().string("ssh-userauth").finish()]);
   const failure = fc
     .tuple(fc.constantFrom("publickey", "publickey,password", "password", "", "publickey,"), fc.boolean())

@@ -60,8 +60,8 @@ describe("ssh-agent (Debian's ssh-agent and ssh-add)", () => {
     expect(signer.publicBlob).toEqual(fromBase64(ed.pub.split(" ")[1]!));
     const data = utf8("data to sign, as userauth would hand it over");
     const signature = await signer.sign(data);
-    expect(verifySignature(signer.publicBlob, signature, data)).toBe(true);
-    expect(verifySignature(signer.publicBlob, signature, utf8("other data"))).toBe(false);
+    expect(await verifySignature(signer.publicBlob, signature, data)).toBe(true);
+    expect(await verifySignature(signer.publicBlob, signature, utf8("other data"))).toBe(false);
     expect(logger.lines.some((l) => l.startsWith("debug:") && l.includes("agent-rsa") && l.includes("ssh-rsa keys are not supported"))).toBe(true);
   });
 

@@ -35,8 +35,8 @@ describe("keys we generate are OpenSSH keys", () => {
     expect(mode(join(dir, ".."))).toBe(0o700);
   });
 
-  it("writes the file the way ssh-keygen does: armor, 70-column base64", () => {
-    const { privateKey } = generateEd25519Key({ comment: "c" });
+  it("writes the file the way ssh-keygen does: armor, 70-column base64", async () => {
+    const { privateKey } = await generateEd25519Key({ comment: "c" });
     const lines = privateKey.split("\n");
     expect(lines[0]).toBe("-----BEGIN OPENSSH PRIVATE KEY-----");
     expect(lines.at(-2)).toBe("-----END OPENSSH PRIVATE KEY-----");
@@ -61,8 +61,8 @@ describe("keys we generate are OpenSSH keys", () => {
   });
 
   it("honours rounds (ssh-keygen -a) and the default of 16", async () => {
-    const four = generateEd25519Key({ passphrase: "pw", rounds: 4 }).privateKey;
-    const dflt = generateEd25519Key({ passphrase: "pw" }).privateKey;
+    const four = (await generateEd25519Key({ passphrase: "pw", rounds: 4 })).privateKey;
+    const dflt = (await generateEd25519Key({ passphrase: "pw" })).privateKey;
     const path = join(tempDir(), "k");
     for (const [text, rounds] of [
       [four, 4],

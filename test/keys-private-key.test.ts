@@ -38,7 +38,7 @@ describe("ssh-keygen ed25519 keys load", () => {
     expect(key.comment).toBe("kt@test");
     expect(key.type).toBe("ssh-ed25519");
     const data = utf8("session id and userauth request");
-    expect(verifySignature(key.publicBlob, await key.sign(data), data)).toBe(true);
+    expect(await verifySignature(key.publicBlob, await key.sign(data), data)).toBe(true);
     expect(inspectPrivateKey(text)).toMatchObject({ type: "ssh-ed25519", encrypted: false, cipher: "none", rounds: 0 });
   });
 

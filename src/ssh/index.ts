@@ -19,3 +19,5 @@ export { verifyHostKeyWithPolicy } from "./keys/host-key-policy.js";
 export { AgentError } from "./keys/agent-protocol.js";
 export { connectWebSocket } from "./io/websocket.js";
 export { prepareCiphers, cipherImplementation } from "./cipher/select.js";
+export { prepareCurves, curveImplementation } from "./curves/backend.js";
+export type { CurveImplementation } from "./curves/backend.js";

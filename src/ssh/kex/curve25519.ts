@@ -1,5 +1,5 @@
-import { x25519 } from "@noble/curves/ed25519.js";
 import { sha256 } from "@noble/hashes/sha2.js";
+import { curves, type X25519KeyPair } from "../curves/backend.js";
 import { MSG } from "../messages.js";
 import { ProtocolError } from "../errors.js";
 import { SshReader } from "../wire/reader.js";
@@ -9,12 +9,15 @@ export const CURVE25519_KEX = ["curve25519-sha256", "curve25519-sha256@libssh.or
 
 /** Client half of curve25519-sha256 (RFC 8731): ephemeral key pair and KEX_ECDH_INIT. */
 export class Curve25519Kex {
-  private readonly secret: Uint8Array;
   readonly clientPublic: Uint8Array;
 
-  constructor() {
-    this.secret = x25519.utils.randomSecretKey();
-    this.clientPublic = x25519.getPublicKey(this.secret);
+  private constructor(private readonly pair: X25519KeyPair) {
+    this.clientPublic = pair.publicKey;
+  }
+
+  /** A fresh ephemeral key pair for one exchange (never reused across rekeys). */
+  static async create(): Promise<Curve25519Kex> {
+    return new Curve25519Kex(await (await curves()).x25519KeyPair());
   }
 
   initMessage(): Uint8Array {
@@ -22,7 +25,7 @@ export class Curve25519Kex {
   }
 
   /** Parse KEX_ECDH_REPLY and compute the shared secret (as the 32 raw bytes, before mpint encoding). */
-  handleReply(payload: Uint8Array): { hostKeyBlob: Uint8Array; serverPublic: Uint8Array; signature: Uint8Array; shared: Uint8Array } {
+  async handleReply(payload: Uint8Array): Promise<{ hostKeyBlob: Uint8Array; serverPublic: Uint8Array; signature: Uint8Array; shared: Uint8Array }> {
     const r = new SshReader(payload);
     if (r.byte() !== MSG.KEX_ECDH_REPLY) throw new ProtocolError("expected KEX_ECDH_REPLY");
     const hostKeyBlob = r.string(16 * 1024).slice();
@@ -32,9 +35,10 @@ export class Curve25519Kex {
     if (serverPublic.length !== 32) throw new ProtocolError(`server's curve25519 public key is ${serverPublic.length} bytes, not 32`);
     let shared: Uint8Array;
     try {
-      shared = x25519.getSharedSecret(this.secret, serverPublic);
+      shared = await this.pair.agree(serverPublic);
     } catch {
-      throw new ProtocolError("server's curve25519 public key is invalid");
+      // Both backends refuse a key whose result is all zero (a low-order point), as RFC 8731 §3 asks.
+      throw new ProtocolError("server's curve25519 public key is invalid or of low order (all-zero shared secret)");
     }
     // RFC 8731 §3: an all-zero shared secret (low-order point) must abort the exchange.
     if (shared.every((b) => b === 0)) throw new ProtocolError("curve25519 shared secret is all zero (server sent a low-order point)");

@@ -1,4 +1,4 @@
-import { ed25519 } from "@noble/curves/ed25519.js";
+import { curves } from "../curves/backend.js";
 import { randomBytes } from "../wire/bytes.js";
 import { fingerprintSha256 } from "./fingerprint.js";
 import { encodeOpenSSHPrivateKey, type PrivateKeyEncryption } from "./openssh-private-key-writer.js";
@@ -15,30 +15,42 @@ export class Ed25519PrivateKey implements Signer {
   readonly publicKey: Uint8Array;
   readonly publicBlob: Uint8Array;
   readonly #seed: Uint8Array;
+  #signer: Promise<(data: Uint8Array) => Promise<Uint8Array>> | null = null;
 
-  /** `seed` is the 32-byte RFC 8032 private key; it is copied. */
+  /**
+   * `seed` is the 32-byte RFC 8032 private key and `publicKey` its public half, as an OpenSSH key
+   * file stores both; both are copied. Use `fromSeed` to derive the public half instead.
+   */
   constructor(
     seed: Uint8Array,
+    publicKey: Uint8Array,
     readonly comment = "",
   ) {
     if (seed.length !== 32) throw new RangeError(`an ed25519 seed is 32 bytes, got ${seed.length}`);
+    if (publicKey.length !== 32) throw new RangeError(`an ed25519 public key is 32 bytes, got ${publicKey.length}`);
     this.#seed = seed.slice();
-    this.publicKey = ed25519.getPublicKey(this.#seed);
+    this.publicKey = publicKey.slice();
     this.publicBlob = encodeEd25519PublicBlob(this.publicKey);
   }
 
+  /** The key of a 32-byte seed, its public half computed. */
+  static async fromSeed(seed: Uint8Array, comment = ""): Promise<Ed25519PrivateKey> {
+    return new Ed25519PrivateKey(seed, await (await curves()).ed25519PublicKey(seed), comment);
+  }
+
   /** A new key from the platform's CSPRNG (crypto.getRandomValues). */
-  static generate(comment = ""): Ed25519PrivateKey {
+  static async generate(comment = ""): Promise<Ed25519PrivateKey> {
     const seed = randomBytes(32);
     try {
-      return new Ed25519PrivateKey(seed, comment);
+      return await Ed25519PrivateKey.fromSeed(seed, comment);
     } finally {
       seed.fill(0);
     }
   }
 
   async sign(data: Uint8Array): Promise<Uint8Array> {
-    return encodeSignatureBlob("ssh-ed25519", ed25519.sign(data, this.#seed));
+    this.#signer ??= curves().then((c) => c.ed25519Signer(this.#seed));
+    return encodeSignatureBlob("ssh-ed25519", await (await this.#signer)(data));
   }
 
   /** "ssh-ed25519 AAAA... comment", as in a .pub file and authorized_keys. */

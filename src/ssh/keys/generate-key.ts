@@ -21,8 +21,8 @@ export interface GeneratedKey {
 }
 
 /** A new ed25519 key pair in OpenSSH's file formats (`ssh-keygen -t ed25519`, without the files). */
-export function generateEd25519Key(options: GenerateKeyOptions = {}): GeneratedKey {
-  const key = Ed25519PrivateKey.generate(options.comment ?? "");
+export async function generateEd25519Key(options: GenerateKeyOptions = {}): Promise<GeneratedKey> {
+  const key = await Ed25519PrivateKey.generate(options.comment ?? "");
   return {
     key,
     privateKey: key.toOpenSSH({ passphrase: options.passphrase, rounds: options.rounds }),

@@ -1,4 +1,4 @@
-import { ed25519 } from "@noble/curves/ed25519.js";
+import { curves } from "../curves/backend.js";
 import { ProtocolError } from "../errors.js";
 import { SshReader } from "../wire/reader.js";
 import { SshWriter } from "../wire/writer.js";
@@ -14,7 +14,7 @@ export function encodeSignatureBlob(algorithm: string, signature: Uint8Array): U
  * the one the key type implies (no cross-algorithm confusion). Throws ProtocolError on a malformed
  * blob; returns false for a well-formed but wrong signature.
  */
-export function verifySignature(publicBlob: Uint8Array, signatureBlob: Uint8Array, data: Uint8Array): boolean {
+export async function verifySignature(publicBlob: Uint8Array, signatureBlob: Uint8Array, data: Uint8Array): Promise<boolean> {
   const { type, key } = decodePublicBlob(publicBlob);
   const r = new SshReader(signatureBlob);
   const alg = r.text(64);
@@ -22,8 +22,7 @@ export function verifySignature(publicBlob: Uint8Array, signatureBlob: Uint8Arra
   r.end("signature");
   if (alg !== type) throw new ProtocolError(`signature algorithm "${alg}" does not match key type "${type}"`);
   if (sig.length !== 64) throw new ProtocolError(`ssh-ed25519 signature must be 64 bytes, got ${sig.length}`);
-  // RFC 8032 strict verification (zip215: false) rejects non-canonical encodings.
-  return ed25519.verify(sig, data, key, { zip215: false });
+  return (await curves()).ed25519Verify(key, sig, data);
 }
 
 /** Something that can sign for one public key: an in-memory key or an ssh-agent identity. */
@@ -33,16 +32,4 @@ export interface Signer {
   readonly comment: string;
   /** Returns a signature blob (string algorithm, string signature). */
   sign(data: Uint8Array): Promise<Uint8Array>;
-}
-
-/** A Signer for a raw ed25519 seed (32 bytes). */
-export function ed25519Signer(seed: Uint8Array, publicBlob: Uint8Array, comment = ""): Signer {
-  return {
-    type: "ssh-ed25519",
-    publicBlob,
-    comment,
-    async sign(data) {
-      return encodeSignatureBlob("ssh-ed25519", ed25519.sign(data, seed));
-    },
-  };
 }

@@ -58,6 +58,8 @@ export class KeyExchange {
   private theirKexInit: Uint8Array | null = null;
   private negotiated: Negotiated | null = null;
   private dh: Curve25519Kex | null = null;
+  /** The ephemeral key pair, generated while the KEXINITs are in flight. */
+  private dhPending: Promise<Curve25519Kex> | null = null;
   private ignoreNextKexPacket = false;
   private outbound: PacketCipher | null = null;
   private inbound: PacketCipher | null = null;
@@ -90,9 +92,13 @@ export class KeyExchange {
     this.ourLists = init;
     this.ourKexInit = encodeKexInit(init);
     this.o.send(this.ourKexInit);
+    this.dhPending = Curve25519Kex.create();
+    // Awaited in handleKexInit; until then a failure must not surface as an unhandled rejection.
+    this.dhPending.catch(() => {});
   }
 
-  handleKexInit(payload: Uint8Array): void {
+  /** Negotiates at once (so the caller can check strict kex), then sends KEX_ECDH_INIT. */
+  handleKexInit(payload: Uint8Array): Promise<void> {
     if (this.receivedKexInit) throw new ProtocolError("second KEXINIT during one key exchange");
     this.receivedKexInit = true;
     this.theirKexInit = payload.slice();
@@ -106,7 +112,11 @@ export class KeyExchange {
     this.negotiated = n;
     // RFC 4253 §7: a wrong guess by the server means its next kex packet must be ignored.
     if (theirs.firstKexFollows && (theirs.kex[0] !== n.kex || theirs.hostKey[0] !== n.hostKey)) this.ignoreNextKexPacket = true;
-    this.dh = new Curve25519Kex();
+    return this.sendEcdhInit();
+  }
+
+  private async sendEcdhInit(): Promise<void> {
+    this.dh = await this.dhPending!;
     this.o.send(this.dh.initMessage());
   }
 
@@ -119,7 +129,7 @@ export class KeyExchange {
       throw new ProtocolError(`unexpected key exchange message ${payload[0]}`);
     }
     const n = this.negotiated;
-    const reply = this.dh.handleReply(payload);
+    const reply = await this.dh.handleReply(payload);
     const { type } = decodePublicBlob(reply.hostKeyBlob);
     if (type !== n.hostKey) throw new ProtocolError(`server sent a ${type} host key after negotiating ${n.hostKey}`);
     const h = curve25519ExchangeHash({
@@ -133,7 +143,7 @@ export class KeyExchange {
       shared: reply.shared,
     });
     // The signature proves the server holds the private half of the key we are about to trust.
-    if (!verifySignature(reply.hostKeyBlob, reply.signature, h)) {
+    if (!(await verifySignature(reply.hostKeyBlob, reply.signature, h))) {
       throw new ProtocolError("host key signature over the exchange hash is invalid");
     }
     if (this.first) {

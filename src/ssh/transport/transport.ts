@@ -320,13 +320,16 @@ export class Transport {
         return;
       case MSG.KEXINIT: {
         const k = kex ?? this.beginKex();
-        k.handleKexInit(payload);
+        const sent = k.handleKexInit(payload);
         if (k.first && k.strict) {
           this.strictKex = true;
           // The decoder has counted this KEXINIT: anything before it makes the count larger.
-          if (this.decoder.seq !== 1) throw new ProtocolError("strict kex: KEXINIT was not the first message from the server");
+          if (this.decoder.seq !== 1) {
+            sent.catch(() => {}); // the connection fails with the error below, not with this one
+            throw new ProtocolError("strict kex: KEXINIT was not the first message from the server");
+          }
         }
-        return;
+        return sent;
       }
       case MSG.NEWKEYS: {
         if (!kex) throw new ProtocolError("NEWKEYS outside of a key exchange");

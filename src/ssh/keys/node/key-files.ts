@@ -68,7 +68,7 @@ async function replaceFile(path: string, data: string, mode: number): Promise<vo
  */
 export async function writeKeyPair(path: string, options: KeyFileOptions & { overwrite?: boolean } = {}): Promise<WrittenKeyPair> {
   await mkdir(dirname(path), { recursive: true, mode: 0o700 });
-  const generated = generateEd25519Key(options);
+  const generated = await generateEd25519Key(options);
   if (options.overwrite) {
     await replaceFile(path, generated.privateKey, 0o600);
   } else {
