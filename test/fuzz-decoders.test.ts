@@ -18,7 +18,7 @@ import { VersionParser } from "../src/ssh/transport/version.js";
 import { decodePublicBlob, parsePublicKeyLine } from "../src/ssh/keys/public-key.js";
 import { parsePrivateKey } from "../src/ssh/keys/openssh-private-key.js";
 import { generateEd25519Key } from "../src/ssh/keys/generate-key.js";
-import { chunk, chunkSizes, edgeUint32, firstDifference, mutate, mutation, typedOnly } from "./helpers/fuzz.js";
+import { chunk, chunkSizes, edgeUint32, firstDifference, mutate, mutation, typedOnly, typedOnlyAsync } from "./helpers/fuzz.js";
 
 const RUNS = 1000;
 
@@ -295,9 +295,9 @@ describe("public keys and base64", () => {
     const mutatedText = fc
       .tuple(fc.constantFrom(...files), fc.array(mutation, { minLength: 1, maxLength: 3 }))
       .map(([f, m]) => new TextDecoder().decode(mutate(new TextEncoder().encode(f), m)));
-    fc.assert(
-      fc.property(fc.oneof(mutatedBinary, mutatedText, fc.string({ unit: "binary", maxLength: 200 }), fc.uint8Array({ maxLength: 200 })), (file) => {
-        typedOnly("parsePrivateKey", () => parsePrivateKey(file));
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(mutatedBinary, mutatedText, fc.string({ unit: "binary", maxLength: 200 }), fc.uint8Array({ maxLength: 200 })), async (file) => {
+        await typedOnlyAsync("parsePrivateKey", () => parsePrivateKey(file));
       }),
       { numRuns: RUNS },
     );

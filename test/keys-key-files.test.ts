@@ -57,7 +57,7 @@ describe("keys we generate are OpenSSH keys", () => {
     expect(wrong.stderr).toMatch(/incorrect passphrase/);
     // And ssh-keygen can re-encrypt it (it parsed the whole private section, comment included).
     await mustRun("ssh-keygen", ["-p", "-P", "correct horse", "-N", "new pass", "-a", "4", "-f", path]);
-    expect(parsePrivateKey(readFileSync(path, "utf8"), "new pass").comment).toBe("enc@test");
+    expect((await parsePrivateKey(readFileSync(path, "utf8"), "new pass")).comment).toBe("enc@test");
   });
 
   it("honours rounds (ssh-keygen -a) and the default of 16", async () => {

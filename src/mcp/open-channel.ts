@@ -22,7 +22,7 @@ export interface OpenedChannel {
 /** Read and decrypt every client key: the in-memory one first, then the files in order. */
 async function loadClientKeys(opts: SSHClientTransportOptions): Promise<Ed25519PrivateKey[]> {
   const keys: Ed25519PrivateKey[] = [];
-  if (opts.privateKey !== undefined) keys.push(parsePrivateKey(opts.privateKey, opts.passphrase));
+  if (opts.privateKey !== undefined) keys.push(await parsePrivateKey(opts.privateKey, opts.passphrase));
   for (const given of opts.clientKeys ?? []) {
     if (!platform.readFile) {
       throw new TypeError("clientKeys needs a filesystem; in this runtime pass the key's contents as `privateKey`");
@@ -35,7 +35,7 @@ async function loadClientKeys(opts: SSHClientTransportOptions): Promise<Ed25519P
       throw new KeyFormatError(`cannot read client key ${path}: ${(e as Error).message}`, { cause: e });
     }
     try {
-      keys.push(parsePrivateKey(bytes, opts.passphrase));
+      keys.push(await parsePrivateKey(bytes, opts.passphrase));
     } catch (e) {
       // Keep the class (callers branch on it) and name the file in the message.
       const message = `client key ${path}: ${(e as Error).message}`;

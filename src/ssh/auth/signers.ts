@@ -11,11 +11,11 @@ import { parsePrivateKey } from "../keys/openssh-private-key.js";
  */
 export async function loadSigners(options: ConnectOptions, logger: Logger): Promise<Signer[]> {
   const signers: Signer[] = [];
-  if (options.privateKey !== undefined) signers.push(parsePrivateKey(options.privateKey, options.passphrase));
+  if (options.privateKey !== undefined) signers.push(await parsePrivateKey(options.privateKey, options.passphrase));
   if (options.privateKeyPath) {
     if (!platform.readFile) throw new TypeError("privateKeyPath needs a filesystem; pass `privateKey` contents instead");
     const path = platform.expandPath?.(options.privateKeyPath) ?? options.privateKeyPath;
-    signers.push(parsePrivateKey(await platform.readFile(path), options.passphrase));
+    signers.push(await parsePrivateKey(await platform.readFile(path), options.passphrase));
   }
   signers.push(...(options.signers ?? []));
   if (options.agent) {

@@ -6,6 +6,8 @@
  * handshake against ~0.4 ms in OpenSSL or BoringSSL. Both backends give identical bytes (Ed25519
  * is deterministic, RFC 8032 §5.1.6); test/curves.test.ts holds them to that.
  */
+import { webCryptoCurves, webCryptoHasCurves } from "./webcrypto.js";
+
 export type CurveImplementation = "webcrypto" | "noble";
 
 /** An ephemeral X25519 key pair (RFC 7748 §6.1). */
@@ -34,10 +36,7 @@ async function loadNoble(): Promise<CurveBackend> {
 }
 
 async function select(webcrypto: boolean): Promise<CurveBackend> {
-  if (webcrypto) {
-    const { webCryptoCurves, webCryptoHasCurves } = await import("./webcrypto.js");
-    if (await webCryptoHasCurves()) return webCryptoCurves;
-  }
+  if (webcrypto && (await webCryptoHasCurves())) return webCryptoCurves;
   return loadNoble();
 }
 

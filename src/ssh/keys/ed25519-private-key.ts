@@ -64,7 +64,7 @@ export class Ed25519PrivateKey implements Signer {
   }
 
   /** The key as an openssh-key-v1 file, encrypted when a passphrase is given. */
-  toOpenSSH(encryption: PrivateKeyEncryption = {}): string {
+  toOpenSSH(encryption: PrivateKeyEncryption = {}): Promise<string> {
     return encodeOpenSSHPrivateKey({ seed: this.#seed, publicKey: this.publicKey, comment: this.comment }, encryption);
   }
 

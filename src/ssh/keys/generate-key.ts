@@ -25,7 +25,7 @@ export async function generateEd25519Key(options: GenerateKeyOptions = {}): Prom
   const key = await Ed25519PrivateKey.generate(options.comment ?? "");
   return {
     key,
-    privateKey: key.toOpenSSH({ passphrase: options.passphrase, rounds: options.rounds }),
+    privateKey: await key.toOpenSSH({ passphrase: options.passphrase, rounds: options.rounds }),
     publicKeyLine: key.publicKeyLine(),
     fingerprint: key.fingerprint(),
   };

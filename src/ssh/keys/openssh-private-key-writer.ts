@@ -33,7 +33,7 @@ export interface Ed25519KeyMaterial {
  * check ints, private section "string type, string pub, string seed||pub, string comment",
  * padding 1, 2, 3... to the cipher block size, then 70-column base64 armor.
  */
-export function encodeOpenSSHPrivateKey(key: Ed25519KeyMaterial, encryption: PrivateKeyEncryption = {}): string {
+export async function encodeOpenSSHPrivateKey(key: Ed25519KeyMaterial, encryption: PrivateKeyEncryption = {}): Promise<string> {
   const encrypted = !!encryption.passphrase;
   const cipher = keyFileCipher(encrypted ? (encryption.cipher ?? DEFAULT_CIPHER) : "none");
   const rounds = encryption.rounds ?? DEFAULT_KDF_ROUNDS;
@@ -60,9 +60,12 @@ export function encodeOpenSSHPrivateKey(key: Ed25519KeyMaterial, encryption: Pri
     kdfName = "bcrypt";
     kdfOptions = new SshWriter(32).string(salt).uint32(rounds).finish().slice();
     const derived = bcryptPbkdf(utf8(encryption.passphrase!), salt, rounds, cipher.keyLength + cipher.ivLength);
-    sealed = cipher.encrypt(derived.subarray(0, cipher.keyLength), derived.subarray(cipher.keyLength), plain);
-    derived.fill(0);
-    plain.fill(0);
+    try {
+      sealed = await cipher.encrypt(derived.subarray(0, cipher.keyLength), derived.subarray(cipher.keyLength), plain);
+    } finally {
+      derived.fill(0);
+      plain.fill(0);
+    }
   }
 
   const file = new SshWriter(512)

@@ -118,7 +118,7 @@ export function inspectPrivateKey(input: string | Uint8Array): PrivateKeyInfo {
   return readContainer(input).info;
 }
 
-function decryptSection(c: Container, passphrase: string | undefined): Uint8Array {
+async function decryptSection(c: Container, passphrase: string | undefined): Promise<Uint8Array> {
   if (!c.info.encrypted) return c.section;
   if (!passphrase) {
     throw new KeyDecryptionError(
@@ -128,7 +128,7 @@ function decryptSection(c: Container, passphrase: string | undefined): Uint8Arra
   const { cipher } = c;
   const derived = bcryptPbkdf(utf8(passphrase), c.salt, c.info.rounds, cipher.keyLength + cipher.ivLength);
   try {
-    return cipher.decrypt(derived.subarray(0, cipher.keyLength), derived.subarray(cipher.keyLength), c.section, c.tag);
+    return await cipher.decrypt(derived.subarray(0, cipher.keyLength), derived.subarray(cipher.keyLength), c.section, c.tag);
   } finally {
     derived.fill(0);
   }
@@ -169,9 +169,9 @@ function readSection(c: Container, plain: Uint8Array): Ed25519PrivateKey {
  * other formats and key types (with what to do instead) and KeyDecryptionError when the key is
  * encrypted and the passphrase is missing or wrong.
  */
-export function parsePrivateKey(input: string | Uint8Array, passphrase?: string): Ed25519PrivateKey {
+export async function parsePrivateKey(input: string | Uint8Array, passphrase?: string): Promise<Ed25519PrivateKey> {
   const container = readContainer(input);
-  const plain = decryptSection(container, passphrase);
+  const plain = await decryptSection(container, passphrase);
   try {
     return readSection(container, plain);
   } finally {
@@ -180,6 +180,6 @@ export function parsePrivateKey(input: string | Uint8Array, passphrase?: string)
 }
 
 /** openssh-key-v1 text for `key`, encrypted with bcrypt + aes256-ctr when a passphrase is given. */
-export function serializePrivateKey(key: Ed25519PrivateKey, encryption: PrivateKeyEncryption = {}): string {
+export function serializePrivateKey(key: Ed25519PrivateKey, encryption: PrivateKeyEncryption = {}): Promise<string> {
   return key.toOpenSSH(encryption);
 }

@@ -1,4 +1,3 @@
-import { cbc, ctr, gcm } from "@noble/ciphers/aes.js";
 import { chacha20orig } from "@noble/ciphers/chacha.js";
 import { poly1305 } from "@noble/ciphers/_poly1305.js";
 import { KeyDecryptionError, KeyFormatError } from "../errors.js";
@@ -16,10 +15,14 @@ export interface KeyFileCipher {
   /** The private section is padded to this (8 when unencrypted). */
   readonly blockSize: number;
   readonly tagLength: number;
-  encrypt(key: Uint8Array, iv: Uint8Array, plain: Uint8Array): { data: Uint8Array; tag: Uint8Array };
-  /** Throws KeyDecryptionError when an AEAD tag does not verify (a wrong passphrase). */
-  decrypt(key: Uint8Array, iv: Uint8Array, data: Uint8Array, tag: Uint8Array): Uint8Array;
+  encrypt(key: Uint8Array, iv: Uint8Array, plain: Uint8Array): Promise<{ data: Uint8Array; tag: Uint8Array }>;
+  /** Rejects with KeyDecryptionError when an AEAD tag does not verify (a wrong passphrase). */
+  decrypt(key: Uint8Array, iv: Uint8Array, data: Uint8Array, tag: Uint8Array): Promise<Uint8Array>;
 }
+
+// Importing noble's AES builds its lookup tables: ~5 MiB and ~15 ms at start-up, for what only
+// encrypted key files need. Loaded on first use instead (and a lazy chunk in browser bundles).
+const aes = () => import("@noble/ciphers/aes.js");
 
 const NO_TAG = new Uint8Array(0);
 const wrongPassphrase = () => new KeyDecryptionError("wrong passphrase: the private key did not decrypt");
@@ -30,8 +33,8 @@ const aesCtr = (bytes: number): KeyFileCipher => ({
   ivLength: 16,
   blockSize: 16,
   tagLength: 0,
-  encrypt: (key, iv, plain) => ({ data: ctr(key, iv).encrypt(plain), tag: NO_TAG }),
-  decrypt: (key, iv, data) => ctr(key, iv).decrypt(data),
+  encrypt: async (key, iv, plain) => ({ data: (await aes()).ctr(key, iv).encrypt(plain), tag: NO_TAG }),
+  decrypt: async (key, iv, data) => (await aes()).ctr(key, iv).decrypt(data),
 });
 
 const aesCbc = (bytes: number): KeyFileCipher => ({
@@ -41,8 +44,8 @@ const aesCbc = (bytes: number): KeyFileCipher => ({
   blockSize: 16,
   tagLength: 0,
   // The private section carries its own 1, 2, 3... padding; no PKCS#7 on top.
-  encrypt: (key, iv, plain) => ({ data: cbc(key, iv, { disablePadding: true }).encrypt(plain), tag: NO_TAG }),
-  decrypt: (key, iv, data) => cbc(key, iv, { disablePadding: true }).decrypt(data),
+  encrypt: async (key, iv, plain) => ({ data: (await aes()).cbc(key, iv, { disablePadding: true }).encrypt(plain), tag: NO_TAG }),
+  decrypt: async (key, iv, data) => (await aes()).cbc(key, iv, { disablePadding: true }).decrypt(data),
 });
 
 const aesGcm = (bytes: number): KeyFileCipher => ({
@@ -51,11 +54,12 @@ const aesGcm = (bytes: number): KeyFileCipher => ({
   ivLength: 12,
   blockSize: 16,
   tagLength: 16,
-  encrypt: (key, iv, plain) => {
-    const sealed = gcm(key, iv).encrypt(plain);
+  encrypt: async (key, iv, plain) => {
+    const sealed = (await aes()).gcm(key, iv).encrypt(plain);
     return { data: sealed.subarray(0, plain.length), tag: sealed.subarray(plain.length) };
   },
-  decrypt: (key, iv, data, tag) => {
+  decrypt: async (key, iv, data, tag) => {
+    const { gcm } = await aes();
     try {
       return gcm(key, iv).decrypt(concatBytes(data, tag));
     } catch {
@@ -74,14 +78,14 @@ const chachaPoly: KeyFileCipher = {
   ivLength: 0,
   blockSize: 8,
   tagLength: 16,
-  encrypt: (key, _iv, plain) => {
+  encrypt: async (key, _iv, plain) => {
     const k2 = key.subarray(0, 32);
     const nonce = new Uint8Array(8);
     const data = chacha20orig(k2, nonce, plain, undefined, 1);
     const polyKey = chacha20orig(k2, nonce, new Uint8Array(32), undefined, 0);
     return { data, tag: poly1305(data, polyKey) };
   },
-  decrypt: (key, _iv, data, tag) => {
+  decrypt: async (key, _iv, data, tag) => {
     const k2 = key.subarray(0, 32);
     const nonce = new Uint8Array(8);
     const polyKey = chacha20orig(k2, nonce, new Uint8Array(32), undefined, 0);
@@ -96,8 +100,8 @@ const none: KeyFileCipher = {
   ivLength: 0,
   blockSize: 8,
   tagLength: 0,
-  encrypt: (_k, _iv, plain) => ({ data: plain, tag: NO_TAG }),
-  decrypt: (_k, _iv, data) => data,
+  encrypt: async (_k, _iv, plain) => ({ data: plain, tag: NO_TAG }),
+  decrypt: async (_k, _iv, data) => data,
 };
 
 const CIPHERS = new Map<string, KeyFileCipher>(
