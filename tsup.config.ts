@@ -20,8 +20,11 @@ export default defineConfig([
     sourcemap: false,
   },
   {
-    // Browsers: one self-contained ESM file each (dependencies bundled in), no Node builtins
-    // (esbuild fails the build if one is reachable). mcp-ssh-core = SSH only; mcp-ssh = SSH + MCP.
+    // Browsers: ESM with dependencies bundled in, no Node builtins (esbuild fails the build if one
+    // is reachable). mcp-ssh-core = SSH only; mcp-ssh = SSH + MCP. Split: code both entries share
+    // goes to chunk files they import, and each `import()` target (fallbacks a runtime rarely
+    // needs, the key-server client) to a chunk loaded only when called, so a browser downloads
+    // only what it runs. Whoever serves dist/browser must serve all its .js files (demo-files.ts).
     entry: {
       "mcp-ssh": "src/browser.ts",
       "mcp-ssh-core": "src/browser-ssh.ts",
@@ -34,7 +37,7 @@ export default defineConfig([
     platform: "browser",
     noExternal: [/.*/],
     esbuildPlugins: [browserSubstitutes()],
-    splitting: false,
+    splitting: true,
     minify: true,
     sourcemap: false,
   },
