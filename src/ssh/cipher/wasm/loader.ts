@@ -1,9 +1,11 @@
 import { fromBase64 } from "../../wire/bytes.js";
-import { SCALAR_KERNEL_BASE64, SIMD_KERNEL_BASE64 } from "./kernel-modules.generated.js";
+import { SIMD_KERNEL_BASE64 } from "./kernel-simd.generated.js";
 
 /**
  * Loads the chacha20-poly1305@openssh.com WebAssembly kernel (src/ssh/cipher/wasm/*.wat, embedded
- * by scripts/build-wasm.mjs).
+ * by scripts/build-wasm.mjs). The SIMD module is imported with this file; the scalar one, which
+ * only runtimes without WebAssembly SIMD need, with `import()` when it is asked for, so a split
+ * browser build keeps it in a chunk that most browsers never download.
  *
  * Why asynchronous: the SIMD module is over 4 KB, and Chrome refuses synchronous compilation
  * (`new WebAssembly.Module`) of modules that large on the main thread. So `initWasmCipher()` compiles
@@ -96,12 +98,13 @@ export function loadKernel(kind: KernelKind): Promise<WasmKernel | null> {
   if (!p) {
     p = (async () => {
       if (typeof WebAssembly !== "object") return null;
-      const bytes = decode(kind === "simd" ? SIMD_KERNEL_BASE64 : SCALAR_KERNEL_BASE64);
       try {
-        const { instance } = await WebAssembly.instantiate(bytes, {});
+        const b64 = kind === "simd" ? SIMD_KERNEL_BASE64 : (await import("./kernel-scalar.generated.js")).SCALAR_KERNEL_BASE64;
+        const { instance } = await WebAssembly.instantiate(decode(b64), {});
         return new WasmKernel(kind, instance.exports as unknown as KernelExports);
       } catch {
-        // CompileError (no SIMD) or a CSP refusing WebAssembly: the caller falls back.
+        // CompileError (no SIMD), a CSP refusing WebAssembly, or the scalar chunk failing to
+        // download: the caller falls back.
         return null;
       }
     })();
