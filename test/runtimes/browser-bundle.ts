@@ -1,11 +1,12 @@
-// The browser build exactly as tsup's browser build makes it (see tsup.config.ts): both entries,
-// split into shared and lazily imported chunks, in one flat directory. Built fresh for a test so
-// it never runs a stale dist/.
-import { build } from "esbuild";
+// The browser build exactly as tsup's browser builds make it (see tsup.config.ts): each entry
+// built on its own, split into lazily imported chunks, all in one flat directory. Built fresh for
+// a test so it never runs a stale dist/.
+import { build, type Metafile } from "esbuild";
 import { join } from "node:path";
 import { browserSubstitutes } from "../../src/platform/browser-substitutes.mjs";
 
 const ROOT = join(import.meta.dirname, "..", "..");
+const ENTRIES = { "mcp-ssh": "src/browser.ts", "mcp-ssh-core": "src/browser-ssh.ts" };
 
 export interface BrowserBuild {
   /** Every .js file written (entries and chunks), by file name. */
@@ -14,33 +15,36 @@ export interface BrowserBuild {
   lazyChunks: string[];
 }
 
+const fileName = (path: string) => path.slice(path.lastIndexOf("/") + 1);
+
 export async function buildBrowserBundle(outDir: string): Promise<BrowserBuild> {
-  const entries = ["src/browser.ts", "src/browser-ssh.ts"];
-  const result = await build({
-    entryPoints: { "mcp-ssh": entries[0]!, "mcp-ssh-core": entries[1]! },
-    absWorkingDir: ROOT,
-    outdir: outDir,
-    bundle: true,
-    splitting: true,
-    platform: "browser",
-    format: "esm",
-    target: "es2022",
-    minify: true,
-    keepNames: true,
-    metafile: true,
-    plugins: [browserSubstitutes()],
-    logLevel: "silent",
-  });
-  const outputs = result.metafile.outputs;
-  const name = (path: string) => path.slice(path.lastIndexOf("/") + 1);
+  const files = new Set<string>();
   const eager = new Set<string>();
-  const visit = (path: string) => {
-    if (eager.has(path)) return;
-    eager.add(path);
-    for (const i of outputs[path]!.imports) if (i.kind === "import-statement") visit(i.path);
-  };
-  // esbuild marks the target of each import() an entryPoint too; only ours are loaded up front.
-  for (const [path, out] of Object.entries(outputs)) if (out.entryPoint && entries.includes(out.entryPoint)) visit(path);
-  const files = Object.keys(outputs).map(name);
-  return { files, lazyChunks: Object.keys(outputs).filter((p) => !eager.has(p)).map(name) };
+  for (const [out, entry] of Object.entries(ENTRIES)) {
+    const { metafile } = await build({
+      entryPoints: { [out]: entry },
+      absWorkingDir: ROOT,
+      outdir: outDir,
+      bundle: true,
+      splitting: true,
+      platform: "browser",
+      format: "esm",
+      target: "es2022",
+      minify: true,
+      keepNames: true,
+      metafile: true,
+      plugins: [browserSubstitutes()],
+      logLevel: "silent",
+    });
+    const outputs: Metafile["outputs"] = metafile.outputs;
+    const visit = (path: string) => {
+      if (eager.has(fileName(path))) return;
+      eager.add(fileName(path));
+      for (const i of outputs[path]!.imports) if (i.kind === "import-statement") visit(i.path);
+    };
+    // esbuild marks the target of each import() an entryPoint too; only ours is loaded up front.
+    for (const [path, o] of Object.entries(outputs)) if (o.entryPoint === entry) visit(path);
+    for (const path of Object.keys(outputs)) files.add(fileName(path));
+  }
+  return { files: [...files], lazyChunks: [...files].filter((name) => !eager.has(name)) };
 }
