@@ -116,9 +116,15 @@ describe("the browser demo", () => {
   it("runs MCP over SSH through mcp-ssh relay (demo page served by the relay)", async () => {
     const relay = await startDemoRelay();
     const page = await context.newPage();
+    const requested: string[] = [];
+    page.on("request", (request) => requested.push(new URL(request.url()).pathname));
     try {
       const pageUrl = `http://127.0.0.1:${relay.port}/`;
       await connectFromPage(page, pageUrl, relay.url);
+      // Chromium has WebAssembly SIMD, and the relay's CSP lets the page compile WebAssembly: the
+      // SIMD kernel loads, so the scalar one's chunk is never fetched.
+      expect(requested).toContain("/mcp-ssh.js");
+      expect(requested.filter((path) => path.includes("kernel-scalar"))).toEqual([]);
       expect(await page.textContent("#server-name")).toContain("mcp-ssh-fixture");
       const tools = await page.$$eval("#tools li code", (nodes) => nodes.map((n) => n.textContent));
       expect(tools).toEqual(expect.arrayContaining(["echo", "add"]));
