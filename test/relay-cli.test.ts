@@ -1,6 +1,6 @@
 // `mcp-ssh relay` command line: flags, usage errors, a run stopped by a signal, and the demo
 // page's static routes (only the listed files, nothing else from disk).
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { parseRelayArgs, runRelayCli } from "../src/cli/relay.js";
-import { staticHandler } from "../src/relay/demo-files.js";
+import { demoRoutes, staticHandler } from "../src/relay/demo-files.js";
 import type { Relay } from "../src/relay/relay-server.js";
 
 describe("parseRelayArgs", () => {
@@ -132,6 +132,33 @@ describe("demo static routes", () => {
     } finally {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("routes the page's files and every .js file of the split browser build, nothing else", () => {
+    const root = mkdtempSync(join(tmpdir(), "mcp-ssh-demo-root-"));
+    try {
+      mkdirSync(join(root, "web"));
+      for (const name of ["index.html", "demo.js", "demo.css", "notes.txt"]) writeFileSync(join(root, "web", name), "");
+      const build = join(root, "build");
+      mkdirSync(join(build, "sub"), { recursive: true });
+      mkdirSync(join(build, "dir.js"));
+      for (const name of ["mcp-ssh.js", "mcp-ssh-core.js", "chunk-AB12.js", "client-CD34.js", "mcp-ssh.d.ts", "sub/x.js", "dir.js/y.js"]) {
+        writeFileSync(join(build, name), "");
+      }
+      const routes = demoRoutes(root, build);
+      expect(Object.keys(routes).sort()).toEqual(
+        ["/", "/chunk-AB12.js", "/client-CD34.js", "/demo.css", "/demo.js", "/mcp-ssh-core.js", "/mcp-ssh.js"].sort(),
+      );
+      expect(routes["/client-CD34.js"]).toEqual({ file: join(build, "client-CD34.js"), type: "text/javascript; charset=utf-8" });
+      // A build file that would shadow the page's own script is refused, not served instead.
+      writeFileSync(join(build, "demo.js"), "");
+      expect(() => demoRoutes(root, build)).toThrow(/same URL as a demo page file/);
+      rmSync(join(build, "demo.js"));
+      rmSync(join(build, "mcp-ssh.js"));
+      expect(() => demoRoutes(root, build)).toThrow(/mcp-ssh\.js is missing; build it/);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
     }
   });
 });

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { dirname, join } from "node:path";
@@ -25,19 +25,30 @@ export function findPackageRoot(from: string = fileURLToPath(import.meta.url)): 
   }
 }
 
-/** The demo page (web/) and the browser bundle (dist/browser/), as served by `relay --demo`. */
-export function demoRoutes(root: string = findPackageRoot(), bundleFile = join(root, "dist", "browser", "mcp-ssh.js")): DemoRoutes {
+/**
+ * The demo page (web/) and the browser build (dist/browser/), as served by `relay --demo`. The
+ * build is split: mcp-ssh.js imports shared chunks, and code used only sometimes is in chunks it
+ * loads with `import()`. So every .js file of that one flat directory gets a route, listed once here;
+ * nothing below it and nothing added later is served.
+ */
+export function demoRoutes(root: string = findPackageRoot(), bundleDir = join(root, "dist", "browser")): DemoRoutes {
   const routes: DemoRoutes = {
     "/": { file: join(root, "web", "index.html"), type: "text/html; charset=utf-8" },
     "/demo.js": { file: join(root, "web", "demo.js"), type: "text/javascript; charset=utf-8" },
     "/demo.css": { file: join(root, "web", "demo.css"), type: "text/css; charset=utf-8" },
-    "/mcp-ssh.js": { file: bundleFile, type: "text/javascript; charset=utf-8" },
   };
-  for (const [path, { file }] of Object.entries(routes)) {
-    if (!existsSync(file)) {
-      const hint = path === "/mcp-ssh.js" ? "; build it with `npm run build`" : "";
-      throw new Error(`demo file ${file} is missing${hint}`);
-    }
+  for (const { file } of Object.values(routes)) {
+    if (!existsSync(file)) throw new Error(`demo file ${file} is missing`);
+  }
+  const entry = join(bundleDir, "mcp-ssh.js");
+  if (!existsSync(entry)) throw new Error(`demo file ${entry} is missing; build it with \`npm run build\``);
+  for (const file of readdirSync(bundleDir, { withFileTypes: true })) {
+    const name = file.name;
+    if (!file.isFile() || !name.endsWith(".js")) continue;
+    const path = `/${name}`;
+    // A build file shadowing a page file would serve the wrong script; refuse rather than guess.
+    if (routes[path] !== undefined) throw new Error(`${join(bundleDir, name)} has the same URL as a demo page file`);
+    routes[path] = { file: join(bundleDir, name), type: "text/javascript; charset=utf-8" };
   }
   return routes;
 }
@@ -62,8 +73,11 @@ export function staticHandler(routes: DemoRoutes): (req: IncomingMessage, res: S
           "content-length": body.byteLength,
           "cache-control": "no-store",
           "x-content-type-options": "nosniff",
-          // The page talks only to itself and to WebSockets the user names.
-          "content-security-policy": "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:",
+          // The page talks only to itself and to WebSockets the user names. 'wasm-unsafe-eval'
+          // lets it compile the cipher's WebAssembly kernel (no JavaScript eval); without it the
+          // page ran on the slower @noble cipher, after also fetching the scalar kernel in vain.
+          "content-security-policy":
+            "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'self' ws: wss:; img-src 'self' data:",
         });
         res.end(req.method === "HEAD" ? undefined : body);
       },
