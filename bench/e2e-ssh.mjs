@@ -5,7 +5,8 @@
 //   handshake  connect, kex, auth, exec `true`, close: median and p90, client CPU per handshake
 //   transfer   download (`head -c N /dev/zero`) and upload (into `cat > /dev/null`): MB/s, CPU s/GB;
 //              each client `--repeat` times (default 2), rounds interleaved, the fastest run kept
-//   rss        peak client RSS during a large download
+//   rss        peak client RSS during a large download; each client `--repeat` times (default 2,
+//              rounds interleaved), the median run kept (RSS moves with GC timing)
 // Every in-process client runs in a fresh Node process per task (bench/lib/ssh-worker.mjs).
 //
 // Usage: node bench/e2e-ssh.mjs [--quick] [--only=handshake,transfer,rss] [--repeat=N]
@@ -183,33 +184,46 @@ function sshTransferOnly(r) {
 
 async function rss() {
   const rssClients = clients.filter((c) => c !== "ours-noble");
-  for (const c of rssClients) {
-    if (c === "openssh") {
-      const r = await runSsh(server, `head -c ${SIZE.rss} /dev/zero`, { peakRss: true });
-      results.rss[c] = { bytes: SIZE.rss, seconds: r.seconds, maxRss: r.maxRss };
-    } else {
-      const r = await worker(c, "rss", { bytes: SIZE.rss });
-      results.describe[c] = r.describe;
-      results.rss[c] = r;
+  const runs = Object.fromEntries(rssClients.map((c) => [c, []]));
+  for (let round = 0; round < REPEAT; round++) {
+    for (const c of rssClients) {
+      if (c === "openssh") {
+        const r = await runSsh(server, `head -c ${SIZE.rss} /dev/zero`, { peakRss: true });
+        runs[c].push({ bytes: SIZE.rss, seconds: r.seconds, maxRss: r.maxRss });
+      } else {
+        const r = await worker(c, "rss", { bytes: SIZE.rss });
+        results.describe[c] = r.describe;
+        runs[c].push(r);
+      }
     }
+  }
+  for (const c of rssClients) {
+    const sorted = [...runs[c]].sort((a, b) => a.maxRss - b.maxRss);
+    results.rss[c] = { ...sorted[(sorted.length - 1) >> 1], runs: runs[c] };
   }
   const mb = (b) => fmt(b / MiB, 1);
   const x = results.rss;
-  console.log(`\n## Peak client RSS during a ${SIZE.rss / MiB} MiB download\n`);
+  const growth = (r) => (r.rssBefore ? mb(r.maxRss - r.rssBefore) : "-");
+  const split = (r) => (r.split ? `${mb(r.split.after.mallocHeap - r.split.before.mallocHeap)} / ${mb(r.split.after.anonymous - r.split.before.anonymous)}` : "-");
+  console.log(`\n## Peak client RSS during a ${SIZE.rss / MiB} MiB download (median of ${REPEAT})\n`);
   console.log(
     table(
-      ["client", "peak RSS MiB (getrusage)", "peak sampled MiB", "at peak: V8 heap / ArrayBuffers MiB", "RSS before exec MiB", "MB/s"],
+      ["client", "peak RSS MiB (getrusage)", "all runs", "RSS before exec MiB", "growth MiB", "growth: malloc heap / anon. maps MiB", "at peak: V8 heap / ArrayBuffers MiB", "MB/s"],
       rssClients.map((c) => [
         LABEL[c],
         mb(x[c].maxRss),
-        x[c].peakRssSampled ? mb(x[c].peakRssSampled) : "-",
-        x[c].atPeak ? `${mb(x[c].atPeak.heapTotal)} / ${mb(x[c].atPeak.arrayBuffers)}` : "-",
+        x[c].runs.map((r) => mb(r.maxRss)).join(", "),
         x[c].rssBefore ? mb(x[c].rssBefore) : "-",
+        growth(x[c]),
+        split(x[c]),
+        x[c].atPeak ? `${mb(x[c].atPeak.heapTotal)} / ${mb(x[c].atPeak.arrayBuffers)}` : "-",
         fmt(mbPerSec(x[c].bytes, x[c].seconds)),
       ]),
     ),
   );
-  console.log("\nIn-process: a fresh Node process per client; getrusage's maxRSS includes Node's own start-up. OpenSSH: /usr/bin/time %M (MB/s includes its handshake).");
+  console.log(
+    "\nIn-process: a fresh Node process per client; getrusage's maxRSS includes Node's own start-up; growth is maxRSS minus the RSS after connecting, split by /proc/self/smaps before and after the download into the malloc heap (ArrayBuffer backing stores: socket reads, received data) and other anonymous mappings (V8's heap pages). OpenSSH: /usr/bin/time %M (MB/s includes its handshake).",
+  );
 }
 
 function writeZeros(path, bytes) {

@@ -4,7 +4,10 @@
 //   handshake: `warmup` + `n` times connect, kex, auth, exec `true`, close; wall and CPU each
 //   download:  exec `head -c BYTES /dev/zero`, count stdout           (handshake not timed)
 //   upload:    exec `cat > /dev/null`, write BYTES in 64 KiB chunks  (handshake not timed)
-//   rss:       a download of BYTES while sampling process.memoryUsage().rss every 10 ms
+//   rss:       a download of BYTES while sampling process.memoryUsage().rss every 10 ms; on Linux
+//              also the resident size of the malloc heap and of anonymous mappings (V8's pages)
+//              before and after, from /proc/self/smaps, to say what the growth is made of
+import { existsSync, readFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
 import { oursClient, ssh2Client } from "./ssh-clients.mjs";
 
@@ -48,8 +51,31 @@ async function handshake(client) {
   return { wallMs, cpuMs, userMsMean: total.user / 1000 / runs, systemMsMean: total.system / 1000 / runs };
 }
 
+/**
+ * Resident bytes of glibc's main malloc heap ("[heap]": ArrayBuffer backing stores such as socket
+ * reads live there) and of the other anonymous mappings (V8's heap pages, thread stacks, large
+ * mmap'd allocations). Null where /proc/self/smaps does not exist.
+ */
+function residentSplit() {
+  if (!existsSync("/proc/self/smaps")) return null;
+  let mallocHeap = 0;
+  let anonymous = 0;
+  let kind = null;
+  for (const line of readFileSync("/proc/self/smaps", "utf8").split("\n")) {
+    const m = /^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ \S+\s*(.*)$/.exec(line);
+    if (m) kind = m[1] === "[heap]" ? "heap" : m[1] === "" ? "anon" : null;
+    else if (kind && line.startsWith("Rss:")) {
+      const bytes = Number.parseInt(line.slice(4), 10) * 1024;
+      if (kind === "heap") mallocHeap += bytes;
+      else anonymous += bytes;
+    }
+  }
+  return { mallocHeap, anonymous };
+}
+
 async function transfer(client, kind, sampleRss) {
   const conn = await client.connect();
+  const splitBefore = sampleRss ? residentSplit() : null;
   const rssBefore = process.memoryUsage().rss;
   let peakSampled = rssBefore;
   // What the resident memory is made of at its sampled peak (V8 heap, ArrayBuffer backing stores).
@@ -79,6 +105,8 @@ async function transfer(client, kind, sampleRss) {
   const cpu = cpuSeconds(cpu0);
   clearInterval(sampler);
   peakSampled = Math.max(peakSampled, process.memoryUsage().rss);
+  // Right after the download: freed malloc memory stays resident, so this is close to the peak's.
+  const splitAfter = sampleRss ? residentSplit() : null;
   await client.close(conn);
   return {
     bytes,
@@ -87,6 +115,7 @@ async function transfer(client, kind, sampleRss) {
     rssBefore,
     peakRssSampled: peakSampled,
     atPeak,
+    split: splitBefore && splitAfter ? { before: splitBefore, after: splitAfter } : undefined,
     // The process's high-water mark (Node startup included), from getrusage(2).
     maxRss: process.resourceUsage().maxRSS * 1024,
   };

@@ -1,15 +1,63 @@
 import { connect as netConnect, type Socket, type TcpNetConnectOpts } from "node:net";
 import type { ByteStream } from "./byte-stream.js";
 
+/** Size of the buffers socket reads land in (see SlabReads). */
+export const READ_SLAB = 256 * 1024;
+/** A read never gets less room than this (Node's own reads are 64 KiB). */
+const MIN_READ = 64 * 1024;
+/** Bytes read from the socket and not yet taken by the transport before the socket is paused. */
+const READ_QUEUE_BYTES = 512 * 1024;
+
+/**
+ * Where socket reads land when we open the socket ourselves (net.connect's `onread`): consecutive
+ * slices of one slab, so a packet that straddles two reads is still contiguous memory and the
+ * packet decoder joins the two views instead of copying the packet (it copies only at a slab's
+ * end). Node's default allocates a fresh 64 KiB buffer per read and shrinks it with realloc. A
+ * slice is never handed out twice: what was read stays the reader's until its views are dropped.
+ */
+class SlabReads {
+  private slab = new Uint8Array(READ_SLAB);
+  private used = 0;
+
+  /** Room for the next read. */
+  next(): Uint8Array {
+    if (this.slab.length - this.used < MIN_READ) {
+      this.slab = new Uint8Array(READ_SLAB);
+      this.used = 0;
+    }
+    return this.slab.subarray(this.used);
+  }
+
+  /** `n` bytes were read into `room` (the last room handed out): a view of them. */
+  filled(room: Uint8Array, n: number): Uint8Array {
+    if (room.buffer === this.slab.buffer) this.used = room.byteOffset + n;
+    return room.subarray(0, n);
+  }
+}
+
+type Deliver = (chunk: Uint8Array) => boolean;
+
 /** Wrap a connected node:net socket as a ByteStream with backpressure both ways. */
 export function socketToByteStream(socket: Socket): ByteStream {
+  return wrapSocket(socket, (deliver) => {
+    socket.on("data", (chunk: Uint8Array) => {
+      if (!deliver(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength))) socket.pause();
+    });
+  });
+}
+
+/**
+ * `attach` connects the socket's incoming data to `deliver`, which returns false when the queue is
+ * full and the socket should stop reading until the stream's `pull` resumes it.
+ */
+function wrapSocket(socket: Socket, attach: (deliver: Deliver) => void): ByteStream {
   let closed = false;
   const readable = new ReadableStream<Uint8Array>(
     {
       start(controller) {
-        socket.on("data", (chunk: Uint8Array) => {
-          controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
-          if ((controller.desiredSize ?? 1) <= 0) socket.pause();
+        attach((chunk) => {
+          controller.enqueue(chunk);
+          return (controller.desiredSize ?? 1) > 0;
         });
         socket.once("end", () => {
           try {
@@ -40,7 +88,7 @@ export function socketToByteStream(socket: Socket): ByteStream {
         socket.destroy();
       },
     },
-    { highWaterMark: 8 },
+    { highWaterMark: READ_QUEUE_BYTES, size: (chunk) => chunk.byteLength },
   );
   let corked = false;
   const uncork = () => {
@@ -96,11 +144,22 @@ export function socketToByteStream(socket: Socket): ByteStream {
 /** TCP connect with Nagle off: SSH handshakes are request/response and small writes must go out at once. */
 export function connectNodeTcp(host: string, port: number, opts: { signal?: AbortSignal } = {}): Promise<ByteStream> {
   return new Promise((resolve, reject) => {
-    // A write buffer of several packets, so sealing the next packet overlaps the kernel sending
-    // the last one (the default 16 KiB is less than one 32 KiB channel packet).
-    // (net.Socket hands its options to stream.Duplex, which honours writableHighWaterMark.)
-    const options: TcpNetConnectOpts & { writableHighWaterMark: number } = { host, port, noDelay: true, writableHighWaterMark: 256 * 1024 };
+    const slabs = new SlabReads();
+    let deliver: Deliver = () => true;
+    const options: TcpNetConnectOpts & { writableHighWaterMark: number } = {
+      host,
+      port,
+      noDelay: true,
+      // A write buffer of several packets, so sealing the next packet overlaps the kernel sending
+      // the last one (the default 16 KiB is less than one 32 KiB channel packet).
+      // (net.Socket hands its options to stream.Duplex, which honours writableHighWaterMark.)
+      writableHighWaterMark: 256 * 1024,
+      // Returning false pauses the socket (readStop); `pull` resumes it.
+      onread: { buffer: () => slabs.next(), callback: (n, room) => deliver(slabs.filled(room as Uint8Array, n)) },
+    };
     const socket = netConnect(options);
+    // Wrapped before it connects, so that no read can arrive before `deliver` is in place.
+    const stream = wrapSocket(socket, (d) => (deliver = d));
     const onAbort = () => {
       socket.destroy();
       reject(opts.signal?.reason ?? new Error("connect aborted"));
@@ -109,7 +168,7 @@ export function connectNodeTcp(host: string, port: number, opts: { signal?: Abor
     socket.once("connect", () => {
       opts.signal?.removeEventListener("abort", onAbort);
       socket.off("error", reject);
-      resolve(socketToByteStream(socket));
+      resolve(stream);
     });
     socket.once("error", (err) => {
       opts.signal?.removeEventListener("abort", onAbort);

@@ -7,9 +7,9 @@ export const MAX_INCOMING_PACKET = 256 * 1024;
 
 /**
  * Binary packet protocol, receiving side (RFC 4253 §6). Fed arbitrary chunks from the socket; yields
- * payloads. A packet that lies wholly inside one chunk is verified and decrypted in place (the
- * payload is a view of that chunk: the one copy is the socket's); one split across chunks is
- * assembled into a fresh buffer first.
+ * payloads. A packet that lies wholly inside one chunk (or in chunks that are adjacent views of one
+ * buffer) is verified and decrypted in place (the payload is a view of that memory: the one copy
+ * is the socket's); one split across separate buffers is assembled into a fresh buffer first.
  */
 export class PacketDecoder {
   cipher: PacketCipher = nullCipher;
@@ -27,8 +27,17 @@ export class PacketDecoder {
 
   push(chunk: Uint8Array): void {
     if (chunk.length === 0) return;
-    this.chunks.push(chunk);
     this.buffered += chunk.length;
+    // A read that continues the previous one in the same buffer (the Node TCP adapter reads into
+    // consecutive slices of a slab) extends that view: a packet split across the two reads is
+    // then opened in place instead of being copied together.
+    const last = this.chunks.length - 1;
+    const prev = this.chunks[last];
+    if (prev && prev.buffer === chunk.buffer && prev.byteOffset + prev.length === chunk.byteOffset) {
+      this.chunks[last] = new Uint8Array(prev.buffer, prev.byteOffset, prev.length + chunk.length);
+      return;
+    }
+    this.chunks.push(chunk);
   }
 
   /** Next complete payload, or null when more bytes are needed. Throws ProtocolError on bad input. */
