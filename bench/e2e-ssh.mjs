@@ -15,7 +15,7 @@
 //   --quick (or BENCH_QUICK=1): 8 handshakes, 32 MiB transfers run once, 128 MiB RSS run
 //   default code: src/ as committed at HEAD; --dist: dist/ (npx tsup); --worktree: uncommitted src/
 //   --profile: run our client's workers under `node --cpu-prof` (default dir /tmp/mcp-ssh-prof)
-// "ours-noble" is our client with chacha20-poly1305@openssh.com pinned to @noble/ciphers (the
+// "ours-noble" is our client with chacha20-poly1305@openssh.com pinned to @noble/ciphers and the curves to @noble/curves (the
 // fallback where WebAssembly is unavailable); it is left out of the RSS run, which only the
 // default cipher has a target for.
 import { createRequire } from "node:module";

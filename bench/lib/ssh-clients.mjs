@@ -22,12 +22,15 @@ export async function oursClient(server, libraryPath, { noble = false } = {}) {
   if (noble) {
     if (!lib.registerCipher || !lib.chacha20Poly1305Noble) throw new Error("this build cannot pin the @noble cipher (needs a bundle from source)");
     lib.registerCipher(lib.chacha20Poly1305Noble);
+    // ...and Ed25519/X25519 on @noble/curves instead of WebCrypto: an all-@noble client.
+    if (typeof lib.prepareCurves === "function") await lib.prepareCurves({ webcrypto: false });
   }
   // Asked after connecting (the client loads the kernel then), when describe() is called.
   const cipher = () =>
     noble ? "noble (pinned)" : typeof lib.cipherImplementation === "function" ? lib.cipherImplementation() : "not reported by this build";
+  const curves = () => (typeof lib.curveImplementation === "function" ? (lib.curveImplementation() ?? "not chosen yet") : "@noble (this build has no choice)");
   return {
-    describe: () => `mcp-ssh ${lib.VERSION ?? ""}, cipher: ${cipher()}`,
+    describe: () => `mcp-ssh ${lib.VERSION ?? ""}, cipher: ${cipher()}, curves: ${curves()}`,
     connect: () =>
       SSHClient.connect({
         host: server.host,
