@@ -1,13 +1,11 @@
 import { fromBase64 } from "../../wire/bytes.js";
-import { SIMD_KERNEL_DEFLATED_BASE64, SIMD_PROBE_BASE64 } from "./kernel-simd.generated.js";
+import { SIMD_KERNEL_BASE64 } from "./kernel-simd.generated.js";
 
 /**
  * Loads the chacha20-poly1305@openssh.com WebAssembly kernel (src/ssh/cipher/wasm/*.wat, embedded
  * by scripts/build-wasm.mjs). The SIMD module is imported with this file; the scalar one, which
  * only runtimes without WebAssembly SIMD need, with `import()` when it is asked for, so a split
- * browser build keeps it in a chunk that most browsers never download. Both are stored
- * deflate-raw compressed (a smaller bundle) and inflated here with DecompressionStream; a runtime
- * without it gets @noble, like one without WebAssembly.
+ * browser build keeps it in a chunk that most browsers never download.
  *
  * Why asynchronous: the SIMD module is over 4 KB, and Chrome refuses synchronous compilation
  * (`new WebAssembly.Module`) of modules that large on the main thread. So `initWasmCipher()` compiles
@@ -86,16 +84,11 @@ function decode(b64: string): Uint8Array<ArrayBuffer> {
   return bytes as Uint8Array<ArrayBuffer>;
 }
 
-async function inflate(deflated: Uint8Array<ArrayBuffer>): Promise<ArrayBuffer> {
-  const stream = new Blob([deflated]).stream().pipeThrough(new DecompressionStream("deflate-raw"));
-  return new Response(stream).arrayBuffer();
-}
-
 let simd: boolean | undefined;
 
-/** Whether this runtime has WebAssembly SIMD: it validates a one-instruction v128 probe module. */
+/** Whether this runtime validates the SIMD module (no compilation, so no size limit applies). */
 export function simdSupported(): boolean {
-  simd ??= typeof WebAssembly === "object" && WebAssembly.validate(decode(SIMD_PROBE_BASE64));
+  simd ??= typeof WebAssembly === "object" && WebAssembly.validate(decode(SIMD_KERNEL_BASE64));
   return simd;
 }
 
@@ -104,15 +97,14 @@ export function loadKernel(kind: KernelKind): Promise<WasmKernel | null> {
   let p = loads.get(kind);
   if (!p) {
     p = (async () => {
-      if (typeof WebAssembly !== "object" || typeof DecompressionStream !== "function") return null;
+      if (typeof WebAssembly !== "object") return null;
       try {
-        const b64 =
-          kind === "simd" ? SIMD_KERNEL_DEFLATED_BASE64 : (await import("./kernel-scalar.generated.js")).SCALAR_KERNEL_DEFLATED_BASE64;
-        const { instance } = await WebAssembly.instantiate(await inflate(decode(b64)), {});
+        const b64 = kind === "simd" ? SIMD_KERNEL_BASE64 : (await import("./kernel-scalar.generated.js")).SCALAR_KERNEL_BASE64;
+        const { instance } = await WebAssembly.instantiate(decode(b64), {});
         return new WasmKernel(kind, instance.exports as unknown as KernelExports);
       } catch {
-        // CompileError (no SIMD), a CSP refusing WebAssembly, a runtime without "deflate-raw", or
-        // the scalar chunk failing to download: the caller falls back.
+        // CompileError (no SIMD), a CSP refusing WebAssembly, or the scalar chunk failing to
+        // download: the caller falls back.
         return null;
       }
     })();
