@@ -66,6 +66,59 @@ describe("chacha20Poly1305 factory", () => {
   });
 });
 
+describe("which kernel module is loaded", () => {
+  const SCALAR_MODULE = "../src/ssh/cipher/wasm/kernel-scalar.generated.js";
+  let scalarImports = 0;
+
+  /** select.js with fresh loader state, counting imports of the scalar kernel's module. */
+  async function freshSelect(): Promise<typeof import("../src/ssh/cipher/select.js")> {
+    vi.resetModules();
+    scalarImports = 0;
+    vi.doMock(SCALAR_MODULE, async (importOriginal) => {
+      scalarImports++;
+      return importOriginal();
+    });
+    return import("../src/ssh/cipher/select.js");
+  }
+
+  afterEach(() => {
+    vi.doUnmock(SCALAR_MODULE);
+    vi.unstubAllGlobals();
+  });
+
+  it("does not import the scalar kernel where SIMD works, and imports it when scalar is forced", async () => {
+    const fresh = await freshSelect();
+    expect(await fresh.prepareCiphers()).toBe("wasm-simd");
+    expect(scalarImports).toBe(0);
+    expect(await fresh.prepareCiphers({ simd: false })).toBe("wasm-scalar");
+    expect(scalarImports).toBe(1);
+    expect(sealWith(fresh.chacha20Poly1305)).toEqual(sealWith({ create: (key) => new ChaCha20Poly1305(key) }));
+  });
+
+  it("falls back to the scalar kernel where the SIMD module does not validate", async () => {
+    const real = WebAssembly;
+    vi.stubGlobal("WebAssembly", { ...real, validate: () => false, instantiate: real.instantiate });
+    const fresh = await freshSelect();
+    expect(await fresh.prepareCiphers()).toBe("wasm-scalar");
+    expect(scalarImports).toBe(1);
+  });
+
+  it("falls back to the scalar kernel where the SIMD module validates but does not instantiate", async () => {
+    const real = WebAssembly;
+    let calls = 0;
+    vi.stubGlobal("WebAssembly", {
+      ...real,
+      validate: real.validate,
+      // The SIMD module is always tried first.
+      instantiate: (bytes: ArrayBuffer) =>
+        calls++ === 0 ? Promise.reject(new real.CompileError("no SIMD here")) : real.instantiate(bytes, {}),
+    });
+    const fresh = await freshSelect();
+    expect(await fresh.prepareCiphers()).toBe("wasm-scalar");
+    expect(calls).toBe(2);
+  });
+});
+
 describe("embedded kernel", () => {
   it("is what the committed WAT sources assemble to (scripts/build-wasm.mjs --check)", () => {
     const run = spawnSync(process.execPath, ["scripts/build-wasm.mjs", "--check"], { encoding: "utf8", timeout: 60_000 });
