@@ -65,6 +65,18 @@ describe.each(BACKENDS)("%s curves", (_name, backend) => {
     await expect(pair.agree(hex(point))).rejects.toThrow();
   });
 
+  it("generates Ed25519 key pairs whose public half is the seed's, fresh each time", async () => {
+    const a = await backend.ed25519Generate();
+    const b = await backend.ed25519Generate();
+    expect(a.seed).toHaveLength(32);
+    expect(a.seed).not.toEqual(b.seed);
+    // Cross-checked with the other backend's derivation.
+    const other = backend === webCryptoCurves ? nobleCurves : webCryptoCurves;
+    expect(await other.ed25519PublicKey(a.seed)).toEqual(a.publicKey);
+    const sig = await (await backend.ed25519Signer(a.seed))(new Uint8Array([1, 2, 3]));
+    expect(await other.ed25519Verify(a.publicKey, sig, new Uint8Array([1, 2, 3]))).toBe(true);
+  });
+
   it("gives a fresh X25519 key pair each time", async () => {
     const a = await backend.x25519KeyPair();
     const b = await backend.x25519KeyPair();

@@ -20,6 +20,8 @@ export interface X25519KeyPair {
 export interface CurveBackend {
   readonly name: CurveImplementation;
   x25519KeyPair(): Promise<X25519KeyPair>;
+  /** A new key pair from the platform's CSPRNG: the 32-byte RFC 8032 seed and its public key. */
+  ed25519Generate(): Promise<{ seed: Uint8Array; publicKey: Uint8Array }>;
   /** The public key of a 32-byte RFC 8032 seed. */
   ed25519PublicKey(seed: Uint8Array): Promise<Uint8Array>;
   /** A signing function bound to `seed` (WebCrypto keeps the key imported, not re-parsed per use). */

@@ -16,6 +16,10 @@ export const nobleCurves: CurveBackend = {
       },
     };
   },
+  async ed25519Generate() {
+    const seed = ed25519.utils.randomSecretKey();
+    return { seed, publicKey: ed25519.getPublicKey(seed) };
+  },
   async ed25519PublicKey(seed) {
     return ed25519.getPublicKey(seed);
   },

@@ -39,8 +39,20 @@ async function x25519KeyPair(): Promise<X25519KeyPair> {
 export const webCryptoCurves: CurveBackend = {
   name: "webcrypto",
   x25519KeyPair,
+  async ed25519Generate() {
+    const pair = (await subtle().generateKey(ED25519, true, ["sign", "verify"])) as CryptoKeyPair;
+    // PKCS#8 rather than JWK: the seed stays in bytes we can wipe, never in an immutable string.
+    const der = new Uint8Array(await subtle().exportKey("pkcs8", pair.privateKey));
+    try {
+      if (der.length !== 48) throw new Error(`WebCrypto exported a ${der.length}-byte Ed25519 PKCS#8 key, not 48`);
+      return { seed: der.slice(16), publicKey: new Uint8Array(await subtle().exportKey("raw", pair.publicKey)) };
+    } finally {
+      der.fill(0);
+    }
+  },
   async ed25519PublicKey(seed) {
-    // WebCrypto has no seed-to-public operation; the private JWK carries the public half as "x".
+    // WebCrypto has no seed-to-public operation; the private JWK carries the public half as "x"
+    // (and the seed as "d", in a string this process cannot wipe: generation avoids this path).
     const jwk = await subtle().exportKey("jwk", await importSeed(seed, true));
     const x = jwk.x === undefined ? null : fromBase64(jwk.x.replace(/-/g, "+").replace(/_/g, "/"));
     if (!x || x.length !== 32) throw new Error("WebCrypto returned no ed25519 public key");

@@ -1,5 +1,4 @@
 import { curves } from "../curves/backend.js";
-import { randomBytes } from "../wire/bytes.js";
 import { fingerprintSha256 } from "./fingerprint.js";
 import { encodeOpenSSHPrivateKey, type PrivateKeyEncryption } from "./openssh-private-key-writer.js";
 import { encodeEd25519PublicBlob, formatPublicKeyLine } from "./public-key.js";
@@ -40,9 +39,9 @@ export class Ed25519PrivateKey implements Signer {
 
   /** A new key from the platform's CSPRNG (crypto.getRandomValues). */
   static async generate(comment = ""): Promise<Ed25519PrivateKey> {
-    const seed = randomBytes(32);
+    const { seed, publicKey } = await (await curves()).ed25519Generate();
     try {
-      return await Ed25519PrivateKey.fromSeed(seed, comment);
+      return new Ed25519PrivateKey(seed, publicKey, comment);
     } finally {
       seed.fill(0);
     }
