@@ -71,4 +71,49 @@ describe("Node TCP adapter", () => {
     expect(total).toBe(SIZE);
     expect(hash.digest("hex")).toBe(sha256);
   });
+
+  it("writeNow: no promise while the socket has room, one shared drain wait while it is full, bytes in order", { timeout: 60_000 }, async () => {
+    let release!: () => void;
+    const reading = new Promise<void>((r) => (release = r));
+    const received: Buffer[] = [];
+    const done = new Promise<void>((resolve) => {
+      server = createServer((socket) => {
+        socket.pause();
+        void reading.then(() => socket.resume());
+        socket.on("data", (d: Buffer) => received.push(d));
+        socket.on("end", () => resolve());
+      });
+    });
+    await new Promise<void>((r) => server!.listen(0, "127.0.0.1", r));
+    const stream = await connectNodeTcp("127.0.0.1", (server!.address() as { port: number }).port);
+    const writeNow = (stream as unknown as { writeNow(c: Uint8Array): Promise<void> | undefined }).writeNow;
+    expect(writeNow(new Uint8Array([0, 0, 0, 0]))).toBeUndefined();
+    // A peer that does not read: the kernel buffers fill, then the socket's own buffer does.
+    const waits = new Set<Promise<void>>();
+    const chunk = 64 * 1024;
+    let sent = 1;
+    for (; sent < 2000 && waits.size === 0; sent++) {
+      const c = new Uint8Array(chunk);
+      new DataView(c.buffer).setUint32(0, sent);
+      const w = writeNow(c);
+      if (w) waits.add(w);
+      if (sent % 16 === 0) await new Promise((r) => setTimeout(r, 1));
+    }
+    expect(waits.size).toBe(1);
+    for (let i = 0; i < 20; i++, sent++) {
+      const c = new Uint8Array(chunk);
+      new DataView(c.buffer).setUint32(0, sent);
+      waits.add(writeNow(c)!);
+    }
+    // Every write made while full shares the one wait (no listener per write).
+    expect(waits.size).toBe(1);
+    release();
+    await Promise.all(waits);
+    await stream.writable.close();
+    await done;
+    const all = Buffer.concat(received);
+    expect(all.length).toBe(4 + (sent - 1) * chunk);
+    for (let i = 1; i < sent; i++) expect(all.readUInt32BE(4 + (i - 1) * chunk)).toBe(i);
+    await stream.close();
+  });
 });

@@ -1,6 +1,7 @@
 import type { Logger } from "../ssh/logger.js";
 import type { ExitStatus, SSHChannel } from "../ssh/options.js";
-import { LineSplitter } from "./line-splitter.js";
+import { Channel } from "../ssh/connection/channel.js";
+import { LineSplitter, type SplitEvent } from "./line-splitter.js";
 
 /** A remote stderr line longer than this is dropped (it is only logged). */
 const MAX_STDERR_LINE_BYTES = 1024 * 1024;
@@ -55,6 +56,8 @@ export function describeEnd(end: ChannelEnd): string {
  */
 export class LineChannel {
   private readonly writer: WritableStreamDefaultWriter<Uint8Array>;
+  /** Our own channels take writes directly, skipping the stdin stream's per-write promises. */
+  private readonly direct: Channel | null;
   private readonly finished: Promise<ChannelEnd>;
   private resolveFinished!: (end: ChannelEnd) => void;
   private started = false;
@@ -65,6 +68,7 @@ export class LineChannel {
     private readonly opts: { logger: Logger; maxLineBytes?: number; events: LineChannelEvents },
   ) {
     this.writer = channel.stdin.getWriter();
+    this.direct = channel instanceof Channel ? channel : null;
     this.finished = new Promise((resolve) => (this.resolveFinished = resolve));
   }
 
@@ -73,7 +77,7 @@ export class LineChannel {
     if (this.started) return;
     this.started = true;
     void this.pumpStderr();
-    void this.pumpStdout();
+    this.pumpStdout();
   }
 
   /** Resolves with how the channel ended, once it has. */
@@ -82,8 +86,9 @@ export class LineChannel {
   }
 
   /** Write bytes to the remote's stdin; resolves once the channel has taken them (window permitting). */
-  async write(bytes: Uint8Array): Promise<void> {
-    await this.writer.write(bytes);
+  write(bytes: Uint8Array): Promise<void> {
+    if (this.direct && !this.inputEnded) return this.direct.send(bytes);
+    return this.writer.write(bytes);
   }
 
   /** Send EOF on stdin (the MCP stdio way of asking a server to exit). Idempotent. */
@@ -112,25 +117,79 @@ export class LineChannel {
     return { exit: null, error: null };
   }
 
-  private async pumpStdout(): Promise<void> {
+  private pumpStdout(): void {
     const splitter = new LineSplitter({ maxLineBytes: this.opts.maxLineBytes });
+    if (!this.direct) {
+      void this.readStdout(splitter);
+      return;
+    }
+    this.direct.readStdout({
+      data: (chunk) => this.take(splitter, chunk, 0),
+      end: () => void this.stdoutEnded(splitter, null),
+      error: (e) => void this.stdoutEnded(splitter, e),
+    });
+  }
+
+  private async readStdout(splitter: LineSplitter): Promise<void> {
     const reader = this.channel.stdout.getReader();
     let error: Error | null = null;
     try {
       for (;;) {
         const { done, value } = await reader.read();
         if (done) break;
-        for (const event of splitter.push(value)) {
-          if ("error" in event) this.opts.events.error(event.error);
-          else await this.deliver(event.line);
-        }
+        const wait = this.take(splitter, value, 0);
+        if (wait) await wait;
       }
-      for (const event of splitter.end()) if ("error" in event) this.opts.events.error(event.error);
     } catch (e) {
       error = e as Error;
     } finally {
       reader.releaseLock();
     }
+    await this.stdoutEnded(splitter, error);
+  }
+
+  /**
+   * Deliver the lines in `chunk` (from event `from` on, once split); a promise when a consumer
+   * holds back further reading. Never throws: on the direct path it runs inside the connection's
+   * message dispatch.
+   */
+  private take(splitter: LineSplitter, chunk: Uint8Array, from: number, split?: SplitEvent[]): void | Promise<void> {
+    const events = split ?? splitter.push(chunk);
+    for (let i = from; i < events.length; i++) {
+      const event = events[i]!;
+      if ("error" in event) {
+        this.report(event.error);
+        continue;
+      }
+      let wait: void | Promise<void>;
+      try {
+        wait = this.opts.events.line(event.line);
+      } catch (e) {
+        this.report(e);
+        continue;
+      }
+      // A consumer that throws or rejects must not look like a broken connection: report it and go on.
+      if (wait) return wait.then(
+        () => this.take(splitter, chunk, i + 1, events),
+        (e: unknown) => {
+          this.report(e);
+          return this.take(splitter, chunk, i + 1, events);
+        },
+      );
+    }
+  }
+
+  private report(e: unknown): void {
+    try {
+      this.opts.events.error(e instanceof Error ? e : new Error(String(e)));
+    } catch (inner) {
+      this.opts.logger.debug(`the error handler threw: ${(inner as Error)?.message ?? inner}`);
+    }
+  }
+
+  private async stdoutEnded(splitter: LineSplitter, streamError: Error | null): Promise<void> {
+    let error = streamError;
+    if (!error) for (const event of splitter.end()) if ("error" in event) this.report(event.error);
     let exit: ExitStatus | null = null;
     if (!error) {
       const status = await Promise.race([this.channel.exit.catch((e: Error) => e), sleep(EXIT_STATUS_WAIT_MS)]);
@@ -143,15 +202,6 @@ export class LineChannel {
     const end: ChannelEnd = { exit: exit && (exit.code !== null || exit.signal !== null) ? exit : null, error };
     this.resolveFinished(end);
     this.opts.events.ended(end);
-  }
-
-  /** A consumer that throws must not look like a broken connection: report it and go on. */
-  private async deliver(line: string): Promise<void> {
-    try {
-      await this.opts.events.line(line);
-    } catch (e) {
-      this.opts.events.error(e instanceof Error ? e : new Error(String(e)));
-    }
   }
 
   private async pumpStderr(): Promise<void> {

@@ -5,7 +5,7 @@ import type { ExitStatus, SSHChannel } from "../options.js";
 import { deferred, type Deferred } from "../deferred.js";
 import { SshReader } from "../wire/reader.js";
 import { SshWriter } from "../wire/writer.js";
-import { InboundStream } from "./inbound-stream.js";
+import { InboundStream, type InboundSink } from "./inbound-stream.js";
 
 /** OpenSSH's session channel defaults (CHAN_SES_WINDOW_DEFAULT, CHAN_SES_PACKET_DEFAULT). */
 export const LOCAL_WINDOW = 2 * 1024 * 1024;
@@ -45,6 +45,8 @@ export class Channel implements SSHChannel {
   private status: ExitStatus = { code: null, signal: null };
   private replies: Deferred<boolean>[] = [];
   private windowWaiter: Deferred<void> | null = null;
+  /** The last write that had to wait (window, packet size); later writes queue behind it. */
+  private writeTail: Promise<void> | null = null;
   private sentEof = false;
   private sentClose = false;
   private gotClose = false;
@@ -61,12 +63,20 @@ export class Channel implements SSHChannel {
     this.exit = this.exitDone.promise;
     this.stdin = new WritableStream<Uint8Array>(
       {
-        write: (chunk) => this.write(chunk),
+        write: (chunk) => this.send(chunk),
         close: () => this.sendEof(),
         abort: () => this.sendEof(),
       },
       { highWaterMark: 1 },
     );
+  }
+
+  /**
+   * Take stdout through `sink` instead of the `stdout` stream (for LineChannel): one stream hop
+   * and its promises less per message, same flow control. `stdout` must not be read as well.
+   */
+  readStdout(sink: InboundSink): void {
+    this.out.attach(sink);
   }
 
   /** Bytes received on stdout and stderr that the consumer has not read yet. */
@@ -178,6 +188,56 @@ export class Channel implements SSHChannel {
     }
   }
 
+  /**
+   * Write to the remote's stdin without the WritableStream (for LineChannel's small messages):
+   * the same ordering and flow control as `stdin`, whose writes come here too. A chunk that fits
+   * the peer's window and max packet, with no earlier write still waiting, is framed and handed
+   * to the transport at once; the promise is the transport's (it waits only while the socket is
+   * full). Anything else queues behind the waiting write.
+   */
+  send(chunk: Uint8Array): Promise<void> {
+    const n = chunk.length;
+    if (
+      this.writeTail === null &&
+      n > 0 &&
+      n <= this.remoteWindow &&
+      n <= this.remoteMaxPacket &&
+      n <= SEND_CHUNK &&
+      this.failure === null &&
+      !this.sentEof &&
+      !this.sentClose &&
+      !this.gotClose
+    ) {
+      this.remoteWindow -= n;
+      return this.sendData(chunk);
+    }
+    const tail = (this.writeTail ?? Promise.resolve()).then(() => this.write(chunk));
+    this.writeTail = tail;
+    const clear = () => {
+      if (this.writeTail === tail) this.writeTail = null;
+    };
+    tail.then(clear, clear);
+    return tail;
+  }
+
+  /** One CHANNEL_DATA; the caller has taken `piece.length` from the peer's window. */
+  private sendData(piece: Uint8Array): Promise<void> {
+    const rid = this.remoteId;
+    const n = piece.length;
+    return this.host.sendFramed(9 + n, (buf, o) => {
+      buf[o] = MSG.CHANNEL_DATA;
+      buf[o + 1] = rid >>> 24;
+      buf[o + 2] = rid >>> 16;
+      buf[o + 3] = rid >>> 8;
+      buf[o + 4] = rid;
+      buf[o + 5] = n >>> 24;
+      buf[o + 6] = n >>> 16;
+      buf[o + 7] = n >>> 8;
+      buf[o + 8] = n;
+      buf.set(piece, o + 9);
+    });
+  }
+
   private async write(chunk: Uint8Array): Promise<void> {
     let off = 0;
     while (off < chunk.length) {
@@ -191,24 +251,14 @@ export class Channel implements SSHChannel {
       const n = Math.min(chunk.length - off, this.remoteWindow, this.remoteMaxPacket, SEND_CHUNK);
       this.remoteWindow -= n;
       const piece = chunk.subarray(off, off + n);
-      const rid = this.remoteId;
       off += n;
-      await this.host.sendFramed(9 + n, (buf, o) => {
-        buf[o] = MSG.CHANNEL_DATA;
-        buf[o + 1] = rid >>> 24;
-        buf[o + 2] = rid >>> 16;
-        buf[o + 3] = rid >>> 8;
-        buf[o + 4] = rid;
-        buf[o + 5] = n >>> 24;
-        buf[o + 6] = n >>> 16;
-        buf[o + 7] = n >>> 8;
-        buf[o + 8] = n;
-        buf.set(piece, o + 9);
-      });
+      await this.sendData(piece);
     }
   }
 
   private async sendEof(): Promise<void> {
+    // EOF goes after every byte already written, including a write still waiting for window.
+    while (this.writeTail) await this.writeTail.catch(() => {});
     if (this.sentEof || this.sentClose || this.gotClose || this.failure) return;
     this.sentEof = true;
     await this.host.send(this.bare(MSG.CHANNEL_EOF));

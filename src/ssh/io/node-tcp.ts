@@ -37,6 +37,16 @@ class SlabReads {
 
 type Deliver = (chunk: Uint8Array) => boolean;
 
+/**
+ * Besides its WritableStream, the stream takes writes directly (the SSH transport uses this for
+ * every packet; see DirectWritable in src/ssh/transport/transport.ts): the chunk goes to the
+ * socket at once, and the result is undefined while the socket has room, else a promise that
+ * settles when it drains (rejects if it closes first).
+ */
+interface DirectWrite {
+  writeNow(chunk: Uint8Array): Promise<void> | undefined;
+}
+
 /** Wrap a connected node:net socket as a ByteStream with backpressure both ways. */
 export function socketToByteStream(socket: Socket): ByteStream {
   return wrapSocket(socket, (deliver) => {
@@ -50,7 +60,7 @@ export function socketToByteStream(socket: Socket): ByteStream {
  * `attach` connects the socket's incoming data to `deliver`, which returns false when the queue is
  * full and the socket should stop reading until the stream's `pull` resumes it.
  */
-function wrapSocket(socket: Socket, attach: (deliver: Deliver) => void): ByteStream {
+function wrapSocket(socket: Socket, attach: (deliver: Deliver) => void): ByteStream & DirectWrite {
   let closed = false;
   const readable = new ReadableStream<Uint8Array>(
     {
@@ -95,30 +105,38 @@ function wrapSocket(socket: Socket, attach: (deliver: Deliver) => void): ByteStr
     corked = false;
     socket.uncork();
   };
+  /** One wait for "drain" shared by every write made while the socket is full. */
+  let drained: Promise<void> | null = null;
+  const waitForDrain = () =>
+    new Promise<void>((resolve, reject) => {
+      const onDrain = () => {
+        socket.off("close", onClose);
+        drained = null;
+        resolve();
+      };
+      const onClose = () => {
+        socket.off("drain", onDrain);
+        drained = null;
+        reject(new Error("socket closed"));
+      };
+      socket.once("drain", onDrain);
+      socket.once("close", onClose);
+    });
+  // Returns undefined while the socket has room, so a caller with small messages pays no promise.
+  const writeNow = (chunk: Uint8Array): Promise<void> | undefined => {
+    if (socket.destroyed) throw new Error("socket closed");
+    // Packets written in one turn of the event loop leave in one writev (a burst of MCP
+    // messages, a window's worth of upload) instead of one syscall each.
+    if (!corked) {
+      corked = true;
+      socket.cork();
+      process.nextTick(uncork);
+    }
+    if (socket.write(chunk) && drained === null) return undefined;
+    return (drained ??= waitForDrain());
+  };
   const writable = new WritableStream<Uint8Array>({
-    write(chunk) {
-      if (socket.destroyed) throw new Error("socket closed");
-      // Packets written in one turn of the event loop leave in one writev (a burst of MCP
-      // messages, a window's worth of upload) instead of one syscall each.
-      if (!corked) {
-        corked = true;
-        socket.cork();
-        process.nextTick(uncork);
-      }
-      if (socket.write(chunk)) return;
-      return new Promise<void>((resolve, reject) => {
-        const onDrain = () => {
-          socket.off("close", onClose);
-          resolve();
-        };
-        const onClose = () => {
-          socket.off("drain", onDrain);
-          reject(new Error("socket closed"));
-        };
-        socket.once("drain", onDrain);
-        socket.once("close", onClose);
-      });
-    },
+    write: writeNow,
     close() {
       return new Promise<void>((resolve) => socket.end(resolve));
     },
@@ -129,6 +147,7 @@ function wrapSocket(socket: Socket, attach: (deliver: Deliver) => void): ByteStr
   return {
     readable,
     writable,
+    writeNow,
     close() {
       if (closed) return Promise.resolve();
       closed = true;

@@ -29,6 +29,17 @@ export interface TransportOptions {
   rekeyIntervalMs: number;
 }
 
+/**
+ * A ByteStream that can also take a write without its WritableStream (src/ssh/io/node-tcp.ts):
+ * undefined while there is room, else a promise that settles once there is again. A transport on
+ * such a stream writes every packet this way, so no WritableStream queue can reorder them.
+ */
+interface DirectWritable {
+  writeNow(chunk: Uint8Array): Promise<void> | undefined;
+}
+
+const RESOLVED: Promise<void> = Promise.resolve();
+
 interface QueuedPacket {
   length: number;
   fill: (buf: Uint8Array, offset: number) => void;
@@ -56,6 +67,7 @@ export class Transport {
   private readonly encoder = new PacketEncoder();
   private readonly decoder = new PacketDecoder();
   private readonly writer: WritableStreamDefaultWriter<Uint8Array>;
+  private readonly direct: DirectWritable | null;
   private readonly firstKexDone = deferred<void>();
   private kex: KeyExchange | null = null;
   /** Non-kex packets waiting for our NEWKEYS (RFC 4253 §7.1). */
@@ -69,6 +81,8 @@ export class Transport {
 
   constructor(private readonly opts: TransportOptions) {
     this.writer = opts.stream.writable.getWriter();
+    const s = opts.stream as ByteStream & Partial<DirectWritable>;
+    this.direct = typeof s.writeNow === "function" ? (s as ByteStream & DirectWritable) : null;
   }
 
   /** Send our identification, run the version exchange and the first kex. */
@@ -177,8 +191,22 @@ export class Transport {
   }
 
   private writeRaw(bytes: Uint8Array): Promise<void> {
-    this.writer.write(bytes).catch((e: unknown) => this.fail(new ConnectionLostError(`write failed: ${(e as Error)?.message ?? e}`)));
+    if (this.direct) {
+      let wait: Promise<void> | undefined;
+      try {
+        wait = this.direct.writeNow(bytes);
+      } catch (e) {
+        this.writeFailed(e);
+        return RESOLVED;
+      }
+      return wait === undefined ? RESOLVED : wait.catch((e: unknown) => this.writeFailed(e));
+    }
+    this.writer.write(bytes).catch((e: unknown) => this.writeFailed(e));
     return (this.writer.desiredSize ?? 0) > 0 ? Promise.resolve() : this.writer.ready.catch(() => {});
+  }
+
+  private writeFailed(e: unknown): void {
+    this.fail(new ConnectionLostError(`write failed: ${(e as Error)?.message ?? e}`));
   }
 
   private writePacket(length: number, fill: (buf: Uint8Array, offset: number) => void): Promise<void> {
