@@ -7,6 +7,13 @@ export interface ByteStream {
   readonly writable: WritableStream<Uint8Array>;
   /** Tear down both directions now (idempotent). Graceful shutdown closes `writable` first. */
   close(): Promise<void>;
+  /**
+   * Optional: take a write without the WritableStream's queue (src/ssh/io/node-tcp.ts has it). The
+   * chunk goes out at once; the result is undefined while there is room, else a promise that
+   * settles when there is again (rejects if the stream closes first). A transport on a stream that
+   * has it writes every packet this way, so no WritableStream queue can reorder them.
+   */
+  writeNow?(chunk: Uint8Array): Promise<void> | undefined;
 }
 
 /** How the core opens a TCP connection; registered by the runtime entry (see src/platform). */

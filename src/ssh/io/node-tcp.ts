@@ -37,16 +37,6 @@ class SlabReads {
 
 type Deliver = (chunk: Uint8Array) => boolean;
 
-/**
- * Besides its WritableStream, the stream takes writes directly (the SSH transport uses this for
- * every packet; see DirectWritable in src/ssh/transport/transport.ts): the chunk goes to the
- * socket at once, and the result is undefined while the socket has room, else a promise that
- * settles when it drains (rejects if it closes first).
- */
-interface DirectWrite {
-  writeNow(chunk: Uint8Array): Promise<void> | undefined;
-}
-
 /** Wrap a connected node:net socket as a ByteStream with backpressure both ways. */
 export function socketToByteStream(socket: Socket): ByteStream {
   return wrapSocket(socket, (deliver) => {
@@ -60,7 +50,7 @@ export function socketToByteStream(socket: Socket): ByteStream {
  * `attach` connects the socket's incoming data to `deliver`, which returns false when the queue is
  * full and the socket should stop reading until the stream's `pull` resumes it.
  */
-function wrapSocket(socket: Socket, attach: (deliver: Deliver) => void): ByteStream & DirectWrite {
+function wrapSocket(socket: Socket, attach: (deliver: Deliver) => void): ByteStream & Required<Pick<ByteStream, "writeNow">> {
   let closed = false;
   const readable = new ReadableStream<Uint8Array>(
     {

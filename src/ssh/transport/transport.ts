@@ -29,15 +29,6 @@ export interface TransportOptions {
   rekeyIntervalMs: number;
 }
 
-/**
- * A ByteStream that can also take a write without its WritableStream (src/ssh/io/node-tcp.ts):
- * undefined while there is room, else a promise that settles once there is again. A transport on
- * such a stream writes every packet this way, so no WritableStream queue can reorder them.
- */
-interface DirectWritable {
-  writeNow(chunk: Uint8Array): Promise<void> | undefined;
-}
-
 const RESOLVED: Promise<void> = Promise.resolve();
 
 interface QueuedPacket {
@@ -67,7 +58,7 @@ export class Transport {
   private readonly encoder = new PacketEncoder();
   private readonly decoder = new PacketDecoder();
   private readonly writer: WritableStreamDefaultWriter<Uint8Array>;
-  private readonly direct: DirectWritable | null;
+  private readonly direct: Required<Pick<ByteStream, "writeNow">> | null;
   private readonly firstKexDone = deferred<void>();
   private kex: KeyExchange | null = null;
   /** Non-kex packets waiting for our NEWKEYS (RFC 4253 §7.1). */
@@ -81,8 +72,8 @@ export class Transport {
 
   constructor(private readonly opts: TransportOptions) {
     this.writer = opts.stream.writable.getWriter();
-    const s = opts.stream as ByteStream & Partial<DirectWritable>;
-    this.direct = typeof s.writeNow === "function" ? (s as ByteStream & DirectWritable) : null;
+    const s = opts.stream;
+    this.direct = typeof s.writeNow === "function" ? (s as Required<Pick<ByteStream, "writeNow">>) : null;
   }
 
   /** Send our identification, run the version exchange and the first kex. */
