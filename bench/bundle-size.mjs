@@ -18,7 +18,7 @@
 import { build } from "esbuild";
 import { brotliCompressSync, constants, gzipSync } from "node:zlib";
 import { fileURLToPath } from "node:url";
-import { browserSubstitutes } from "../src/platform/browser-substitutes.mjs";
+import { browserBuildOptions } from "../src/platform/browser-substitutes.mjs";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const TARGET_CORE_GZIP = 40 * 1024;
@@ -67,15 +67,10 @@ async function splitBuild({ name, out = "app", entry, source }) {
     entryPoints: { [out]: entry ?? id },
     absWorkingDir: ROOT,
     outdir: "bench-out", // never written
-    bundle: true,
-    splitting: true,
-    platform: "browser",
-    format: "esm",
-    target: "es2022",
-    minify: true,
+    ...browserBuildOptions(),
     write: false,
     metafile: true,
-    plugins: [virtualEntries(sources), browserSubstitutes()],
+    plugins: [virtualEntries(sources), ...browserBuildOptions().plugins],
     logLevel: "silent",
   });
   const bytes = new Map(result.outputFiles.map((f) => [f.path.slice(ROOT.length).replace(/^\//, ""), f.contents]));

@@ -1,5 +1,6 @@
 // Small Fetch-API helpers shared by the key server handler and its client: bounded body reads and
 // JSON responses. Web APIs only, so the handler runs unchanged on Node, Deno and Bun.
+import { concatBytes } from "../ssh/wire/bytes.js";
 import { BodyTooLargeError } from "./errors.js";
 
 /**
@@ -25,13 +26,7 @@ export async function readCapped(body: ReadableStream<Uint8Array> | null, limit:
   } finally {
     reader.releaseLock();
   }
-  const out = new Uint8Array(total);
-  let o = 0;
-  for (const c of chunks) {
-    out.set(c, o);
-    o += c.length;
-  }
-  return out;
+  return concatBytes(...chunks);
 }
 
 const JSON_HEADERS = {

@@ -25,3 +25,20 @@ export function browserSubstitutes() {
     },
   };
 }
+
+/**
+ * esbuild options of one browser build as tsup.config.ts's browser builds make it: ESM, split into
+ * lazily imported chunks, minified, dependencies bundled, Node-only files swapped. The size bench
+ * and the browser tests build with these, so they measure and run what dist/browser holds.
+ */
+export function browserBuildOptions() {
+  return {
+    bundle: true,
+    splitting: true,
+    platform: "browser",
+    format: "esm",
+    target: "es2022",
+    minify: true,
+    plugins: [browserSubstitutes()],
+  };
+}

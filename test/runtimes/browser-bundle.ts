@@ -3,7 +3,7 @@
 // a test so it never runs a stale dist/.
 import { build, type Metafile } from "esbuild";
 import { join } from "node:path";
-import { browserSubstitutes } from "../../src/platform/browser-substitutes.mjs";
+import { browserBuildOptions } from "../../src/platform/browser-substitutes.mjs";
 
 const ROOT = join(import.meta.dirname, "..", "..");
 const ENTRIES = { "mcp-ssh": "src/browser.ts", "mcp-ssh-core": "src/browser-ssh.ts" };
@@ -25,15 +25,8 @@ export async function buildBrowserBundle(outDir: string): Promise<BrowserBuild> 
       entryPoints: { [out]: entry },
       absWorkingDir: ROOT,
       outdir: outDir,
-      bundle: true,
-      splitting: true,
-      platform: "browser",
-      format: "esm",
-      target: "es2022",
-      minify: true,
-      keepNames: true,
+      ...browserBuildOptions(),
       metafile: true,
-      plugins: [browserSubstitutes()],
       logLevel: "silent",
     });
     const outputs: Metafile["outputs"] = metafile.outputs;
