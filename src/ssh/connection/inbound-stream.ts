@@ -60,8 +60,7 @@ export class InboundStream {
     }
     this.chunks.push(data);
     this.bytes += data.length;
-    if (this.sink) this.flush();
-    else this.signal();
+    this.signal();
   }
 
   /**
@@ -124,19 +123,19 @@ export class InboundStream {
   /** EOF: the consumer gets everything already received, then the end. */
   end(): void {
     this.ended = true;
-    if (this.sink) this.flush();
-    else this.signal();
+    this.signal();
   }
 
   /** Connection lost: the consumer sees the error after the data already received. */
   error(e: Error): void {
     if (this.ended) return;
     this.failure = e;
-    if (this.sink) this.flush();
-    else this.signal();
+    this.signal();
   }
 
+  /** Something to deliver (data, end or failure): to the sink, or to a waiting `pull`. */
   private signal(): void {
+    if (this.sink) return this.flush();
     const w = this.wake;
     this.wake = null;
     w?.();

@@ -33,33 +33,24 @@ export interface CurveBackend {
 let selected: Promise<CurveBackend> | null = null;
 let current: CurveImplementation | null = null;
 
-async function loadNoble(): Promise<CurveBackend> {
-  return (await import("./noble.js")).nobleCurves;
-}
-
 async function select(webcrypto: boolean): Promise<CurveBackend> {
-  if (webcrypto && (await webCryptoHasCurves())) return webCryptoCurves;
-  return loadNoble();
+  const backend = webcrypto && (await webCryptoHasCurves()) ? webCryptoCurves : (await import("./noble.js")).nobleCurves;
+  current = backend.name;
+  return backend;
 }
 
 /**
  * Choose the backend now (otherwise the first handshake does it). `{ webcrypto: false }` pins
- * @noble/curves, e.g. to measure it or to avoid a platform implementation; never throws.
+ * @noble/curves, e.g. to measure it or to avoid a platform implementation.
  */
 export async function prepareCurves(opts: { webcrypto?: boolean } = {}): Promise<CurveImplementation> {
   selected = select(opts.webcrypto !== false);
-  const backend = await selected;
-  current = backend.name;
-  return backend.name;
+  return (await selected).name;
 }
 
 /** The backend every curve operation uses; chosen once, on first use. */
 export function curves(): Promise<CurveBackend> {
-  if (!selected) {
-    selected = select(true);
-    void selected.then((b) => (current = b.name));
-  }
-  return selected;
+  return (selected ??= select(true));
 }
 
 /** Which backend is in use, or null before the first curve operation or `prepareCurves()`. */

@@ -37,11 +37,10 @@ export class Curve25519Kex {
     try {
       shared = await this.pair.agree(serverPublic);
     } catch {
-      // Both backends refuse a key whose result is all zero (a low-order point), as RFC 8731 §3 asks.
+      // RFC 8731 §3: an all-zero shared secret (a low-order point) must abort the exchange. Every
+      // backend's `agree` refuses it (test/curves.test.ts holds each to that), so it lands here.
       throw new ProtocolError("server's curve25519 public key is invalid or of low order (all-zero shared secret)");
     }
-    // RFC 8731 §3: an all-zero shared secret (low-order point) must abort the exchange.
-    if (shared.every((b) => b === 0)) throw new ProtocolError("curve25519 shared secret is all zero (server sent a low-order point)");
     return { hostKeyBlob, serverPublic, signature, shared };
   }
 }
