@@ -126,7 +126,7 @@ export class SSHClient {
       });
     } catch (e) {
       const error = e instanceof SSHError ? e : new ConnectionLostError(`connect to ${describe(options)} failed: ${(e as Error)?.message ?? e}`, { cause: e });
-      await transport?.disconnect(disconnectReason(error), error.message.split("\n")[0]!.slice(0, 200));
+      await transport?.disconnect(disconnectReason(error), error.message);
       if (!transport) logger.debug(`connect failed: ${error.message}`);
       throw error;
     }

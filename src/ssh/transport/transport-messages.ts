@@ -1,4 +1,4 @@
-import { DISCONNECT_REASON } from "../messages.js";
+import { DISCONNECT_REASON, MSG } from "../messages.js";
 import {
   AuthenticationError,
   ConnectionLostError,
@@ -9,6 +9,7 @@ import {
   ProtocolError,
 } from "../errors.js";
 import { SshReader, parseNameList } from "../wire/reader.js";
+import { SshWriter } from "../wire/writer.js";
 
 /** Extensions a server may announce at once; RFC 8308 defines a handful. */
 const MAX_EXTENSIONS = 64;
@@ -39,4 +40,23 @@ export function disconnectReasonFor(error: Error): number | null {
   if (error instanceof ProtocolError && /authentication failed/.test(error.message)) return DISCONNECT_REASON.MAC_ERROR;
   if (error instanceof ProtocolError) return DISCONNECT_REASON.PROTOCOL_ERROR;
   return DISCONNECT_REASON.BY_APPLICATION;
+}
+
+/** DISCONNECT (RFC 4253 §11.1): reason code, description (its first line, at most 200 chars), language. */
+export function encodeDisconnect(reason: number, description: string): Uint8Array {
+  return new SshWriter(128).byte(MSG.DISCONNECT).uint32(reason).string(description.split("\n")[0]!.slice(0, 200)).string("").finish();
+}
+
+/** The peer's DISCONNECT as the error the connection ends with. */
+export function parseDisconnect(payload: Uint8Array): DisconnectError {
+  const r = new SshReader(payload, 1);
+  const code = r.uint32();
+  return new DisconnectError(code, r.text(4096));
+}
+
+/** The text of a DEBUG message (RFC 4253 §11.3: always_display, message, language). */
+export function debugMessageText(payload: Uint8Array): string {
+  const r = new SshReader(payload, 1);
+  r.boolean();
+  return r.text(4096);
 }

@@ -1,15 +1,14 @@
 import type { ByteStream } from "../io/byte-stream.js";
 import type { Logger } from "../logger.js";
 import { DISCONNECT_REASON, MSG, isKexMessage } from "../messages.js";
-import { ConnectionLostError, DisconnectError, ProtocolError, SSHError, TimeoutError } from "../errors.js";
+import { ConnectionLostError, ProtocolError, SSHError, TimeoutError } from "../errors.js";
 import { PacketDecoder } from "../packet/packet-decoder.js";
 import { PacketEncoder, MAX_OUTGOING_PAYLOAD } from "../packet/packet-encoder.js";
 import { SshReader } from "../wire/reader.js";
-import { SshWriter } from "../wire/writer.js";
 import { utf8 } from "../wire/bytes.js";
 import { deferred, type Deferred } from "../deferred.js";
 import { VersionParser } from "./version.js";
-import { disconnectReasonFor, parseExtInfo } from "./transport-messages.js";
+import { debugMessageText, disconnectReasonFor, encodeDisconnect, parseDisconnect, parseExtInfo } from "./transport-messages.js";
 import { KeyExchange, type HostKeyCheck } from "./key-exchange.js";
 
 export interface TransportOptions {
@@ -58,7 +57,8 @@ export class Transport {
   private readonly encoder = new PacketEncoder();
   private readonly decoder = new PacketDecoder();
   private readonly writer: WritableStreamDefaultWriter<Uint8Array>;
-  private readonly direct: Required<Pick<ByteStream, "writeNow">> | null;
+  /** Every packet goes out here, in order: the stream's `writeNow` where it has one, else the writer. */
+  private readonly writeNow: (bytes: Uint8Array) => Promise<void> | undefined;
   private readonly firstKexDone = deferred<void>();
   private kex: KeyExchange | null = null;
   /** Non-kex packets waiting for our NEWKEYS (RFC 4253 §7.1). */
@@ -71,9 +71,13 @@ export class Transport {
   private lastKexAt = 0;
 
   constructor(private readonly opts: TransportOptions) {
-    this.writer = opts.stream.writable.getWriter();
-    const s = opts.stream;
-    this.direct = typeof s.writeNow === "function" ? (s as Required<Pick<ByteStream, "writeNow">>) : null;
+    const writer = (this.writer = opts.stream.writable.getWriter());
+    this.writeNow =
+      opts.stream.writeNow?.bind(opts.stream) ??
+      ((bytes) => {
+        writer.write(bytes).catch((e: unknown) => this.writeFailed(e));
+        return (writer.desiredSize ?? 0) > 0 ? undefined : writer.ready.catch(() => {});
+      });
   }
 
   /** Send our identification, run the version exchange and the first kex. */
@@ -133,8 +137,7 @@ export class Transport {
     if (this.closedWith !== undefined) return this.closedDone.promise;
     this.closedWith = null;
     try {
-      const w = new SshWriter(64).byte(MSG.DISCONNECT).uint32(reason).string(description).string("");
-      const p = this.encoder.encodePayload(w.finish());
+      const p = this.encoder.encodePayload(encodeDisconnect(reason, description));
       await Promise.race([this.writer.write(p).then(() => this.writer.close()), new Promise((r) => setTimeout(r, 1000))]);
     } catch {
       /* the peer may be gone already */
@@ -149,8 +152,7 @@ export class Transport {
     const reason = disconnectReasonFor(error);
     if (reason !== null) {
       try {
-        const w = new SshWriter(128).byte(MSG.DISCONNECT).uint32(reason).string(error.message.split("\n")[0]!.slice(0, 200)).string("");
-        void this.writer.write(this.encoder.encodePayload(w.finish())).catch(() => {});
+        void this.writer.write(this.encoder.encodePayload(encodeDisconnect(reason, error.message))).catch(() => {});
       } catch {
         /* best effort */
       }
@@ -182,18 +184,14 @@ export class Transport {
   }
 
   private writeRaw(bytes: Uint8Array): Promise<void> {
-    if (this.direct) {
-      let wait: Promise<void> | undefined;
-      try {
-        wait = this.direct.writeNow(bytes);
-      } catch (e) {
-        this.writeFailed(e);
-        return RESOLVED;
-      }
-      return wait === undefined ? RESOLVED : wait.catch((e: unknown) => this.writeFailed(e));
+    let wait: Promise<void> | undefined;
+    try {
+      wait = this.writeNow(bytes);
+    } catch (e) {
+      this.writeFailed(e);
+      return RESOLVED;
     }
-    this.writer.write(bytes).catch((e: unknown) => this.writeFailed(e));
-    return (this.writer.desiredSize ?? 0) > 0 ? Promise.resolve() : this.writer.ready.catch(() => {});
+    return wait === undefined ? RESOLVED : wait.catch((e: unknown) => this.writeFailed(e));
   }
 
   private writeFailed(e: unknown): void {
@@ -310,13 +308,9 @@ export class Transport {
     const kex = this.kex;
     const inInitialKex = this.sessionId === null;
     switch (type) {
-      case MSG.DISCONNECT: {
-        const r = new SshReader(payload, 1);
-        const code = r.uint32();
-        const text = r.text(4096);
-        this.fail(new DisconnectError(code, text));
+      case MSG.DISCONNECT:
+        this.fail(parseDisconnect(payload));
         return;
-      }
       case MSG.IGNORE:
       case MSG.DEBUG:
       case MSG.UNIMPLEMENTED:
@@ -324,9 +318,7 @@ export class Transport {
         if (inInitialKex && this.strictKex) throw new ProtocolError(`message ${type} during the initial key exchange (strict kex)`);
         if (type === MSG.DEBUG) {
           this.sawDebug = true;
-          const r = new SshReader(payload, 1);
-          r.boolean();
-          this.opts.logger.debug(`server debug message: ${r.text(4096)}`);
+          this.opts.logger.debug(`server debug message: ${debugMessageText(payload)}`);
         } else if (type === MSG.UNIMPLEMENTED) {
           this.opts.logger.warn(`server could not handle our packet #${new SshReader(payload, 1).uint32()}`);
         }
@@ -402,6 +394,5 @@ export class Transport {
     kex.finish();
     this.opts.logger.debug(`key exchange #${this.kexCount} complete (${kex.summary()})`);
     if (kex.first) this.firstKexDone.resolve();
-  }
-
+   }
 }
