@@ -52,7 +52,7 @@ export const webCryptoCurves: CurveBackend = {
   },
   async ed25519PublicKey(seed) {
     // WebCrypto has no seed-to-public operation; the private JWK carries the public half as "x"
-    // (and the seed as "d", in a string this process cannot wipe: generation avoids this path).
+    // (and the seed as "d", in a string this process cannot wipe: key generation does not use this).
     const jwk = await subtle().exportKey("jwk", await importSeed(seed, true));
     const x = jwk.x === undefined ? null : fromBase64(jwk.x.replace(/-/g, "+").replace(/_/g, "/"));
     if (!x || x.length !== 32) throw new Error("WebCrypto returned no ed25519 public key");

@@ -18,7 +18,7 @@ export class Ed25519PrivateKey implements Signer {
 
   /**
    * `seed` is the 32-byte RFC 8032 private key and `publicKey` its public half, as an OpenSSH key
-   * file stores both; both are copied. Use `fromSeed` to derive the public half instead.
+   * file stores both; both are copied.
    */
   constructor(
     seed: Uint8Array,
@@ -30,11 +30,6 @@ export class Ed25519PrivateKey implements Signer {
     this.#seed = seed.slice();
     this.publicKey = publicKey.slice();
     this.publicBlob = encodeEd25519PublicBlob(this.publicKey);
-  }
-
-  /** The key of a 32-byte seed, its public half computed. */
-  static async fromSeed(seed: Uint8Array, comment = ""): Promise<Ed25519PrivateKey> {
-    return new Ed25519PrivateKey(seed, await (await curves()).ed25519PublicKey(seed), comment);
   }
 
   /** A new key from the platform's CSPRNG (crypto.getRandomValues). */
