@@ -1,13 +1,14 @@
 // Issue 3: session channels as Web Streams with real flow control, against sshd and Dropbear.
 import { createHash, randomBytes } from "node:crypto";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SSHClient, type SSHChannel } from "../src/ssh-entry.js";
 import { ChannelRequestError, ConnectionLostError } from "../src/ssh/errors.js";
+import { silentLogger } from "../src/ssh/logger.js";
 import { makeClientKey, startDropbear, startSshd, type ClientKey, type TestServer } from "./helpers/servers.js";
-import { signalTree } from "./helpers/process-tree.js";
+import { processTree, signalTree } from "./helpers/process-tree.js";
 import { connectTo } from "./helpers/connect.js";
 
 const MiB = 1024 * 1024;
@@ -261,5 +262,57 @@ describe("keepalive", () => {
     // At most countMax intervals of silence, plus one interval for where the freeze fell.
     expect(elapsed).toBeLessThanOrEqual(interval * (countMax + 1) + 200);
     await client.close();
+  });
+});
+
+// Dropbear 2022.83 (Debian's) closes a session channel that has no command yet when a child of the
+// same connection exits at that moment (mkj/dropbear#326, fixed upstream in 2024): a CHANNEL_CLOSE
+// right behind the CHANNEL_OPEN_CONFIRMATION. CI met it once, as a rekey test's second exec
+// failing. Freezing the server's session process while the first command exits and the second
+// channel is opened makes that moment certain.
+describe("Dropbear closing a fresh session channel", () => {
+  let key: ClientKey;
+  let server: TestServer;
+  beforeAll(async () => {
+    key = await makeClientKey();
+    server = await startDropbear({ authorizedKeys: [key.publicKeyLine] });
+  });
+  afterAll(async () => {
+    signalTree(server.pid, "SIGCONT");
+    await server?.stop();
+  });
+
+  /** The state letter of a process (Z: exited, not yet reaped), from /proc/PID/stat. */
+  const stateOf = (pid: number) => {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
+  };
+
+  it("exec opens another channel when the server closes one before its first request", async () => {
+    const debug: string[] = [];
+    const client = await connectTo(server, key, { logger: { ...silentLogger, debug: (m: string) => debug.push(m) } });
+    const first = await client.exec("exec sleep 0.2");
+    const [, session, child] = processTree(server.pid);
+    expect(child, "Dropbear's session process should have the command as its child").toBeDefined();
+    process.kill(session!, "SIGSTOP");
+    try {
+      // The command exits while its parent is frozen: SIGCHLD waits for SIGCONT.
+      const deadline = Date.now() + 10_000;
+      while (stateOf(child!) !== "Z") {
+        if (Date.now() > deadline) throw new Error(`the command (pid ${child}) did not exit within 10 s`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      const second = client.exec("echo second");
+      await new Promise((r) => setTimeout(r, 100)); // the CHANNEL_OPEN is in the server's socket
+      process.kill(session!, "SIGCONT");
+      // One wake-up now holds both the SIGCHLD and the CHANNEL_OPEN: Dropbear confirms the
+      // channel and closes it at once.
+      expect(await text((await second).stdout)).toBe("second\n");
+      expect(debug.join("\n")).toMatch(/closed session channel \d+ before its first request; opening another/);
+      expect((await first.exit).code).toBe(0);
+    } finally {
+      process.kill(session!, "SIGCONT");
+      await client.close();
+    }
   });
 });

@@ -22,6 +22,9 @@ async function downAndUp(client: SSHClient): Promise<void> {
   }
   expect(bytes).toBe(TOTAL);
   expect((await errText).split(" ")[0]).toBe(h.digest("hex"));
+  // The exit status comes once the server has reaped the command, so no child of this
+  // connection exits while the next channel opens (see "Dropbear closing a fresh session channel").
+  expect((await down.exit).code).toBe(0);
 
   // Up: we send random bytes and the server hashes them.
   const up = await client.exec("sha256sum");

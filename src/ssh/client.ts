@@ -19,6 +19,9 @@ import { fingerprintSha256 } from "./keys/fingerprint.js";
 import { decodePublicBlob } from "./keys/public-key.js";
 import { VERSION } from "./version.js";
 
+/** How many session channels in a row the server may close unused before exec/shell/subsystem gives up. */
+const UNUSED_CHANNEL_RETRIES = 3;
+
 const DEFAULTS = {
   port: 22,
   readyTimeoutMs: 30_000,
@@ -185,14 +188,19 @@ export class SSHClient {
   }
 
   private async session(opts: ChannelOptions, start: (c: Channel) => Promise<void>): Promise<SSHChannel> {
-    const channel = await this.connection.openSession();
-    try {
-      await withTimeout(this.prepare(channel, opts, start), this.channelTimeoutMs, () => new TimeoutError("channel request", this.channelTimeoutMs));
-    } catch (e) {
-      void channel.close();
-      throw e;
+    for (let attempt = 1; ; attempt++) {
+      const channel = await this.connection.openSession();
+      try {
+        await withTimeout(this.prepare(channel, opts, start), this.channelTimeoutMs, () => new TimeoutError("channel request", this.channelTimeoutMs));
+        return channel;
+      } catch (e) {
+        void channel.close();
+        // Closed by the server before any request of ours: nothing ran, so another channel is
+        // safe (see Channel.closedUnused). Anything later is not retried: the command may have run.
+        if (!channel.closedUnused || attempt >= UNUSED_CHANNEL_RETRIES) throw e;
+        this.logger.debug(`the server closed session channel ${channel.localId} before its first request; opening another`);
+      }
     }
-    return channel;
   }
 
   private async prepare(channel: Channel, opts: ChannelOptions, start: (c: Channel) => Promise<void>): Promise<void> {

@@ -43,13 +43,17 @@ export class Channel implements SSHChannel {
   private readonly exitDone = deferred<ExitStatus>();
   private readonly closeDone = deferred<void>();
   private status: ExitStatus = { code: null, signal: null };
-  private replies: Deferred<boolean>[] = [];
+  /** Pending want-reply requests; "closed": the server closed the channel instead of answering. */
+  private replies: Deferred<boolean | "closed">[] = [];
+  private requestsSent = 0;
   private windowWaiter: Deferred<void> | null = null;
   /** The last write that had to wait (window, packet size); later writes queue behind it. */
   private writeTail: Promise<void> | null = null;
   private sentEof = false;
   private sentClose = false;
   private gotClose = false;
+  /** The server's CHANNEL_CLOSE came before we had closed (or asked for anything on) the channel. */
+  private serverClosedFirst = false;
   private failure: Error | null = null;
 
   constructor(
@@ -93,16 +97,40 @@ export class Channel implements SSHChannel {
     this.remoteMaxPacket = maxPacket;
   }
 
+  /**
+   * True when the server closed the channel before we sent any request on it: nothing can have run
+   * there, so the caller may open another. Dropbear before the fix for mkj/dropbear#326 (2022.83
+   * included) does this when a child process of the same connection exits between its
+   * CHANNEL_OPEN_CONFIRMATION and our first request.
+   */
+  get closedUnused(): boolean {
+    return this.serverClosedFirst && this.requestsSent === 0;
+  }
+
   /** Send a channel request (RFC 4254 §5.4); with wantReply, resolves to the server's answer. */
   async request(type: string, wantReply: boolean, body?: (w: SshWriter) => void): Promise<boolean> {
-    if (this.sentClose || this.failure) throw this.failure ?? new ChannelRequestError(`channel closed before the "${type}" request`);
+    return (await this.sendRequest(type, wantReply, body)) === true;
+  }
+
+  /** Throws ChannelRequestError unless the request succeeded. */
+  async mustRequest(type: string, what: string, body?: (w: SshWriter) => void): Promise<void> {
+    const answer = await this.sendRequest(type, true, body);
+    if (answer === "closed") throw new ChannelRequestError(`the server closed the channel instead of answering the ${what}`);
+    if (!answer) throw new ChannelRequestError(`the server refused the ${what}`);
+  }
+
+  private async sendRequest(type: string, wantReply: boolean, body?: (w: SshWriter) => void): Promise<boolean | "closed"> {
+    if (this.failure) throw this.failure;
+    if (this.gotClose) throw new ChannelRequestError(`the server closed the channel before the "${type}" request`);
+    if (this.sentClose) throw new ChannelRequestError(`channel closed before the "${type}" request`);
     const w = new SshWriter(128).byte(MSG.CHANNEL_REQUEST).uint32(this.remoteId).string(type).boolean(wantReply);
     body?.(w);
-    let reply: Deferred<boolean> | undefined;
+    let reply: Deferred<boolean | "closed"> | undefined;
     if (wantReply) {
-      reply = deferred<boolean>();
+      reply = deferred<boolean | "closed">();
       this.replies.push(reply);
     }
+    this.requestsSent++;
     await this.host.send(w.finish().slice());
     return reply ? reply.promise : true;
   }
@@ -266,9 +294,10 @@ export class Channel implements SSHChannel {
 
   private onRemoteClose(): void {
     this.gotClose = true;
+    this.serverClosedFirst = !this.sentClose;
     this.out.end();
     this.err.end();
-    for (const r of this.replies.splice(0)) r.resolve(false);
+    for (const r of this.replies.splice(0)) r.resolve("closed");
     this.windowWaiter?.reject(new ChannelRequestError("channel closed by the server"));
     if (!this.sentClose) this.sendClose();
     this.finish();
@@ -308,11 +337,5 @@ export class Channel implements SSHChannel {
     this.windowWaiter?.reject(this.failure);
     this.exitDone.reject(this.failure);
     this.closeDone.resolve();
-  }
-
-  /** Throws ChannelRequestError unless the request succeeded. */
-  async mustRequest(type: string, what: string, body?: (w: SshWriter) => void): Promise<void> {
-    const ok = await this.request(type, true, body);
-    if (!ok) throw new ChannelRequestError(`the server refused the ${what}`);
   }
 }
