@@ -52,7 +52,7 @@ export class Channel implements SSHChannel {
   private sentEof = false;
   private sentClose = false;
   private gotClose = false;
-  /** The server's CHANNEL_CLOSE came before we had closed (or asked for anything on) the channel. */
+  /** The server's CHANNEL_CLOSE came before ours (it closed the channel, not we). */
   private serverClosedFirst = false;
   private failure: Error | null = null;
 
