@@ -8,12 +8,14 @@ import { KeyFormatError } from "../src/ssh/errors.js";
 import { fromBase64, toBase64 } from "../src/ssh/wire/bytes.js";
 import {
   authorizedKeysEntry,
+  createKeyServerHandler,
   isLoopbackHost,
   keysInAuthorizedKeys,
   parseClientKeyLine,
   plainHttpDecision,
   quoteForcedCommand,
   RateLimiter,
+  rateLimitBucket,
   sanitizeComment,
 } from "../src/keyserver/index.js";
 import { makeClientKey } from "./helpers/servers.js";
@@ -159,5 +161,42 @@ describe("RateLimiter", () => {
     const limiter = new RateLimiter(5, () => 0);
     for (let i = 0; i < 25_000; i++) limiter.allow(`10.0.${i >> 8}.${i & 255}`);
     expect(limiter.size).toBeLessThanOrEqual(10_000);
+  });
+});
+
+describe("rateLimitBucket", () => {
+  it("puts an IPv6 address in its /64, as Python's ipaddress.ip_network(a + '/64', strict=False) prints it", () => {
+    const expected: [string, string][] = [
+      ["2001:db8:1:2:aaaa::1", "2001:db8:1:2::/64"],
+      ["2001:0DB8:0001:0002:ffff:ffff:ffff:ffff", "2001:db8:1:2::/64"],
+      ["2001:db8::1", "2001:db8::/64"],
+      ["2001:db8:0:1::5", "2001:db8:0:1::/64"],
+      ["::1", "::/64"],
+      ["fe80::1%eth0", "fe80::/64"],
+      ["2001:0:0:1:2:3:4:5", "2001:0:0:1::/64"],
+      ["1:0:0:0:1::", "1::/64"],
+      ["64:ff9b::192.0.2.1", "64:ff9b::/64"],
+      ["2001:db8:aa:bb:cc:dd:10.1.2.3", "2001:db8:aa:bb::/64"],
+    ];
+    for (const [address, bucket] of expected) expect(rateLimitBucket(address), address).toBe(bucket);
+  });
+
+  it("keeps IPv4 addresses, and anything that is not an IPv6 literal, as they are", () => {
+    for (const a of ["192.0.2.7", "unknown", "1:2:3", "1::2::3", "1:2:3:4:5:6:7:8:9", "12345::", "g::1", ""]) {
+      expect(rateLimitBucket(a), a).toBe(a);
+    }
+  });
+
+  it("makes the handler count every address of one /64 together, and other /64s apart", async () => {
+    const host = await makeClientKey();
+    const handler = createKeyServerHandler({ serverPublicKeyLine: host.publicKeyLine, authorizedKeysPath: join(host.path + "_ak"), rateLimitPerMinute: 2, openRegistration: true });
+    const get = (clientAddress: string) => handler(new Request("http://x/server_pub_key"), { clientAddress }).then((r) => r.status);
+    expect(await get("2001:db8:1:2::1")).toBe(200);
+    expect(await get("2001:db8:1:2::2")).toBe(200);
+    expect(await get("2001:db8:1:2:ffff:ffff:ffff:ffff")).toBe(429);
+    expect(await get("2001:db8:1:3::1")).toBe(200);
+    expect(await get("192.0.2.1")).toBe(200);
+    expect(await get("192.0.2.1")).toBe(200);
+    expect(await get("192.0.2.2")).toBe(200);
   });
 });

@@ -22,7 +22,7 @@ the authorized_keys file, each as "restrict[,command=...] <key>".
   --open-registration     anyone who reaches the server may enroll a key
   --forced-command CMD    enrolled keys may run only CMD (e.g. the MCP server)
   --tls-cert F --tls-key F  serve HTTPS with this PEM certificate chain and key
-  --rate-limit N          requests per minute per client address (default ${DEFAULT_RATE_LIMIT_PER_MINUTE}; 0 = off)
+  --rate-limit N          requests per minute per client address (IPv6: per /64; default ${DEFAULT_RATE_LIMIT_PER_MINUTE}; 0 = off)
   --host H --port P       where to listen (default 127.0.0.1:8000)`;
 
 export interface KeyServerCliRuntime {

@@ -12,7 +12,7 @@ import { authorizedKeysFileStore, type AuthorizedKeysStore } from "./authorized-
 import { BodyTooLargeError, KeyServerError } from "./errors.js";
 import { errorResponse, isJsonContentType, jsonResponse, readCapped } from "./http-body.js";
 import { authorizedKeysEntry, parseClientKeyLine, quoteForcedCommand } from "./key-line.js";
-import { RateLimiter } from "./rate-limit.js";
+import { RateLimiter, rateLimitBucket } from "./rate-limit.js";
 
 export const DEFAULT_RATE_LIMIT_PER_MINUTE = 30;
 /** A public key line is at most a few hundred bytes; this leaves room for JSON and a comment. */
@@ -156,8 +156,9 @@ export function createKeyServerHandler(opts: KeyServerHandlerOptions): KeyServer
       const path = new URL(request.url).pathname;
       const methods = ROUTES[path];
       if (methods === undefined) return errorResponse(404, "not found");
-      if (path !== "/health" && !limiter.allow(client)) {
-        logger.warn(`rate limit: ${client} is over ${opts.rateLimitPerMinute ?? DEFAULT_RATE_LIMIT_PER_MINUTE} requests per minute`);
+      const bucket = rateLimitBucket(client);
+      if (path !== "/health" && !limiter.allow(bucket)) {
+        logger.warn(`rate limit: ${bucket === client ? client : `${client} (${bucket})`} is over ${opts.rateLimitPerMinute ?? DEFAULT_RATE_LIMIT_PER_MINUTE} requests per minute`);
         return errorResponse(429, "too many requests; retry later", { "retry-after": "60" });
       }
       if (!methods.includes(request.method)) {

@@ -12,6 +12,6 @@ export type { EnrollOptions } from "./client.js";
 export type { HttpRequest, HttpRequester, HttpResponse } from "./http-requester.js";
 export { isLoopbackHost, plainHttpDecision } from "./loopback.js";
 export type { PlainHttpDecision } from "./loopback.js";
-export { RateLimiter } from "./rate-limit.js";
+export { RateLimiter, rateLimitBucket } from "./rate-limit.js";
 export { KeyServerError, BodyTooLargeError } from "./errors.js";
 export { runKeyServerCli } from "./cli.js";

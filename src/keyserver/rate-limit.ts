@@ -60,3 +60,41 @@ export class RateLimiter {
     }
   }
 }
+
+/**
+ * The bucket a client address counts against: an IPv4 address itself, an IPv6 address's /64. One
+ * IPv6 host is usually given a whole /64 (RFC 4291 §2.5.1 interface identifiers, RFC 8981 temporary
+ * addresses), so a limit per address would let it take fresh addresses at will. Anything that is
+ * not an IPv6 literal is used as it is.
+ */
+export function rateLimitBucket(address: string): string {
+  const ip = address.replace(/%.*$/, ""); // a zone index (fe80::1%eth0) names the link, not the host
+  if (!ip.includes(":") || !/^[0-9a-fA-F:.]+$/.test(ip)) return address;
+  const halves = ip.split("::");
+  if (halves.length > 2) return address;
+  const groups = (s: string | undefined) => (s ? s.split(":") : []);
+  const head = groups(halves[0]);
+  const tail = groups(halves[1]);
+  // An embedded dotted IPv4 tail (::ffff:1.2.3.4, 64:ff9b::1.2.3.4) takes two groups' room.
+  const width = (g: string[]) => g.reduce((n, x) => n + (x.includes(".") ? 2 : 1), 0);
+  const missing = 8 - width(head) - width(tail);
+  if (halves.length === 1 ? missing !== 0 : missing < 1) return address;
+  const all = [...head, ...Array<string>(halves.length === 2 ? missing : 0).fill("0"), ...tail];
+  const prefix = all.slice(0, 4);
+  if (prefix.some((g) => g.includes(".") || g.length === 0 || g.length > 4)) return address;
+  return `${canonicalIPv6([...prefix.map((g) => Number.parseInt(g, 16)), 0, 0, 0, 0])}/64`;
+}
+
+/** RFC 5952 §4 text of eight 16-bit groups: lower-case hex, the longest run of 2+ zero groups as "::". */
+function canonicalIPv6(groups: number[]): string {
+  let best = -1;
+  let bestLength = 1;
+  for (let i = 0; i < 8; ) {
+    let j = i;
+    while (j < 8 && groups[j] === 0) j++;
+    if (j - i > bestLength) [best, bestLength] = [i, j - i];
+    i = j === i ? i + 1 : j;
+  }
+  const hex = (g: number[]) => g.map((x) => x.toString(16)).join(":");
+  return best < 0 ? hex(groups) : `${hex(groups.slice(0, best))}::${hex(groups.slice(best + bestLength))}`;
+}
