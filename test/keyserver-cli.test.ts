@@ -61,6 +61,7 @@ describe("flags", () => {
       [["--authorized-keys", file, "--token", TOKEN], /--server-pub-key PATH is required/],
       [[...base, "--token", TOKEN, "--rate-limit=-1"], /--rate-limit must be a whole number/],
       [[...base, "--token", TOKEN, "--rate-limit", "lots"], /--rate-limit must be a whole number/],
+      [[...base, "--token", TOKEN, "--max-keys", "1.5"], /--max-keys must be a whole number/],
       [[...base, "--token", TOKEN, "--port", "99999"], /--port must be a whole number/],
       [[...base, "--token", TOKEN, "--bogus"], /Unknown option '--bogus'/],
     ];

@@ -126,6 +126,20 @@ describe("endpoints", () => {
     expect(await fingerprints(file)).toHaveLength(3);
   });
 
+  it("refuses enrollment with 507 once the file holds maxKeys keys, the administrator's included", async () => {
+    const { server, file } = await start({ maxKeys: 2 });
+    const [admin, a, b] = await Promise.all(["admin", "a", "b"].map((comment) => makeClientKey({ comment })));
+    await writeFile(file, `${admin!.publicKeyLine}\n`);
+    expect((await register(server.url, { client_pub_key: a!.publicKeyLine })).status).toBe(200);
+    const [status, error] = await statusAndError(await register(server.url, { client_pub_key: b!.publicKeyLine }));
+    expect(status).toBe(507);
+    expect(error).toMatch(/maximum of 2 keys; ask its administrator/);
+    expect(await fingerprints(file)).toEqual([admin!.fingerprint, a!.fingerprint]);
+    // A key already present still answers 200: enrolling again must not fail a working client.
+    expect((await register(server.url, { client_pub_key: a!.publicKeyLine })).status).toBe(200);
+    expect(() => createKeyServerHandler({ serverPublicKeyLine: admin!.publicKeyLine, authorizedKeysPath: file, token: TOKEN, maxKeys: -1 })).toThrow(/maxKeys/);
+  });
+
   it("answers 404 and 405 for other paths and methods", async () => {
     const { server } = await start();
     expect((await fetch(`${server.url}/nope`)).status).toBe(404);

@@ -9,8 +9,11 @@ import type { PublicKey } from "../ssh/keys/public-key.js";
 
 /** Where enrolled keys go. The key server needs nothing else from the file system. */
 export interface AuthorizedKeysStore {
-  /** Append `line` unless a key with the same blob is already present. */
-  addKey(key: PublicKey, line: string): Promise<"added" | "duplicate">;
+  /**
+   * Append `line` unless a key with the same blob is already present, or ("full") the store holds
+   * `maxKeys` keys already (0 or absent: no cap).
+   */
+  addKey(key: PublicKey, line: string, maxKeys?: number): Promise<"added" | "duplicate" | "full">;
 }
 
 /**
@@ -133,11 +136,14 @@ export class SerialQueue {
 export function authorizedKeysFileStore(path: string): AuthorizedKeysStore {
   const queue = new SerialQueue();
   return {
-    addKey(key, line) {
+    addKey(key, line, maxKeys = 0) {
       if (line.includes("\n")) return Promise.reject(new Error("an authorized_keys entry must be one line"));
       return queue.run(async () => {
         const current = await readOrEmpty(path);
-        if (keysInAuthorizedKeys(current).has(toBase64(key.blob))) return "duplicate" as const;
+        const present = keysInAuthorizedKeys(current);
+        if (present.has(toBase64(key.blob))) return "duplicate" as const;
+        // Every key in the file counts, the administrator's too: the cap bounds the file sshd reads.
+        if (maxKeys > 0 && present.size >= maxKeys) return "full" as const;
         const separator = current === "" || current.endsWith("\n") ? "" : "\n";
         await writeFileAtomic(path, `${current}${separator}${line}\n`);
         return "added" as const;

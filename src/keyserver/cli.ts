@@ -3,14 +3,14 @@
 import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { createLogger, type Logger } from "../ssh/logger.js";
-import { createKeyServerHandler, DEFAULT_RATE_LIMIT_PER_MINUTE } from "./handler.js";
+import { createKeyServerHandler, DEFAULT_MAX_KEYS, DEFAULT_RATE_LIMIT_PER_MINUTE } from "./handler.js";
 import { serveKeyServer } from "./node-server.js";
 import { isLoopbackHost } from "./loopback.js";
 
 export const KEYSERVER_USAGE = `usage: mcp-ssh keyserver --server-pub-key PATH --authorized-keys PATH
                          (--token T | --token-file F | --open-registration)
                          [--host 127.0.0.1] [--port 8000] [--forced-command CMD]
-                         [--tls-cert F --tls-key F] [--rate-limit N]
+                         [--tls-cert F --tls-key F] [--rate-limit N] [--max-keys N]
 
 Serves the SSH server's host key (GET /server_pub_key) and adds client keys (POST /register) to
 the authorized_keys file, each as "restrict[,command=...] <key>".
@@ -23,6 +23,7 @@ the authorized_keys file, each as "restrict[,command=...] <key>".
   --forced-command CMD    enrolled keys may run only CMD (e.g. the MCP server)
   --tls-cert F --tls-key F  serve HTTPS with this PEM certificate chain and key
   --rate-limit N          requests per minute per client address (IPv6: per /64; default ${DEFAULT_RATE_LIMIT_PER_MINUTE}; 0 = off)
+  --max-keys N            refuse enrollment once authorized_keys holds N keys (default ${DEFAULT_MAX_KEYS}; 0 = no cap)
   --host H --port P       where to listen (default 127.0.0.1:8000)`;
 
 export interface KeyServerCliRuntime {
@@ -46,6 +47,7 @@ interface Settings {
   openRegistration: boolean;
   tls?: { cert: string; key: string };
   rateLimit: number;
+  maxKeys: number;
 }
 
 function wholeNumber(value: string | undefined, flag: string, fallback: number, max: number): number {
@@ -71,6 +73,7 @@ async function readSettings(argv: string[], logger: Logger): Promise<Settings> {
       "tls-cert": { type: "string" },
       "tls-key": { type: "string" },
       "rate-limit": { type: "string" },
+      "max-keys": { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -102,6 +105,7 @@ async function readSettings(argv: string[], logger: Logger): Promise<Settings> {
     openRegistration: values["open-registration"] === true,
     tls: values["tls-cert"] !== undefined ? { cert: values["tls-cert"], key: values["tls-key"]! } : undefined,
     rateLimit: wholeNumber(values["rate-limit"], "--rate-limit", DEFAULT_RATE_LIMIT_PER_MINUTE, 1_000_000),
+    maxKeys: wholeNumber(values["max-keys"], "--max-keys", DEFAULT_MAX_KEYS, 10_000_000),
   };
 }
 
@@ -149,6 +153,7 @@ export async function runKeyServerCli(argv: string[], runtime: KeyServerCliRunti
       token: settings.token,
       openRegistration: settings.openRegistration,
       rateLimitPerMinute: settings.rateLimit,
+      maxKeys: settings.maxKeys,
       logger,
     });
     if (settings.openRegistration) {

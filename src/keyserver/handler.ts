@@ -15,6 +15,7 @@ import { authorizedKeysEntry, parseClientKeyLine, quoteForcedCommand } from "./k
 import { RateLimiter, rateLimitBucket } from "./rate-limit.js";
 
 export const DEFAULT_RATE_LIMIT_PER_MINUTE = 30;
+export const DEFAULT_MAX_KEYS = 1000;
 /** A public key line is at most a few hundred bytes; this leaves room for JSON and a comment. */
 export const DEFAULT_MAX_BODY_BYTES = 8 * 1024;
 
@@ -30,6 +31,12 @@ export interface KeyServerHandlerOptions {
   token?: string;
   /** Let anyone who can reach the server enroll a key (no token). */
   openRegistration?: boolean;
+  /**
+   * Most keys the authorized_keys file may hold before enrollment is refused (HTTP 507); 0 = no
+   * cap. Default 1000: with open registration, anyone who reaches the server could otherwise grow
+   * the file that sshd reads on every login without bound.
+   */
+  maxKeys?: number;
   /** Requests per minute per client address; 0 = off. Default 30. /health is not counted. */
   rateLimitPerMinute?: number;
   /** Largest request body accepted; default 8 KiB. */
@@ -68,6 +75,8 @@ function checkOptions(opts: KeyServerHandlerOptions): void {
   if (opts.forcedCommand !== undefined) quoteForcedCommand(opts.forcedCommand);
   const max = opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   if (!Number.isInteger(max) || max < 256) throw new KeyServerError(`maxBodyBytes must be an integer >= 256, got ${max}`);
+  const keys = opts.maxKeys ?? DEFAULT_MAX_KEYS;
+  if (!Number.isInteger(keys) || keys < 0) throw new KeyServerError(`maxKeys must be a whole number (0 = no cap), got ${keys}`);
 }
 
 /** Parse and re-serialize the host key, so only a valid key line (without its comment) is served. */
@@ -99,6 +108,7 @@ export function createKeyServerHandler(opts: KeyServerHandlerOptions): KeyServer
   const logger = opts.logger ?? silentLogger;
   const limiter = new RateLimiter(opts.rateLimitPerMinute ?? DEFAULT_RATE_LIMIT_PER_MINUTE, opts.now);
   const maxBody = opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const maxKeys = opts.maxKeys ?? DEFAULT_MAX_KEYS;
   const tokenOk = tokenMatcher(opts.token);
 
   async function register(request: Request, client: string): Promise<Response> {
@@ -139,12 +149,16 @@ export function createKeyServerHandler(opts: KeyServerHandlerOptions): KeyServer
       return errorResponse(400, `invalid client_pub_key: ${e.message}`);
     }
     const fingerprint = fingerprintSha256(parsed.key.blob);
-    let outcome: "added" | "duplicate";
+    let outcome: "added" | "duplicate" | "full";
     try {
-      outcome = await store.addKey(parsed.key, entry);
+      outcome = await store.addKey(parsed.key, entry, maxKeys);
     } catch (e) {
       logger.error(`register from ${client}: could not write authorized_keys: ${(e as Error).message}`);
       return errorResponse(500, "could not store the key");
+    }
+    if (outcome === "full") {
+      logger.warn(`register from ${client}: ${parsed.key.type} ${fingerprint} refused: authorized_keys holds the maximum of ${maxKeys} keys`);
+      return errorResponse(507, `the key server holds its maximum of ${maxKeys} keys; ask its administrator to remove unused ones or raise the limit`);
     }
     logger.info(`register from ${client}: ${parsed.key.type} ${fingerprint} ${outcome === "added" ? "enrolled" : "already enrolled"}`);
     return jsonResponse(200, { status: "success" });
