@@ -218,6 +218,19 @@ describe("mcp-ssh proxy life cycle", () => {
     expect((await run.exited(15_000)).code).toBe(0);
   });
 
+  it("drops a line from the host that is not JSON, says so on stderr, and relays the next", async () => {
+    const run = spawnCli(cliArgs(forced));
+    run.child.stdin.write(`${INITIALIZE}\n`);
+    await waitForStdoutLine(run, (l) => l.includes('"id":1'), 20_000);
+    run.child.stdin.write('{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"pid","arguments":{}},}\n');
+    run.child.stdin.write('{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"pid","arguments":{}}}\n');
+    await waitForStdoutLine(run, (l) => l.includes('"id":3'), 20_000);
+    run.child.stdin.end();
+    expect((await run.exited(10_000)).code).toBe(0);
+    expect(run.stderr()).toMatch(/from the MCP host: a line is not JSON and was dropped: "\{\\"jsonrpc\\":\\"2\.0\\",\\"id\\":2,/);
+    expect(run.stdout()).not.toContain('"id":2');
+  });
+
   it("keeps the remote's stderr off stdout", async () => {
     const run = spawnCli(cliArgs(forced));
     run.child.stdin.write(`${INITIALIZE}\n`);
