@@ -291,9 +291,11 @@ describe("Dropbear closing a fresh session channel", () => {
   it("exec opens another channel when the server closes one before its first request", async () => {
     const debug: string[] = [];
     const client = await connectTo(server, key, { logger: { ...silentLogger, debug: (m: string) => debug.push(m) } });
-    const first = await client.exec("exec sleep 0.2");
-    const [, session, child] = processTree(server.pid);
-    expect(child, "Dropbear's session process should have the command as its child").toBeDefined();
+    // The command names itself and its parent, Dropbear's process for this connection.
+    const first = await client.exec("echo $$ $PPID; exec sleep 0.2");
+    const reader = first.stdout.getReader();
+    const [child, session] = new TextDecoder().decode((await reader.read()).value).trim().split(" ").map(Number);
+    expect(processTree(server.pid), "the command's parent should be a Dropbear process").toContain(session);
     process.kill(session!, "SIGSTOP");
     try {
       // The command exits while its parent is frozen: SIGCHLD waits for SIGCONT.
@@ -309,6 +311,7 @@ describe("Dropbear closing a fresh session channel", () => {
       // channel and closes it at once.
       expect(await text((await second).stdout)).toBe("second\n");
       expect(debug.join("\n")).toMatch(/closed session channel \d+ before its first request; opening another/);
+      while (!(await reader.read()).done);
       expect((await first.exit).code).toBe(0);
     } finally {
       process.kill(session!, "SIGCONT");
