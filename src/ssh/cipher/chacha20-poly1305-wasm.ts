@@ -1,5 +1,5 @@
 import { ProtocolError } from "../errors.js";
-import type { PacketCipher } from "./cipher.js";
+import { MAC_FAILURE, type PacketCipher } from "./cipher.js";
 import { PACKET_OFFSET, type WasmKernel } from "./wasm/loader.js";
 
 /** length(4) + tag(16): the smallest buffer that is a packet at all. */
@@ -55,9 +55,7 @@ export class ChaCha20Poly1305Wasm implements PacketCipher {
     if (len < MIN_PACKET) throw new ProtocolError(`packet of ${len} bytes is shorter than length and tag`);
     const k = this.kernel;
     k.bind(this, this.key, len).set(buf, PACKET_OFFSET);
-    if (k.exports.open(seq | 0, len) !== 1) {
-      throw new ProtocolError("message authentication failed (corrupted or tampered packet)");
-    }
+    if (k.exports.open(seq | 0, len) !== 1) throw new ProtocolError(MAC_FAILURE);
     // The tag comes back unchanged; copying it too keeps one cached view for seal and open alike.
     buf.set(k.packet(len));
   }

@@ -2,7 +2,7 @@ import { chacha20orig } from "@noble/ciphers/chacha.js";
 import { poly1305 } from "@noble/ciphers/_poly1305.js";
 import { ProtocolError } from "../errors.js";
 import { equalBytes } from "../wire/bytes.js";
-import type { CipherFactory, PacketCipher } from "./cipher.js";
+import { MAC_FAILURE, type CipherFactory, type PacketCipher } from "./cipher.js";
 
 /**
  * chacha20-poly1305@openssh.com (OpenSSH PROTOCOL.chacha20poly1305), on @noble/ciphers.
@@ -61,7 +61,7 @@ export class ChaCha20Poly1305 implements PacketCipher {
     this.setNonce(seq);
     const end = buf.length - 16;
     const expected = poly1305(buf.subarray(0, end), this.polyKeyFor());
-    if (!equalBytes(expected, buf.subarray(end))) throw new ProtocolError("message authentication failed (corrupted or tampered packet)");
+    if (!equalBytes(expected, buf.subarray(end))) throw new ProtocolError(MAC_FAILURE);
     const head = buf.subarray(0, 4);
     chacha20orig(this.lengthKey, this.nonce, head, head, 0);
     const body = buf.subarray(4, end);

@@ -21,6 +21,9 @@ export interface PacketCipher {
   open(seq: number, buf: Uint8Array): void;
 }
 
+/** The ProtocolError message of every `open` whose tag does not verify; the transport answers it with MAC_ERROR. */
+export const MAC_FAILURE = "message authentication failed (corrupted or tampered packet)";
+
 /** Before the first NEWKEYS (RFC 4253 §6: "none" cipher, no MAC). */
 export const nullCipher: PacketCipher = {
   name: "none",

@@ -8,6 +8,7 @@ import {
   NegotiationError,
   ProtocolError,
 } from "../errors.js";
+import { MAC_FAILURE } from "../cipher/cipher.js";
 import { SshReader, parseNameList } from "../wire/reader.js";
 import { SshWriter } from "../wire/writer.js";
 
@@ -37,7 +38,7 @@ export function disconnectReasonFor(error: Error): number | null {
   if (error instanceof HostKeyMismatchError || error instanceof HostKeyUnknownError) return DISCONNECT_REASON.HOST_KEY_NOT_VERIFIABLE;
   if (error instanceof NegotiationError) return DISCONNECT_REASON.KEY_EXCHANGE_FAILED;
   if (error instanceof AuthenticationError) return DISCONNECT_REASON.NO_MORE_AUTH_METHODS_AVAILABLE;
-  if (error instanceof ProtocolError && /authentication failed/.test(error.message)) return DISCONNECT_REASON.MAC_ERROR;
+  if (error instanceof ProtocolError && error.message === MAC_FAILURE) return DISCONNECT_REASON.MAC_ERROR;
   if (error instanceof ProtocolError) return DISCONNECT_REASON.PROTOCOL_ERROR;
   return DISCONNECT_REASON.BY_APPLICATION;
 }
