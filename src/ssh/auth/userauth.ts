@@ -49,14 +49,10 @@ export async function authenticate(c: UserauthContext): Promise<void> {
       c.logger.debug(`server refused key ${label}`);
       continue;
     }
-    const signed = new SshWriter(256)
-      .string(c.sessionId)
-      .raw(request(c.username, "publickey").boolean(true).string(signer.type).string(signer.publicBlob).finish())
-      .finish();
-    const signature = await signer.sign(signed.slice());
-    await c.send(
-      request(c.username, "publickey").boolean(true).string(signer.type).string(signer.publicBlob).string(signature).finish().slice(),
-    );
+    // RFC 4252 §7: the signature covers the session id and the request it is then appended to.
+    const body = request(c.username, "publickey").boolean(true).string(signer.type).string(signer.publicBlob).finish().slice();
+    const signature = await signer.sign(new SshWriter(256).string(c.sessionId).raw(body).finish().slice());
+    await c.send(new SshWriter(body.length + signature.length + 4).raw(body).string(signature).finish().slice());
     reply = await readReply(c);
     if (reply.kind === "success") {
       c.logger.debug(`authenticated with ${label}`);

@@ -92,7 +92,8 @@ export async function verifyHostKeyWithPolicy(options: VerifyHostKeyOptions): Pr
     throw new HostKeyMismatchError(name, key.type, fingerprint, options.verifier ? (pins.length ? "pinned fingerprints and host verifier" : "host verifier") : "pinned fingerprints");
   }
 
-  const line = formatKnownHostsLine(host, port, key, { hash: options.hashKnownHosts });
+  // Only for the branches that show or record it: with hashKnownHosts it costs a salt and an HMAC.
+  const line = () => formatKnownHostsLine(host, port, key, { hash: options.hashKnownHosts });
   switch (known.status) {
     case "match":
       logger.debug(`host key of ${describe} found in ${known.where}`);
@@ -105,9 +106,9 @@ export async function verifyHostKeyWithPolicy(options: VerifyHostKeyOptions): Pr
         );
         return;
       }
-      throw new HostKeyMismatchError(name, key.type, fingerprint, `known_hosts ${known.where}`, line);
+      throw new HostKeyMismatchError(name, key.type, fingerprint, `known_hosts ${known.where}`, line());
     case "unknown":
-      if (policy === "yes") throw new HostKeyUnknownError(name, key.type, fingerprint, line);
+      if (policy === "yes") throw new HostKeyUnknownError(name, key.type, fingerprint, line());
       if (policy === "no") {
         logger.warn(`WARNING: host key checking is off (policy "no"): accepting unverified host key of ${describe}`);
         return;
@@ -117,7 +118,7 @@ export async function verifyHostKeyWithPolicy(options: VerifyHostKeyOptions): Pr
         return;
       }
       try {
-        await options.appendKnownHost(line);
+        await options.appendKnownHost(line());
         logger.info(`permanently added ${describe} to the list of known hosts`);
       } catch (e) {
         // As ssh: failing to record the key does not make it less trusted for this first use.
