@@ -1,8 +1,7 @@
 import { concatBytes, randomBytes, utf8 } from "../wire/bytes.js";
 import { SshWriter } from "../wire/writer.js";
-import { bcryptPbkdf } from "./bcrypt-pbkdf.js";
 import { writeArmor } from "./pem-armor.js";
-import { keyFileCipher } from "./private-key-ciphers.js";
+import { keyFileCipher, withPassphraseKey } from "./private-key-ciphers.js";
 import { encodeEd25519PublicBlob } from "./public-key.js";
 
 /** "openssh-key-v1" and its terminating NUL (OpenSSH PROTOCOL.key). */
@@ -59,11 +58,9 @@ export async function encodeOpenSSHPrivateKey(key: Ed25519KeyMaterial, encryptio
     const salt = randomBytes(SALT_BYTES);
     kdfName = "bcrypt";
     kdfOptions = new SshWriter(32).string(salt).uint32(rounds).finish().slice();
-    const derived = bcryptPbkdf(utf8(encryption.passphrase!), salt, rounds, cipher.keyLength + cipher.ivLength);
     try {
-      sealed = await cipher.encrypt(derived.subarray(0, cipher.keyLength), derived.subarray(cipher.keyLength), plain);
+      sealed = await withPassphraseKey(cipher, encryption.passphrase!, salt, rounds, (key, iv) => cipher.encrypt(key, iv, plain));
     } finally {
-      derived.fill(0);
       plain.fill(0);
     }
   }

@@ -1,11 +1,10 @@
 import { KeyDecryptionError, KeyFormatError, ProtocolError } from "../errors.js";
-import { equalBytes, fromUtf8, utf8 } from "../wire/bytes.js";
+import { equalBytes, fromUtf8 } from "../wire/bytes.js";
 import { SshReader } from "../wire/reader.js";
-import { bcryptPbkdf } from "./bcrypt-pbkdf.js";
 import { Ed25519PrivateKey } from "./ed25519-private-key.js";
 import { OPENSSH_KEY_LABEL, OPENSSH_KEY_MAGIC, type PrivateKeyEncryption } from "./openssh-private-key-writer.js";
 import { readArmor } from "./pem-armor.js";
-import { keyFileCipher, type KeyFileCipher } from "./private-key-ciphers.js";
+import { keyFileCipher, withPassphraseKey, type KeyFileCipher } from "./private-key-ciphers.js";
 import { foreignKeyFormatError, unsupportedKeyTypeError } from "./private-key-formats.js";
 import { decodePublicBlob, formatPublicKeyLine } from "./public-key.js";
 
@@ -32,6 +31,8 @@ export interface PrivateKeyInfo {
 
 interface Container {
   info: PrivateKeyInfo;
+  /** The raw ed25519 public key of the header's blob. */
+  publicKey: Uint8Array;
   cipher: KeyFileCipher;
   salt: Uint8Array;
   section: Uint8Array;
@@ -74,7 +75,7 @@ function readContainer(input: string | Uint8Array): Container {
     const section = r.string(64 * 1024);
     const type = new SshReader(publicBlob).text(64);
     if (type !== "ssh-ed25519") throw unsupportedKeyTypeError(type);
-    decodePublicBlob(publicBlob);
+    const publicKey = decodePublicBlob(publicBlob).key;
     const cipher = keyFileCipher(cipherName);
     const tag = r.bytes(cipher.tagLength);
     r.end("OpenSSH private key");
@@ -106,7 +107,7 @@ function readContainer(input: string | Uint8Array): Container {
       publicBlob,
       publicKeyLine: formatPublicKeyLine({ type, blob: publicBlob }),
     };
-    return { info, cipher, salt, section, tag };
+    return { info, publicKey, cipher, salt, section, tag };
   });
 }
 
@@ -125,13 +126,7 @@ async function decryptSection(c: Container, passphrase: string | undefined): Pro
       `the private key is encrypted (${c.info.cipher}, bcrypt ${c.info.rounds} rounds): a passphrase is needed to use it`,
     );
   }
-  const { cipher } = c;
-  const derived = bcryptPbkdf(utf8(passphrase), c.salt, c.info.rounds, cipher.keyLength + cipher.ivLength);
-  try {
-    return await cipher.decrypt(derived.subarray(0, cipher.keyLength), derived.subarray(cipher.keyLength), c.section, c.tag);
-  } finally {
-    derived.fill(0);
-  }
+  return withPassphraseKey(c.cipher, passphrase, c.salt, c.info.rounds, (key, iv) => c.cipher.decrypt(key, iv, c.section, c.tag));
 }
 
 /** The private section: check ints, one ed25519 key, comment, padding 1, 2, 3... (PROTOCOL.key). */
@@ -151,7 +146,7 @@ function readSection(c: Container, plain: Uint8Array): Ed25519PrivateKey {
     const comment = r.text(4096);
     const padding = r.rest();
     if (publicKey.length !== 32 || secret.length !== 64) throw new KeyFormatError("ed25519 key fields have the wrong length");
-    if (!equalBytes(publicKey, decodePublicBlob(c.info.publicBlob).key)) {
+    if (!equalBytes(publicKey, c.publicKey)) {
       throw new KeyFormatError("the private section's public key differs from the file's public key");
     }
     if (!equalBytes(secret.subarray(32), publicKey)) throw new KeyFormatError("the ed25519 secret's public half does not match the key");

@@ -1,7 +1,8 @@
 import { chacha20orig } from "@noble/ciphers/chacha.js";
 import { poly1305 } from "@noble/ciphers/_poly1305.js";
 import { KeyDecryptionError, KeyFormatError } from "../errors.js";
-import { concatBytes, equalBytes } from "../wire/bytes.js";
+import { concatBytes, equalBytes, utf8 } from "../wire/bytes.js";
+import { bcryptPbkdf } from "./bcrypt-pbkdf.js";
 
 /**
  * The ciphers OpenSSH can protect an openssh-key-v1 private section with (`ssh-keygen -Z`; the
@@ -18,6 +19,25 @@ export interface KeyFileCipher {
   encrypt(key: Uint8Array, iv: Uint8Array, plain: Uint8Array): Promise<{ data: Uint8Array; tag: Uint8Array }>;
   /** Rejects with KeyDecryptionError when an AEAD tag does not verify (a wrong passphrase). */
   decrypt(key: Uint8Array, iv: Uint8Array, data: Uint8Array, tag: Uint8Array): Promise<Uint8Array>;
+}
+
+/**
+ * Derive `cipher`'s key and IV from a passphrase with bcrypt_pbkdf (PROTOCOL.key), hand them to
+ * `use`, and wipe them afterwards whatever `use` does.
+ */
+export async function withPassphraseKey<T>(
+  cipher: KeyFileCipher,
+  passphrase: string,
+  salt: Uint8Array,
+  rounds: number,
+  use: (key: Uint8Array, iv: Uint8Array) => Promise<T>,
+): Promise<T> {
+  const derived = bcryptPbkdf(utf8(passphrase), salt, rounds, cipher.keyLength + cipher.ivLength);
+  try {
+    return await use(derived.subarray(0, cipher.keyLength), derived.subarray(cipher.keyLength));
+  } finally {
+    derived.fill(0);
+  }
 }
 
 // Importing noble's AES builds its lookup tables: ~5 MiB and ~15 ms at start-up, for what only

@@ -18,9 +18,14 @@ function describeKeyType(type: string): string {
   return type;
 }
 
+/** "the private key is WHAT", what we support, and how to make a key we do. */
+function unusableKey(what: string): KeyFormatError {
+  return new KeyFormatError(`the private key is ${what}: ${SUPPORTED_PRIVATE_KEYS}; ${MAKE_ED25519}`);
+}
+
 /** The error for an openssh-key-v1 file holding a key type other than ssh-ed25519. */
 export function unsupportedKeyTypeError(type: string): KeyFormatError {
-  return new KeyFormatError(`the private key is ${describeKeyType(type)}: ${SUPPORTED_PRIVATE_KEYS}; ${MAKE_ED25519}`);
+  return unusableKey(describeKeyType(type));
 }
 
 /** DER-encoded OIDs (tag 06, length, value) of the algorithms a PKCS#8 key may hold. */
@@ -49,7 +54,6 @@ function pkcs8Algorithm(der: Uint8Array | null): string | null {
  */
 export function foreignKeyFormatError(text: string): KeyFormatError {
   // OpenSSH's own tools cannot turn PEM/PKCS#8 keys of other types into ed25519 ones: make a new key.
-  const fail = (what: string) => new KeyFormatError(`the private key is ${what}: ${SUPPORTED_PRIVATE_KEYS}; ${MAKE_ED25519}`);
 
   const putty = /^PuTTY-User-Key-File-(\d+):\s*(\S+)/m.exec(text);
   if (putty) {
@@ -58,7 +62,7 @@ export function foreignKeyFormatError(text: string): KeyFormatError {
       type === "ssh-ed25519" ? "convert it with `puttygen KEYFILE -O private-openssh-new -o NEWFILE`" : MAKE_ED25519;
     return new KeyFormatError(`the private key is a PuTTY key file (version ${putty[1]}, ${describeKeyType(type)}): ${SUPPORTED_PRIVATE_KEYS}; ${todo}`);
   }
-  if (/---- BEGIN SSH2 ENCRYPTED PRIVATE KEY ----/.test(text)) return fail("in the ssh.com (SECSH) format");
+  if (/---- BEGIN SSH2 ENCRYPTED PRIVATE KEY ----/.test(text)) return unusableKey("in the ssh.com (SECSH) format");
   if (/---- BEGIN SSH2 PUBLIC KEY ----/.test(text) || /^\s*(ssh-|ecdsa-|sk-)\S+\s+AAAA/.test(text)) {
     return new KeyFormatError("this is a public key, not a private key: pass the private key file (the one without .pub)");
   }
@@ -68,17 +72,17 @@ export function foreignKeyFormatError(text: string): KeyFormatError {
     const legacyEncrypted = armor.headers.get("Proc-Type")?.includes("ENCRYPTED") ? ", encrypted" : "";
     switch (armor.label) {
       case "RSA PRIVATE KEY":
-        return fail(`RSA in PEM (PKCS#1) format${legacyEncrypted}`);
+        return unusableKey(`RSA in PEM (PKCS#1) format${legacyEncrypted}`);
       case "EC PRIVATE KEY":
-        return fail(`ECDSA in PEM (SEC1) format${legacyEncrypted}`);
+        return unusableKey(`ECDSA in PEM (SEC1) format${legacyEncrypted}`);
       case "DSA PRIVATE KEY":
-        return fail(`DSA in PEM format${legacyEncrypted}`);
+        return unusableKey(`DSA in PEM format${legacyEncrypted}`);
       case "PRIVATE KEY": {
         const alg = pkcs8Algorithm(armor.body);
-        return fail(`${alg ?? "of an unrecognised type"} in PKCS#8 format`);
+        return unusableKey(`${alg ?? "of an unrecognised type"} in PKCS#8 format`);
       }
       case "ENCRYPTED PRIVATE KEY":
-        return fail("an encrypted PKCS#8 key");
+        return unusableKey("an encrypted PKCS#8 key");
       case "OPENSSH PRIVATE KEY":
         return new KeyFormatError("the OpenSSH private key's base64 body is damaged (invalid base64)");
       default:
