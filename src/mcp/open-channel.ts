@@ -6,7 +6,7 @@ import { parsePublicKeyLine } from "../ssh/keys/public-key.js";
 import type { Ed25519PrivateKey } from "../ssh/keys/ed25519-private-key.js";
 import type { Logger } from "../ssh/logger.js";
 import type { ConnectOptions, SSHChannel } from "../ssh/options.js";
-import { platform } from "../ssh/platform.js";
+import { expandPath, platform } from "../ssh/platform.js";
 import { MCP_SSH_DEFAULTS, type SSHClientTransportOptions } from "./options.js";
 
 /** An open MCP channel and the connection it runs on. */
@@ -27,7 +27,7 @@ async function loadClientKeys(opts: SSHClientTransportOptions): Promise<Ed25519P
     if (!platform.readFile) {
       throw new TypeError("clientKeys needs a filesystem; in this runtime pass the key's contents as `privateKey`");
     }
-    const path = platform.expandPath?.(given) ?? given;
+    const path = expandPath(given);
     let bytes: Uint8Array;
     try {
       bytes = await platform.readFile(path);

@@ -1,6 +1,6 @@
 import type { Logger } from "./logger.js";
 import type { ConnectOptions } from "./options.js";
-import { platform } from "./platform.js";
+import { expandPath, platform } from "./platform.js";
 import { fromUtf8 } from "./wire/bytes.js";
 import type { HostKeyCheck } from "./transport/key-exchange.js";
 import { verifyHostKeyWithPolicy } from "./keys/host-key-policy.js";
@@ -13,7 +13,7 @@ import { verifyHostKeyWithPolicy } from "./keys/host-key-policy.js";
 export async function hostKeyChecker(options: ConnectOptions, logger: Logger): Promise<HostKeyCheck> {
   const knownHosts: { text: string; source: string }[] = [];
   if (options.knownHosts !== undefined) knownHosts.push({ text: options.knownHosts, source: "knownHosts" });
-  const path = options.knownHostsPath ? (platform.expandPath?.(options.knownHostsPath) ?? options.knownHostsPath) : undefined;
+  const path = options.knownHostsPath ? expandPath(options.knownHostsPath) : undefined;
   if (path) {
     if (!platform.readFile) throw new TypeError("knownHostsPath needs a filesystem; pass `knownHosts` text or `hostKeyFingerprints` instead");
     try {

@@ -23,3 +23,8 @@ export const platform: Platform = {};
 export function registerPlatform(services: Platform): void {
   Object.assign(platform, services);
 }
+
+/** `path` with "~" expanded where the runtime can; as given where it cannot. */
+export function expandPath(path: string): string {
+  return platform.expandPath?.(path) ?? path;
+}

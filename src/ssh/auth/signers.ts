@@ -1,6 +1,6 @@
 import type { Logger } from "../logger.js";
 import type { ConnectOptions } from "../options.js";
-import { platform } from "../platform.js";
+import { expandPath, platform } from "../platform.js";
 import { equalBytes } from "../wire/bytes.js";
 import type { Signer } from "../keys/signature.js";
 import { parsePrivateKey } from "../keys/openssh-private-key.js";
@@ -14,7 +14,7 @@ export async function loadSigners(options: ConnectOptions, logger: Logger): Prom
   if (options.privateKey !== undefined) signers.push(await parsePrivateKey(options.privateKey, options.passphrase));
   if (options.privateKeyPath) {
     if (!platform.readFile) throw new TypeError("privateKeyPath needs a filesystem; pass `privateKey` contents instead");
-    const path = platform.expandPath?.(options.privateKeyPath) ?? options.privateKeyPath;
+    const path = expandPath(options.privateKeyPath);
     signers.push(await parsePrivateKey(await platform.readFile(path), options.passphrase));
   }
   signers.push(...(options.signers ?? []));

@@ -103,8 +103,7 @@ export class AgentConnection {
 
   private async readMessage(): Promise<Uint8Array> {
     await this.fill(4);
-    const b = this.buffered;
-    const length = ((b[0]! << 24) | (b[1]! << 16) | (b[2]! << 8) | b[3]!) >>> 0;
+    const length = new SshReader(this.buffered).uint32();
     if (length === 0 || length > MAX_AGENT_MESSAGE) throw new AgentError(`ssh-agent sent a message of ${length} bytes (limit ${MAX_AGENT_MESSAGE})`);
     await this.fill(4 + length);
     const message = this.buffered.slice(4, 4 + length);

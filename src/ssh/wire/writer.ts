@@ -76,7 +76,6 @@ export class SshWriter {
       while (x < -1n || (bytes.length === 0) || !(bytes[0]! & 0x80)) {
         bytes.unshift(Number(x & 0xffn));
         x >>= 8n;
-        if (x === -1n && bytes[0]! & 0x80) break;
       }
     }
     return this.string(Uint8Array.from(bytes));
