@@ -1,4 +1,5 @@
 import type { ByteStream } from "./byte-stream.js";
+import { MIN_READ, SlabReads } from "./slab-reads.js";
 
 // The slice of Deno's API this adapter uses, declared here so the project needs no Deno typings.
 interface DenoTcpConn {
@@ -17,8 +18,6 @@ export function denoGlobal(): DenoNamespace | undefined {
   return (globalThis as { Deno?: DenoNamespace }).Deno;
 }
 
-const READ_CHUNK = 64 * 1024;
-
 /**
  * Wrap a Deno TCP connection. Deno's own `conn.readable`/`conn.writable` are not used: closing that
  * writable closes the whole socket and cancels a pending read, whereas SSH needs a half-close
@@ -36,12 +35,14 @@ export function denoConnToByteStream(conn: DenoTcpConn): ByteStream {
       // already closed by the runtime after an error
     }
   };
+  // Reads land in consecutive slices of a slab (see SlabReads), each as large as Deno's own.
+  const slabs = new SlabReads();
   const readable = new ReadableStream<Uint8Array>({
     async pull(controller) {
-      const buffer = new Uint8Array(READ_CHUNK);
+      const room = slabs.next().subarray(0, MIN_READ);
       let n: number | null;
       try {
-        n = await conn.read(buffer);
+        n = await conn.read(room);
       } catch (error) {
         // A read cancelled by our own close() is the end of the stream, not a failure.
         if (closed) controller.close();
@@ -49,7 +50,7 @@ export function denoConnToByteStream(conn: DenoTcpConn): ByteStream {
         return;
       }
       if (n === null) controller.close();
-      else controller.enqueue(buffer.subarray(0, n));
+      else controller.enqueue(slabs.filled(room, n));
     },
     cancel() {
       closeOnce();

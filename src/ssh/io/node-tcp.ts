@@ -1,39 +1,9 @@
 import { connect as netConnect, type Socket, type TcpNetConnectOpts } from "node:net";
 import type { ByteStream } from "./byte-stream.js";
+import { SlabReads } from "./slab-reads.js";
 
-/** Size of the buffers socket reads land in (see SlabReads). */
-export const READ_SLAB = 256 * 1024;
-/** A read never gets less room than this (Node's own reads are 64 KiB). */
-const MIN_READ = 64 * 1024;
 /** Bytes read from the socket and not yet taken by the transport before the socket is paused. */
 const READ_QUEUE_BYTES = 512 * 1024;
-
-/**
- * Where socket reads land when we open the socket ourselves (net.connect's `onread`): consecutive
- * slices of one slab, so a packet that straddles two reads is still contiguous memory and the
- * packet decoder joins the two views instead of copying the packet (it copies only at a slab's
- * end). Node's default allocates a fresh 64 KiB buffer per read and shrinks it with realloc. A
- * slice is never handed out twice: what was read stays the reader's until its views are dropped.
- */
-class SlabReads {
-  private slab = new Uint8Array(READ_SLAB);
-  private used = 0;
-
-  /** Room for the next read. */
-  next(): Uint8Array {
-    if (this.slab.length - this.used < MIN_READ) {
-      this.slab = new Uint8Array(READ_SLAB);
-      this.used = 0;
-    }
-    return this.slab.subarray(this.used);
-  }
-
-  /** `n` bytes were read into `room` (the last room handed out): a view of them. */
-  filled(room: Uint8Array, n: number): Uint8Array {
-    if (room.buffer === this.slab.buffer) this.used = room.byteOffset + n;
-    return room.subarray(0, n);
-  }
-}
 
 type Deliver = (chunk: Uint8Array) => boolean;
 
@@ -153,6 +123,8 @@ function wrapSocket(socket: Socket, attach: (deliver: Deliver) => void): ByteStr
 /** TCP connect with Nagle off: SSH handshakes are request/response and small writes must go out at once. */
 export function connectNodeTcp(host: string, port: number, opts: { signal?: AbortSignal } = {}): Promise<ByteStream> {
   return new Promise((resolve, reject) => {
+    // net.connect's `onread`: reads land in slabs (see SlabReads) instead of Node's default, a
+    // fresh 64 KiB buffer per read shrunk with realloc.
     const slabs = new SlabReads();
     let deliver: Deliver = () => true;
     const options: TcpNetConnectOpts & { writableHighWaterMark: number } = {
@@ -176,7 +148,6 @@ export function connectNodeTcp(host: string, port: number, opts: { signal?: Abor
     opts.signal?.addEventListener("abort", onAbort, { once: true });
     socket.once("connect", () => {
       opts.signal?.removeEventListener("abort", onAbort);
-      socket.off("error", reject);
       resolve(stream);
     });
     socket.once("error", (err) => {
