@@ -4,6 +4,7 @@
 // roots, elicitation, list_changed, logging and messages of future protocol versions all pass.
 import type { Readable, Writable } from "node:stream";
 import type { Logger } from "../ssh/logger.js";
+import { utf8 } from "../ssh/wire/bytes.js";
 import { escapeLineSeparators, isBlankLine, parseJsonLine } from "../mcp/json-lines.js";
 import { describeEnd, LineChannel, type ChannelEnd } from "../mcp/line-channel.js";
 import { LineSplitter } from "../mcp/line-splitter.js";
@@ -35,8 +36,6 @@ function relayable(line: string, from: string, logger: Logger): string | undefin
   return escapeLineSeparators(line);
 }
 
-const encoder = new TextEncoder();
-
 /** Host -> remote: read stdin lines and write them to the channel, one write per chunk read. */
 async function relayHostToRemote(io: ProxyIO, lines: LineChannel, maxLineBytes: number | undefined): Promise<void> {
   const splitter = new LineSplitter({ maxLineBytes });
@@ -52,17 +51,23 @@ async function relayHostToRemote(io: ProxyIO, lines: LineChannel, maxLineBytes: 
       const line = relayable(event.line, from, io.logger);
       if (line !== undefined) out += `${line}\n`;
     }
-    if (out !== "") await lines.write(encoder.encode(out));
+    if (out !== "") await lines.write(utf8(out));
   }
   for (const event of splitter.end()) if ("error" in event) io.logger.warn(`${from}: ${event.error.message}`);
 }
 
-/** Write to stdout, waiting for it to drain when its buffer is full. */
-function writeOut(stdout: Writable, text: string): Promise<void> {
+/**
+ * Write to stdout. Only when its buffer is full is there something to wait for: a promise that
+ * resolves on "drain" (and rejects if the write fails). Otherwise nothing, so LineChannel delivers
+ * the next line at once instead of through a promise per line.
+ */
+function writeOut(stdout: Writable, text: string): Promise<void> | undefined {
+  let failed: ((error: Error) => void) | undefined;
+  // The callback runs after write() returns, so `failed` is in place by then.
+  if (stdout.write(text, (error) => error && failed?.(error))) return undefined;
   return new Promise((resolve, reject) => {
-    const ok = stdout.write(text, (error) => (error ? reject(error) : undefined));
-    if (ok) resolve();
-    else stdout.once("drain", resolve);
+    failed = reject;
+    stdout.once("drain", resolve);
   });
 }
 
@@ -118,9 +123,9 @@ export async function runProxy(options: SSHClientTransportOptions, io: ProxyIO):
     logger,
     maxLineBytes: options.maxLineBytes,
     events: {
-      line: async (text) => {
+      line: (text) => {
         const line = relayable(text, from, logger);
-        if (line !== undefined) await writeOut(io.stdout, `${line}\n`).catch(() => hostGone());
+        if (line !== undefined) return writeOut(io.stdout, `${line}\n`)?.catch(() => hostGone());
       },
       error: (e) => logger.warn(`${from}: ${e.message}`),
       ended: () => {},

@@ -1,4 +1,5 @@
 import { JSONRPCMessageSchema, type JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
+import { utf8 } from "../ssh/wire/bytes.js";
 import { MessageFramingError } from "./errors.js";
 import { escapeLineSeparators, parseJsonLine, preview } from "./json-lines.js";
 
@@ -9,11 +10,9 @@ export function serializeMessage(message: JSONRPCMessage): string {
   return escapeLineSeparators(JSON.stringify(message)) + "\n";
 }
 
-const encoder = new TextEncoder();
-
 /** `serializeMessage` as UTF-8 bytes, ready for the channel. */
 export function encodeMessage(message: JSONRPCMessage): Uint8Array {
-  return encoder.encode(serializeMessage(message));
+  return utf8(serializeMessage(message));
 }
 
 /** Parse one line as a JSON-RPC message, validated with the MCP SDK's own schema. */

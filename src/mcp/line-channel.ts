@@ -124,7 +124,7 @@ export class LineChannel {
       return;
     }
     this.direct.readStdout({
-      data: (chunk) => this.take(splitter, chunk, 0),
+      data: (chunk) => this.take(splitter.push(chunk), 0),
       end: () => void this.stdoutEnded(splitter, null),
       error: (e) => void this.stdoutEnded(splitter, e),
     });
@@ -137,7 +137,7 @@ export class LineChannel {
       for (;;) {
         const { done, value } = await reader.read();
         if (done) break;
-        const wait = this.take(splitter, value, 0);
+        const wait = this.take(splitter.push(value), 0);
         if (wait) await wait;
       }
     } catch (e) {
@@ -149,12 +149,11 @@ export class LineChannel {
   }
 
   /**
-   * Deliver the lines in `chunk` (from event `from` on, once split); a promise when a consumer
-   * holds back further reading. Never throws: on the direct path it runs inside the connection's
-   * message dispatch.
+   * Deliver the lines of one chunk's `events` from `from` on; a promise when a consumer holds back
+   * further reading. Never throws: on the direct path it runs inside the connection's message
+   * dispatch.
    */
-  private take(splitter: LineSplitter, chunk: Uint8Array, from: number, split?: SplitEvent[]): void | Promise<void> {
-    const events = split ?? splitter.push(chunk);
+  private take(events: SplitEvent[], from: number): void | Promise<void> {
     for (let i = from; i < events.length; i++) {
       const event = events[i]!;
       if ("error" in event) {
@@ -170,10 +169,10 @@ export class LineChannel {
       }
       // A consumer that throws or rejects must not look like a broken connection: report it and go on.
       if (wait) return wait.then(
-        () => this.take(splitter, chunk, i + 1, events),
+        () => this.take(events, i + 1),
         (e: unknown) => {
           this.report(e);
-          return this.take(splitter, chunk, i + 1, events);
+          return this.take(events, i + 1);
         },
       );
     }
@@ -189,9 +188,9 @@ export class LineChannel {
 
   private async stdoutEnded(splitter: LineSplitter, streamError: Error | null): Promise<void> {
     let error = streamError;
-    if (!error) for (const event of splitter.end()) if ("error" in event) this.report(event.error);
     let exit: ExitStatus | null = null;
     if (!error) {
+      for (const event of splitter.end()) if ("error" in event) this.report(event.error);
       const status = await Promise.race([this.channel.exit.catch((e: Error) => e), sleep(EXIT_STATUS_WAIT_MS)]);
       if (status instanceof Error) error = status;
       else if (status !== "timeout") exit = status;
