@@ -9,6 +9,7 @@ import { silentLogger, type Logger } from "../ssh/logger.js";
 import { BodyTooLargeError } from "./errors.js";
 import { DEFAULT_MAX_BODY_BYTES, type KeyServerHandler } from "./handler.js";
 import { errorResponse } from "./http-body.js";
+import { urlHost } from "./loopback.js";
 
 export interface ServeKeyServerOptions {
   /** Default 127.0.0.1: reachable from this machine only unless asked otherwise. */
@@ -150,10 +151,9 @@ export async function serveKeyServer(handler: KeyServerHandler, opts: ServeKeySe
   });
   server.on("error", (e) => logger.error(`key server: ${e.message}`));
   const port = (server.address() as AddressInfo).port;
-  const shownHost = host.includes(":") ? `[${host}]` : host;
   let closing: Promise<void> | undefined;
   return {
-    url: `${opts.tls ? "https" : "http"}://${shownHost}:${port}`,
+    url: `${opts.tls ? "https" : "http"}://${urlHost(host)}:${port}`,
     host,
     port,
     close() {

@@ -3,6 +3,8 @@
 // addresses: full buckets carry no information and are dropped, and past MAX_TRACKED the oldest
 // entries go.
 
+import { parseIpv6 } from "./loopback.js";
+
 const MAX_TRACKED = 10_000;
 
 interface Bucket {
@@ -69,20 +71,10 @@ export class RateLimiter {
  */
 export function rateLimitBucket(address: string): string {
   const ip = address.replace(/%.*$/, ""); // a zone index (fe80::1%eth0) names the link, not the host
-  if (!ip.includes(":") || !/^[0-9a-fA-F:.]+$/.test(ip)) return address;
-  const halves = ip.split("::");
-  if (halves.length > 2) return address;
-  const groups = (s: string | undefined) => (s ? s.split(":") : []);
-  const head = groups(halves[0]);
-  const tail = groups(halves[1]);
-  // An embedded dotted IPv4 tail (::ffff:1.2.3.4, 64:ff9b::1.2.3.4) takes two groups' room.
-  const width = (g: string[]) => g.reduce((n, x) => n + (x.includes(".") ? 2 : 1), 0);
-  const missing = 8 - width(head) - width(tail);
-  if (halves.length === 1 ? missing !== 0 : missing < 1) return address;
-  const all = [...head, ...Array<string>(halves.length === 2 ? missing : 0).fill("0"), ...tail];
-  const prefix = all.slice(0, 4);
-  if (prefix.some((g) => g.includes(".") || g.length === 0 || g.length > 4)) return address;
-  return `${canonicalIPv6([...prefix.map((g) => Number.parseInt(g, 16)), 0, 0, 0, 0])}/64`;
+  const b = ip.includes(":") ? parseIpv6(ip) : undefined;
+  if (!b) return address;
+  const prefix = [0, 2, 4, 6].map((i) => (b[i]! << 8) | b[i + 1]!);
+  return `${canonicalIPv6([...prefix, 0, 0, 0, 0])}/64`;
 }
 
 /** RFC 5952 §4 text of eight 16-bit groups: lower-case hex, the longest run of 2+ zero groups as "::". */
