@@ -6,7 +6,7 @@ import { VERSION } from "../ssh/version.js";
 import { parseProxyArgs, PROXY_USAGE, UsageError, type ProxySettings } from "./args.js";
 import { resolveClientKeys } from "./client-keys.js";
 import { runKeygenCli } from "./keygen.js";
-import { runProxy } from "./proxy.js";
+import { flushed, runProxy } from "./proxy.js";
 
 const SIGNALS: NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
 
@@ -86,30 +86,19 @@ async function main(argv: string[]): Promise<number> {
   return proxy(parsed.settings);
 }
 
-/**
- * Let pending stdout/stderr writes reach their pipes before exiting. Bounded: a host that stopped
- * reading must not keep us alive (the proxy already gave its output a chance to drain).
- */
-function flush(stream: NodeJS.WriteStream): Promise<void> {
-  return new Promise((resolve) => {
-    if (stream.destroyed) return resolve();
-    const timer = setTimeout(resolve, 500);
-    stream.write("", () => {
-      clearTimeout(timer);
-      resolve();
-    });
-  });
-}
+// Pending stdout/stderr writes reach their pipes before exiting, for at most this long (the proxy
+// already gave its output a chance to drain).
+const EXIT_FLUSH_MS = 500;
 
 main(process.argv.slice(2)).then(
   async (code) => {
-    await Promise.all([flush(process.stdout), flush(process.stderr)]);
+    await Promise.all([flushed(process.stdout, EXIT_FLUSH_MS), flushed(process.stderr, EXIT_FLUSH_MS)]);
     // stdin may still be open (the remote ended first): exit rather than wait for it.
     process.exit(code);
   },
   async (e: unknown) => {
     err(`mcp-ssh: ${oneLine((e as Error)?.stack ?? String(e))}`);
-    await flush(process.stderr);
+    await flushed(process.stderr, EXIT_FLUSH_MS);
     process.exit(1);
   },
 );

@@ -74,12 +74,15 @@ function writeOut(stdout: Writable, text: string): Promise<void> | undefined {
 /** How long, at the end, output already relayed may take to reach a host that is slow to read it. */
 const FLUSH_WAIT_MS = 2000;
 
-/** Resolves once everything written to stdout has been handed to the OS, or after FLUSH_WAIT_MS. */
-function flushed(stdout: Writable): Promise<void> {
+/**
+ * Resolves once everything written to `stream` has been handed to the OS, or after `waitMs`:
+ * a reader that stopped reading must not keep us alive.
+ */
+export function flushed(stream: Writable, waitMs = FLUSH_WAIT_MS): Promise<void> {
   return new Promise((resolve) => {
-    if (stdout.destroyed || stdout.writableEnded) return resolve();
-    const timer = setTimeout(resolve, FLUSH_WAIT_MS);
-    stdout.write("", () => {
+    if (stream.destroyed || stream.writableEnded) return resolve();
+    const timer = setTimeout(resolve, waitMs);
+    stream.write("", () => {
       clearTimeout(timer);
       resolve();
     });

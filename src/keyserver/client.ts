@@ -71,7 +71,7 @@ export async function enrollWithKeyServer(opts: EnrollOptions): Promise<{ hostKe
   const clientKeys = opts.clientPublicKeyLines.map((line, i) => {
     try {
       const key = parsePublicKeyLine(line.replace(/\r?\n$/, ""));
-      return formatPublicKeyLine(key, key.comment || undefined);
+      return { line: formatPublicKeyLine(key, key.comment || undefined), fingerprint: fingerprintSha256(key.blob) };
     } catch (e) {
       throw new KeyFormatError(`client public key ${i + 1} cannot be enrolled: ${(e as Error).message}`, { cause: e });
     }
@@ -112,9 +112,9 @@ export async function enrollWithKeyServer(opts: EnrollOptions): Promise<{ hostKe
       if (!decision.allowed) throw downgradeRefusal(url.hostname, [`${opts.keyServerUrl} is plain HTTP`]);
       logger.warn(`using the key server over plain HTTP (${opts.keyServerUrl}; ${decision.reason === "loopback" ? "loopback address" : "--allow-http-key-server"})`);
     }
-    const got = await getHostKey(trimBase(url.href));
-    if (!got.ok) throw new KeyServerError(`could not get the host key from the key server: ${got.why}`);
     base = trimBase(url.href);
+    const got = await getHostKey(base);
+    if (!got.ok) throw new KeyServerError(`could not get the host key from the key server: ${got.why}`);
     hostKeyLine = got.line;
   } else {
     const host = urlHost(opts.host);
@@ -149,7 +149,7 @@ export async function enrollWithKeyServer(opts: EnrollOptions): Promise<{ hostKe
   if (opts.token !== undefined && base.startsWith("http:") && !isLoopbackHost(new URL(base).hostname)) {
     logger.warn("sending the enrollment token over plain HTTP; anyone on the network path can read it");
   }
-  for (const line of clientKeys) {
+  for (const { line, fingerprint } of clientKeys) {
     const url = `${base}/register`;
     const headers: Record<string, string> = { "content-type": "application/json", accept: "application/json" };
     if (opts.token !== undefined) headers.authorization = `Bearer ${opts.token}`;
@@ -162,7 +162,7 @@ export async function enrollWithKeyServer(opts: EnrollOptions): Promise<{ hostKe
       maxResponseBytes: MAX_RESPONSE_BYTES,
     });
     if (res.status === 200) {
-      logger.info(`enrolled ${fingerprintSha256(parsePublicKeyLine(line).blob)} with the key server`);
+      logger.info(`enrolled ${fingerprint} with the key server`);
       continue;
     }
     const detail = serverError(res.body);
