@@ -17,6 +17,7 @@ export class ChaCha20Poly1305Wasm implements PacketCipher {
   readonly blockSize = 8;
   readonly lengthInAlignment = false;
   readonly tagLength = 16;
+  readonly headLength = 4;
   private readonly key: Uint8Array;
 
   constructor(

@@ -14,6 +14,7 @@ export class ChaCha20Poly1305 implements PacketCipher {
   readonly blockSize = 8;
   readonly lengthInAlignment = false;
   readonly tagLength = 16;
+  readonly headLength = 4;
   private readonly mainKey: Uint8Array;
   private readonly lengthKey: Uint8Array;
   private readonly nonce = new Uint8Array(8);
@@ -73,5 +74,6 @@ export const chacha20Poly1305Noble: CipherFactory = {
   name: "chacha20-poly1305@openssh.com",
   keyLength: 64,
   ivLength: 0,
+  aead: true,
   create: (key) => new ChaCha20Poly1305(key),
 };

@@ -10,6 +10,11 @@ export interface PacketCipher {
   /** Whether the 4-byte length field counts toward the alignment (false for AEAD / length-encrypted-apart modes). */
   readonly lengthInAlignment: boolean;
   readonly tagLength: number;
+  /**
+   * Bytes `decryptLength` needs: 4 where the length is readable alone (chacha20-poly1305, GCM, -etm
+   * MACs), the cipher block size where it is encrypted with the first block (CTR with a plain MAC).
+   */
+  readonly headLength: number;
   /** Encrypt `buf[0 .. buf.length - tagLength)` in place and write the tag into the last tagLength bytes. */
   seal(seq: number, buf: Uint8Array): void;
   /** packet_length from the first 4 (possibly encrypted) bytes, without changing them. */
@@ -30,6 +35,7 @@ export const nullCipher: PacketCipher = {
   blockSize: 8,
   lengthInAlignment: true,
   tagLength: 0,
+  headLength: 4,
   seal() {},
   decryptLength(_seq, head) {
     return ((head[0]! << 24) | (head[1]! << 16) | (head[2]! << 8) | head[3]!) >>> 0;
@@ -37,10 +43,21 @@ export const nullCipher: PacketCipher = {
   open() {},
 };
 
-/** Builds a direction's cipher from derived key material (RFC 4253 §7.2 keys C/D, E/F). */
+/** A MAC algorithm row (RFC 4253 §6.4; OpenSSH PROTOCOL §1.5 for the -etm@openssh.com forms). */
+export interface MacAlgorithm {
+  readonly name: string;
+  readonly keyLength: number;
+  readonly tagLength: number;
+  /** Encrypt-then-MAC: the MAC covers the encrypted packet and the length stays in the clear. */
+  readonly etm: boolean;
+}
+
+/** Builds a direction's cipher from derived key material (RFC 4253 §7.2: IV A/B, key C/D, MAC key E/F). */
 export interface CipherFactory {
   readonly name: string;
   readonly keyLength: number;
   readonly ivLength: number;
-  create(key: Uint8Array, iv: Uint8Array): PacketCipher;
+  /** Carries its own tag (chacha20-poly1305, AES-GCM): KEXINIT's MAC lists are not negotiated for it. */
+  readonly aead: boolean;
+  create(key: Uint8Array, iv: Uint8Array, mac?: { algorithm: MacAlgorithm; key: Uint8Array }): PacketCipher;
 }

@@ -34,6 +34,7 @@ export const chacha20Poly1305: CipherFactory = {
   name: "chacha20-poly1305@openssh.com",
   keyLength: 64,
   ivLength: 0,
+  aead: true,
   create(key) {
     const kernel = activeKernel();
     return kernel ? new ChaCha20Poly1305Wasm(key, kernel) : new ChaCha20Poly1305(key);

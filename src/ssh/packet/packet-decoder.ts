@@ -44,8 +44,8 @@ export class PacketDecoder {
   next(): Uint8Array | null {
     const c = this.cipher;
     if (this.expected < 0) {
-      if (this.buffered < 4) return null;
-      const head = this.peek(4);
+      if (this.buffered < c.headLength) return null;
+      const head = this.peek(c.headLength);
       const len = c.decryptLength(this.seq, head);
       this.checkLength(len, c);
       this.expected = len;
