@@ -1,7 +1,6 @@
 import type { Logger } from "../ssh/logger.js";
 import { safePeerText } from "../ssh/wire/peer-text.js";
 import type { ExitStatus, SSHChannel } from "../ssh/options.js";
-import { Channel } from "../ssh/connection/channel.js";
 import { LineSplitter, type SplitEvent } from "./line-splitter.js";
 
 /** A remote stderr line longer than this is dropped (it is only logged). */
@@ -57,8 +56,8 @@ export function describeEnd(end: ChannelEnd): string {
  */
 export class LineChannel {
   private readonly writer: WritableStreamDefaultWriter<Uint8Array>;
-  /** Our own channels take writes directly, skipping the stdin stream's per-write promises. */
-  private readonly direct: Channel | null;
+  /** Channels with the fast path (ours) take writes directly, skipping the stdin stream's per-write promises. */
+  private readonly direct: Required<Pick<SSHChannel, "send" | "readStdout">> | null;
   private readonly finished: Promise<ChannelEnd>;
   private resolveFinished!: (end: ChannelEnd) => void;
   private started = false;
@@ -69,7 +68,7 @@ export class LineChannel {
     private readonly opts: { logger: Logger; maxLineBytes?: number; events: LineChannelEvents },
   ) {
     this.writer = channel.stdin.getWriter();
-    this.direct = channel instanceof Channel ? channel : null;
+    this.direct = channel.send && channel.readStdout ? { send: channel.send.bind(channel), readStdout: channel.readStdout.bind(channel) } : null;
     this.finished = new Promise((resolve) => (this.resolveFinished = resolve));
   }
 

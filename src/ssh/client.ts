@@ -17,6 +17,7 @@ import { authenticate } from "./auth/userauth.js";
 import { loadSigners } from "./auth/signers.js";
 import { hostKeyChecker } from "./host-trust.js";
 import { Connection } from "./connection/connection.js";
+import { clientSessionRequests } from "./connection/session-requests-client.js";
 import type { Channel } from "./connection/channel.js";
 import { fingerprintSha256 } from "./keys/fingerprint.js";
 import { decodePublicBlob } from "./keys/public-key.js";
@@ -102,6 +103,8 @@ export class SSHClient {
             sendFramed: (l, f) => tr.sendFramed(l, f),
             fail: (e) => tr.fail(e),
             logger,
+            peer: "server",
+            channelRequests: clientSessionRequests,
             channelOpenTimeoutMs: t.channelOpenMs ?? DEFAULTS.channelOpenMs,
             maxChannels: options.maxChannels ?? DEFAULTS.maxChannels,
             keepaliveIntervalMs: options.keepaliveIntervalMs ?? 0,

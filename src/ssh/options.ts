@@ -2,14 +2,9 @@ import type { ByteStream } from "./io/byte-stream.js";
 import type { Logger } from "./logger.js";
 import type { Signer } from "./keys/signature.js";
 
-/** What a host verifier callback receives. */
-export interface HostKeyInfo {
-  type: string;
-  fingerprint: string;
-  blob: Uint8Array;
-}
-
-export type HostKeyPolicy = "yes" | "accept-new" | "no";
+import type { HostKeyInfo, HostKeyPolicy } from "./keys/host-key-policy.js";
+export type { HostKeyInfo, HostKeyPolicy } from "./keys/host-key-policy.js";
+import type { AlgorithmPreferences } from "./algorithms/offer.js";
 
 export interface ConnectOptions {
   host?: string;
@@ -37,8 +32,11 @@ export interface ConnectOptions {
   hostKeyPolicy?: HostKeyPolicy;
   /** With "accept-new": record new hosts hashed (`|1|...`), like OpenSSH's HashKnownHosts. */
   hashKnownHosts?: boolean;
-  /** Offer exactly these, in order. */
-  algorithms?: { kex?: string[]; cipher?: string[]; hostKey?: string[] };
+  /**
+   * Per category: exactly these, in order; or OpenSSH's "+name" (append), "-pattern" (remove),
+   * "^name" (put first) forms on our defaults.
+   */
+  algorithms?: AlgorithmPreferences;
   /** Whole connect (TCP + version + kex + auth) deadline. Default 30 s. */
   readyTimeoutMs?: number;
   /** Per-step deadlines; each expiry is a TimeoutError naming the step. */
@@ -73,15 +71,4 @@ export interface ChannelOptions {
   pty?: boolean | { term?: string; cols?: number; rows?: number };
 }
 
-export interface ExitStatus {
-  code: number | null;
-  signal: string | null;
-}
-
-export interface SSHChannel {
-  readonly stdin: WritableStream<Uint8Array>;
-  readonly stdout: ReadableStream<Uint8Array>;
-  readonly stderr: ReadableStream<Uint8Array>;
-  readonly exit: Promise<ExitStatus>;
-  close(): Promise<void>;
-}
+export type { ExitStatus, SSHChannel } from "./connection/channel-types.js";

@@ -2,6 +2,7 @@
 // handing it messages directly.
 import { Connection } from "../../src/ssh/connection/connection.js";
 import { LOCAL_MAX_PACKET, LOCAL_WINDOW } from "../../src/ssh/connection/channel.js";
+import { clientSessionRequests } from "../../src/ssh/connection/session-requests-client.js";
 import { silentLogger } from "../../src/ssh/logger.js";
 import { MSG } from "../../src/ssh/messages.js";
 import { SshWriter } from "../../src/ssh/wire/writer.js";
@@ -13,6 +14,8 @@ export function detachedConnection(): Connection {
     sendFramed: async (length, fill) => fill(new Uint8Array(length), 0),
     fail: () => {},
     logger: silentLogger,
+    peer: "server",
+    channelRequests: clientSessionRequests,
     channelOpenTimeoutMs: 1000,
     maxChannels: 4,
     keepaliveIntervalMs: 0,

@@ -1,7 +1,7 @@
 import { ChannelRequestError, ConnectionLostError, ProtocolError } from "../errors.js";
 import type { Logger } from "../logger.js";
 import { MSG } from "../messages.js";
-import type { ExitStatus, SSHChannel } from "../options.js";
+import type { ExitStatus, SSHChannel } from "./channel-types.js";
 import { deferred, type Deferred } from "../deferred.js";
 import { SshReader } from "../wire/reader.js";
 import { SshWriter } from "../wire/writer.js";
@@ -15,6 +15,13 @@ export const LOCAL_MAX_PACKET = 32 * 1024;
 const SEND_CHUNK = 32 * 1024;
 /** How long close() waits for the peer's CHANNEL_CLOSE before releasing the channel anyway. */
 const CLOSE_WAIT_MS = 5000;
+
+/**
+ * What a role does with a channel request from the peer (RFC 4254 §5.4): client sessions take
+ * exit-status and exit-signal; a server's take exec, subsystem, env, ... The answer (true =
+ * CHANNEL_SUCCESS) is sent when the peer asked for one, in the order the requests came.
+ */
+export type ChannelRequestHandler = (channel: Channel, type: string, r: SshReader) => boolean | Promise<boolean>;
 
 export interface ChannelHost {
   sendFramed(length: number, fill: (buf: Uint8Array, offset: number) => void): Promise<void>;
@@ -44,6 +51,8 @@ export class Channel implements SSHChannel {
   private readonly exitDone = deferred<ExitStatus>();
   private readonly closeDone = deferred<void>();
   private status: ExitStatus = { code: null, signal: null };
+  /** Answers to the peer's requests go out in request order, even when a handler is async. */
+  private requestTail: Promise<void> = Promise.resolve();
   /** Pending want-reply requests; "closed": the server closed the channel instead of answering. */
   private replies: Deferred<boolean | "closed">[] = [];
   private requestsSent = 0;
@@ -60,6 +69,7 @@ export class Channel implements SSHChannel {
   constructor(
     readonly localId: number,
     private readonly host: ChannelHost,
+    private readonly onRequest: ChannelRequestHandler,
   ) {
     this.out = new InboundStream((n) => this.consumed(n));
     this.err = new InboundStream((n) => this.consumed(n));
@@ -82,6 +92,10 @@ export class Channel implements SSHChannel {
    */
   readStdout(sink: InboundSink): void {
     this.out.attach(sink);
+  }
+
+  get logger(): Logger {
+    return this.host.logger;
   }
 
   /** Bytes received on stdout and stderr that the consumer has not read yet. */
@@ -184,19 +198,29 @@ export class Channel implements SSHChannel {
   private handleRequest(r: SshReader): void {
     const type = r.text(256);
     const wantReply = r.boolean();
-    if (type === "exit-status") {
-      this.status = { code: r.uint32(), signal: this.status.signal };
-    } else if (type === "exit-signal") {
-      const signal = safePeerText(r.text(64));
-      r.boolean(); // core dumped
-      const message = safePeerText(r.text(4096));
-      this.status = { code: this.status.code, signal };
-      if (message) this.host.logger.debug(`remote process killed by SIG${signal}: ${message}`);
+    // Unknown requests (keepalive@openssh.com included) get false from the handler: RFC 4254 §5.4.
+    const answer = this.onRequest(this, type, r);
+    const reply = (ok: boolean) => {
+      if (wantReply && !this.sentClose) void this.host.send(this.bare(ok ? MSG.CHANNEL_SUCCESS : MSG.CHANNEL_FAILURE)).catch(() => {});
+    };
+    if (typeof answer === "boolean") {
+      const tail = this.requestTail;
+      this.requestTail = tail.then(() => reply(answer));
+      return;
     }
-    // Anything else (keepalive@openssh.com included) is not ours to honour: say no (RFC 4254 §5.4).
-    if (wantReply && !this.sentClose) {
-      void this.host.send(this.bare(MSG.CHANNEL_FAILURE)).catch(() => {});
-    }
+    const settled = answer.then(
+      (ok) => ok,
+      (e: unknown) => {
+        this.host.logger.debug(`channel ${this.localId} "${type}" request failed: ${(e as Error)?.message ?? e}`);
+        return false;
+      },
+    );
+    this.requestTail = Promise.all([this.requestTail, settled]).then(([, ok]) => reply(ok));
+  }
+
+  /** The remote process's exit status or signal, as the peer reported it (`exit` resolves with it). */
+  recordExit(status: Partial<ExitStatus>): void {
+    this.status = { ...this.status, ...status };
   }
 
   /** A message that is only a type and our peer's channel id (EOF, CLOSE, FAILURE). */

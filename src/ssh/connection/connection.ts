@@ -1,3 +1,9 @@
+/**
+ * The connection protocol (RFC 4254), role-neutral: channel multiplexing both ways, global
+ * requests both ways, keepalive. What a role accepts from its peer (channel types, global
+ * requests, channel requests) comes in as handler tables; everything else is refused.
+ * Receives every message numbered 80 to 127 from the session router.
+ */
 import { ChannelOpenError, ConnectionLostError, ProtocolError, TimeoutError } from "../errors.js";
 import type { Logger } from "../logger.js";
 import { MSG, OPEN_FAILURE } from "../messages.js";
@@ -5,31 +11,47 @@ import { deferred, withTimeout, type Deferred } from "../deferred.js";
 import { SshReader } from "../wire/reader.js";
 import { SshWriter } from "../wire/writer.js";
 import { safePeerText } from "../wire/peer-text.js";
-import { Channel, LOCAL_MAX_PACKET, LOCAL_WINDOW, type ChannelHost } from "./channel.js";
+import { Channel, LOCAL_MAX_PACKET, LOCAL_WINDOW, type ChannelHost, type ChannelRequestHandler } from "./channel.js";
+
+/** How a role answers the peer's CHANNEL_OPEN of one type: accept (with its request handler) or refuse. */
+export type IncomingChannelHandler = (
+  r: SshReader,
+) =>
+  | { accept: true; onRequest: ChannelRequestHandler; opened?: (channel: Channel) => void }
+  | { accept: false; reason: number; description: string };
+
+/** A global request handler (RFC 4254 §4): true = REQUEST_SUCCESS. */
+export type GlobalRequestHandler = (r: SshReader) => boolean | Promise<boolean>;
 
 export interface ConnectionOptions {
   send(payload: Uint8Array): Promise<void>;
   sendFramed(length: number, fill: (buf: Uint8Array, offset: number) => void): Promise<void>;
-  /** Declare the connection dead (keepalive expiry). */
+  /** Declare the connection dead (keepalive expiry, a limit the peer broke). */
   fail(error: Error): void;
   logger: Logger;
+  /** Who the peer is, for messages. */
+  peer: "server" | "client";
   channelOpenTimeoutMs: number;
   maxChannels: number;
   keepaliveIntervalMs: number;
   keepaliveCountMax: number;
+  /** Requests the peer sends on channels we open (client sessions: exit-status, exit-signal). */
+  channelRequests: ChannelRequestHandler;
+  /** Channel types the peer may open, by type name; any other type is refused. */
+  incomingChannels?: ReadonlyMap<string, IncomingChannelHandler>;
+  /** Global requests we honour, by name; any other gets REQUEST_FAILURE when a reply is wanted. */
+  globalRequests?: ReadonlyMap<string, GlobalRequestHandler>;
 }
 
-/**
- * The connection protocol (RFC 4254): channel multiplexing, global requests, keepalive.
- * Receives every message numbered 80 and above from the transport.
- */
 export class Connection {
   private readonly channels = new Map<number, Channel>();
   private readonly opening = new Map<number, Deferred<void>>();
   private nextId = 0;
   private globalReplies: Deferred<boolean>[] = [];
+  /** Replies to the peer's global requests go out in request order. */
+  private globalTail: Promise<void> = Promise.resolve();
   private keepaliveTimer: ReturnType<typeof setInterval> | undefined;
-  private heardFromServer = false;
+  private heardFromPeer = false;
   private missedKeepalives = 0;
   private failure: Error | null = null;
   private readonly host: ChannelHost;
@@ -52,31 +74,33 @@ export class Connection {
     return this.channels.size;
   }
 
-  /** Called for every inbound packet, so the keepalive knows the server is alive. */
+  /** Called for every inbound packet, so the keepalive knows the peer is alive. */
   noteTraffic(): void {
-    this.heardFromServer = true;
+    this.heardFromPeer = true;
   }
 
   /** Open a "session" channel (RFC 4254 §6.1). */
-  async openSession(): Promise<Channel> {
+  openSession(): Promise<Channel> {
+    return this.openChannel("session");
+  }
+
+  /** Open a channel of `type`; `extra` writes the type-specific fields (direct-tcpip: RFC 4254 §7.2). */
+  async openChannel(type: string, extra?: (w: SshWriter) => void): Promise<Channel> {
     if (this.failure) throw this.failure;
-    if (this.channels.size >= this.o.maxChannels) throw new ChannelOpenError(OPEN_FAILURE.RESOURCE_SHORTAGE, `too many open channels (limit ${this.o.maxChannels})`);
-    let id = this.nextId;
-    while (this.channels.has(id)) id = (id + 1) >>> 0;
-    this.nextId = (id + 1) >>> 0;
-    const channel = new Channel(id, this.host);
+    const id = this.allocateId();
+    const channel = new Channel(id, this.host, this.o.channelRequests);
     const opened = deferred<void>();
     this.channels.set(id, channel);
     this.opening.set(id, opened);
-    await this.o.send(
-      new SshWriter(32).byte(MSG.CHANNEL_OPEN).string("session").uint32(id).uint32(LOCAL_WINDOW).uint32(LOCAL_MAX_PACKET).finish().slice(),
-    );
+    const w = new SshWriter(64).byte(MSG.CHANNEL_OPEN).string(type).uint32(id).uint32(LOCAL_WINDOW).uint32(LOCAL_MAX_PACKET);
+    extra?.(w);
+    await this.o.send(w.finish().slice());
     try {
       await withTimeout(opened.promise, this.o.channelOpenTimeoutMs, () => new TimeoutError("channel open", this.o.channelOpenTimeoutMs));
     } catch (e) {
       if (e instanceof TimeoutError) {
         // A late confirmation will find the channel still registered and closed at once. Not
-        // before: CHANNEL_CLOSE needs the server's id for it, which only the confirmation carries
+        // before: CHANNEL_CLOSE needs the peer's id for it, which only the confirmation carries
         // (RFC 4254 §5.1, §5.3); sshd disconnects on a close for an id it never assigned.
         this.opening.delete(id);
       }
@@ -85,15 +109,25 @@ export class Connection {
     return channel;
   }
 
-  /** A global request (RFC 4254 §4); with wantReply, resolves to the server's answer. */
-  async globalRequest(name: string, wantReply: boolean): Promise<boolean> {
+  private allocateId(): number {
+    if (this.channels.size >= this.o.maxChannels) throw new ChannelOpenError(OPEN_FAILURE.RESOURCE_SHORTAGE, `too many open channels (limit ${this.o.maxChannels})`);
+    let id = this.nextId;
+    while (this.channels.has(id)) id = (id + 1) >>> 0;
+    this.nextId = (id + 1) >>> 0;
+    return id;
+  }
+
+  /** A global request (RFC 4254 §4); with wantReply, resolves to the peer's answer. */
+  async globalRequest(name: string, wantReply: boolean, body?: (w: SshWriter) => void): Promise<boolean> {
     if (this.failure) throw this.failure;
     let reply: Deferred<boolean> | undefined;
     if (wantReply) {
       reply = deferred<boolean>();
       this.globalReplies.push(reply);
     }
-    await this.o.send(new SshWriter(64).byte(MSG.GLOBAL_REQUEST).string(name).boolean(wantReply).finish().slice());
+    const w = new SshWriter(64).byte(MSG.GLOBAL_REQUEST).string(name).boolean(wantReply);
+    body?.(w);
+    await this.o.send(w.finish().slice());
     return reply ? reply.promise : true;
   }
 
@@ -101,14 +135,8 @@ export class Connection {
     const type = payload[0]!;
     const r = new SshReader(payload, 1);
     switch (type) {
-      case MSG.GLOBAL_REQUEST: {
-        const name = r.text(256);
-        const wantReply = r.boolean();
-        this.o.logger.debug(`server global request "${name}"`);
-        // We provide no global services (no forwarding); "hostkeys-00@openssh.com" needs no reply.
-        if (wantReply) void this.o.send(new Uint8Array([MSG.REQUEST_FAILURE])).catch(() => {});
-        return;
-      }
+      case MSG.GLOBAL_REQUEST:
+        return this.peerGlobalRequest(r);
       case MSG.REQUEST_SUCCESS:
       case MSG.REQUEST_FAILURE: {
         const reply = this.globalReplies.shift();
@@ -116,24 +144,8 @@ export class Connection {
         reply.resolve(type === MSG.REQUEST_SUCCESS);
         return;
       }
-      case MSG.CHANNEL_OPEN: {
-        const kind = r.text(256);
-        const sender = r.uint32();
-        this.o.logger.debug(`refusing server-initiated "${kind}" channel`);
-        void this.o
-          .send(
-            new SshWriter(64)
-              .byte(MSG.CHANNEL_OPEN_FAILURE)
-              .uint32(sender)
-              .uint32(OPEN_FAILURE.ADMINISTRATIVELY_PROHIBITED)
-              .string("mcp-ssh accepts no channels from the server")
-              .string("")
-              .finish()
-              .slice(),
-          )
-          .catch(() => {});
-        return;
-      }
+      case MSG.CHANNEL_OPEN:
+        return this.peerChannelOpen(r);
       case MSG.CHANNEL_OPEN_CONFIRMATION:
       case MSG.CHANNEL_OPEN_FAILURE: {
         const id = r.uint32();
@@ -152,7 +164,7 @@ export class Connection {
         }
         channel.confirm(r.uint32(), r.uint32(), r.uint32());
         if (opened) opened.resolve();
-        else void channel.close(); // We gave up waiting; close what the server opened.
+        else void channel.close(); // We gave up waiting; close what the peer opened.
         return;
       }
       default: {
@@ -169,14 +181,58 @@ export class Connection {
     }
   }
 
+  private peerGlobalRequest(r: SshReader): void {
+    const name = r.text(256);
+    const wantReply = r.boolean();
+    const handler = this.o.globalRequests?.get(name);
+    this.o.logger.debug(`peer global request "${safePeerText(name)}"${handler ? "" : " refused"}`);
+    // hostkeys-00@openssh.com and keepalive@openssh.com land here when unhandled: FAILURE is the answer OpenSSH expects.
+    const answer: Promise<boolean> = handler ? Promise.resolve().then(() => handler(r)).catch(() => false) : Promise.resolve(false);
+    if (!wantReply) return;
+    this.globalTail = Promise.all([this.globalTail, answer]).then(([, ok]) => {
+      void this.o.send(new Uint8Array([ok ? MSG.REQUEST_SUCCESS : MSG.REQUEST_FAILURE])).catch(() => {});
+    });
+  }
+
+  private peerChannelOpen(r: SshReader): void {
+    const kind = r.text(256);
+    const sender = r.uint32();
+    const window = r.uint32();
+    const maxPacket = r.uint32();
+    const refuse = (reason: number, description: string) => {
+      this.o.logger.debug(`refusing "${safePeerText(kind)}" channel from the peer: ${description}`);
+      void this.o
+        .send(new SshWriter(64).byte(MSG.CHANNEL_OPEN_FAILURE).uint32(sender).uint32(reason).string(description).string("").finish().slice())
+        .catch(() => {});
+    };
+    const handler = this.o.incomingChannels?.get(kind);
+    if (!handler) return refuse(OPEN_FAILURE.UNKNOWN_CHANNEL_TYPE, `channel type "${safePeerText(kind)}" is not supported`);
+    if (this.failure) return;
+    const decision = handler(r);
+    if (!decision.accept) return refuse(decision.reason, decision.description);
+    let id: number;
+    try {
+      id = this.allocateId();
+    } catch (e) {
+      return refuse(OPEN_FAILURE.RESOURCE_SHORTAGE, (e as Error).message);
+    }
+    const channel = new Channel(id, this.host, decision.onRequest);
+    channel.confirm(sender, window, maxPacket);
+    this.channels.set(id, channel);
+    void this.o
+      .send(new SshWriter(32).byte(MSG.CHANNEL_OPEN_CONFIRMATION).uint32(sender).uint32(id).uint32(LOCAL_WINDOW).uint32(LOCAL_MAX_PACKET).finish().slice())
+      .catch(() => {});
+    decision.opened?.(channel);
+  }
+
   private keepaliveTick(): void {
     if (this.failure) return;
-    if (this.heardFromServer) this.missedKeepalives = 0;
+    if (this.heardFromPeer) this.missedKeepalives = 0;
     else this.missedKeepalives++;
-    this.heardFromServer = false;
+    this.heardFromPeer = false;
     if (this.missedKeepalives >= this.o.keepaliveCountMax) {
       const seconds = (this.o.keepaliveIntervalMs * this.missedKeepalives) / 1000;
-      this.o.fail(new ConnectionLostError(`the server did not answer for ${seconds} s (${this.missedKeepalives} keepalives missed)`));
+      this.o.fail(new ConnectionLostError(`the ${this.o.peer} did not answer for ${seconds} s (${this.missedKeepalives} keepalives missed)`));
       return;
     }
     // OpenSSH answers keepalive@openssh.com with REQUEST_FAILURE, which proves it is alive.

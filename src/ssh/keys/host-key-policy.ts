@@ -1,6 +1,5 @@
 import { HostKeyMismatchError, HostKeyUnknownError } from "../errors.js";
 import { silentLogger, type Logger } from "../logger.js";
-import type { HostKeyInfo, HostKeyPolicy } from "../options.js";
 import { fingerprintSha256 } from "./fingerprint.js";
 import { hostLookupName } from "./host-patterns.js";
 import { checkHostKey, formatKnownHostsLine, parseKnownHosts, type KnownHostsEntry } from "./known-hosts.js";
@@ -21,6 +20,16 @@ import { checkHostKey, formatKnownHostsLine, parseKnownHosts, type KnownHostsEnt
  *    warning under "no"); unknown host -> refused with the line to add under "yes", recorded
  *    through `appendKnownHost` under "accept-new", accepted with a loud warning under "no".
  */
+
+/** What a host verifier callback receives. */
+export interface HostKeyInfo {
+  type: string;
+  fingerprint: string;
+  blob: Uint8Array;
+}
+
+/** Like OpenSSH's StrictHostKeyChecking; "no" must be asked for and warns loudly. */
+export type HostKeyPolicy = "yes" | "accept-new" | "no";
 
 export interface KnownHostsText {
   text: string;
