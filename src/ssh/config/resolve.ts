@@ -32,6 +32,12 @@ export interface ResolveSshConfigOptions {
   /** `-p port`: beats the Port keyword. */
   port?: number;
   reader: SshConfigReader;
+  /**
+   * The algorithm names the client knows. When given, Ciphers/MACs/KexAlgorithms values must
+   * name only these (HostKeyAlgorithms/PubkeyAcceptedAlgorithms may use wildcards), and a config
+   * that ssh would refuse for an unknown name is refused too. `-` lists are never checked.
+   */
+  supportedAlgorithms?: { kex: string[]; cipher: string[]; mac: string[]; key: string[] };
 }
 
 export type StrictHostKeyChecking = "yes" | "no" | "ask" | "accept-new";
@@ -81,6 +87,7 @@ export interface ResolvedSshConfig {
   setEnv: Array<[name: string, value: string]>;
   /** Bytes (0 = the cipher's default) and seconds (0 = none) before rekeying. */
   rekeyLimit: { bytes: number; seconds: number };
+  /** HostKeyAlias, lowercased as ssh uses it. */
   hostKeyAlias?: string;
   /** The values as `ssh -G` prints them (before the late expansion ssh does when it uses them). */
   unexpanded: {
@@ -194,7 +201,24 @@ class Resolver {
   private readonly noteSet = new Set<string>();
   readonly notes: string[] = [];
 
-  constructor(readonly reader: SshConfigReader) {}
+  constructor(
+    readonly reader: SshConfigReader,
+    readonly supported?: ResolveSshConfigOptions["supportedAlgorithms"],
+  ) {}
+
+  /** OpenSSH's ciphers_valid / mac_valid / kex_names_valid / sshkey_names_valid2 on a value. */
+  algorithmsValid(keyword: string, value: string): boolean {
+    const sup = this.supported;
+    if (sup === undefined || value.startsWith("-")) return true;
+    const names = value.startsWith("+") || value.startsWith("^") ? value.slice(1) : value;
+    const isKey = keyword !== "kexalgorithms" && keyword !== "ciphers" && keyword !== "macs";
+    const known = keyword === "kexalgorithms" ? sup.kex : keyword === "ciphers" ? sup.cipher : keyword === "macs" ? sup.mac : sup.key;
+    if (names === "") return false;
+    return names.split(",").every((name) => {
+      if (isKey && /[*?]/.test(name)) return known.some((k) => matchPattern(k, name));
+      return known.includes(name);
+    });
+  }
 
   note(text: string): void {
     if (!this.noteSet.has(text)) {
@@ -406,9 +430,11 @@ class Resolver {
         break;
       }
       case "proxycommand": {
-        // A ProxyJump (or ProxyJump none) obtained first makes ProxyCommand a no-op.
+        // First obtained wins between ProxyCommand and ProxyJump (a jump host marks ProxyCommand
+        // as "none"); `ProxyJump none` alone does not stop a later ProxyCommand. This is the
+        // OpenSSH 10.3 rule, which Debian's 9.2 (deb12u10) carries too.
         const v = rest.replace(/^[ \t\r\n=]+/, "");
-        if (on && s.proxyCommand === undefined && s.jump === undefined) s.proxyCommand = v;
+        if (on && s.proxyCommand === undefined) s.proxyCommand = v;
         argv.splice(0);
         break;
       }
@@ -416,10 +442,11 @@ class Resolver {
         const v = rest.replace(/^[ \t\r\n=]+/, "");
         const jump = parseJump(v);
         if (jump === null) fail(`Invalid ProxyJump "${v}"`);
-        if (on && s.proxyCommand === undefined && s.jump === undefined) {
-          s.jump = jump as Jump | "none";
-          // OpenSSH marks ProxyCommand as taken ("none") once a jump host is set.
-          if (jump !== "none") s.proxyCommand = "none";
+        if (jump === "none") {
+          if (on && s.jump === undefined) s.jump = "none";
+        } else if (on && s.proxyCommand === undefined && s.jump === undefined) {
+          s.jump = jump as Jump;
+          s.proxyCommand = "none";
         }
         argv.splice(0);
         break;
@@ -446,6 +473,7 @@ class Resolver {
       case "pubkeyacceptedalgorithms":
       case "pubkeyacceptedkeytypes": {
         const v = required();
+        if (!this.algorithmsValid(keyword, v)) fail(`Bad SSH2 algorithm list '${v}' for ${keyword}`);
         const field = ALGORITHM_FIELDS[keyword]!;
         if (on && s[field] === undefined) s[field] = v;
         break;
@@ -703,7 +731,8 @@ function scanScaled(s: string): number | null {
 /** parse_jump: "none" or [user@]host[:port] / ssh:// URIs, comma-separated. Null when invalid. */
 function parseJump(s: string): Jump | "none" | null {
   if (asciiLower(s) === "none") return "none";
-  // OpenSSH drops a comment, then cuts at the first whitespace after the first character.
+  // OpenSSH drops a comment, then (its rtrim blanks every whitespace character) in effect cuts
+  // at the first whitespace after the first character.
   let clean = s.includes("#") ? s.slice(0, s.indexOf("#")) : s;
   const ws = clean.slice(1).search(/\s/);
   if (ws >= 0) clean = clean.slice(0, ws + 1);
@@ -714,11 +743,11 @@ function parseJump(s: string): Jump | "none" | null {
     hops.push(hop);
   }
   const last = hops[hops.length - 1]!;
-  const comma = s.lastIndexOf(",");
+  const comma = clean.lastIndexOf(",");
   const jump: Jump = { host: last.host, hops };
   if (last.user !== undefined) jump.user = last.user;
   if (last.port !== undefined) jump.port = last.port;
-  if (comma > 0) jump.extra = s.slice(0, comma);
+  if (comma >= 0) jump.extra = clean.slice(0, comma);
   return jump;
 }
 
@@ -789,7 +818,7 @@ function isAddressLike(name: string): boolean {
  */
 export function resolveSshConfig(host: string, options: ResolveSshConfigOptions): ResolvedSshConfig {
   const { reader } = options;
-  const r = new Resolver(reader);
+  const r = new Resolver(reader, options.supportedAlgorithms);
   let typed = host;
   const at = host.lastIndexOf("@");
   if (at === 0) throw new Error(`"${host}": empty user name`);
@@ -939,7 +968,7 @@ export function resolveSshConfig(host: string, options: ResolveSshConfigOptions)
   if (s.macs !== undefined) out.macs = s.macs;
   if (s.hostKeyAlgorithms !== undefined) out.hostKeyAlgorithms = s.hostKeyAlgorithms;
   if (s.pubkeyAcceptedAlgorithms !== undefined) out.pubkeyAcceptedAlgorithms = s.pubkeyAcceptedAlgorithms;
-  if (s.hostKeyAlias !== undefined) out.hostKeyAlias = s.hostKeyAlias;
+  if (s.hostKeyAlias !== undefined) out.hostKeyAlias = asciiLower(s.hostKeyAlias);
   return out;
 }
 
