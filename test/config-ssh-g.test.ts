@@ -461,3 +461,75 @@ describe("resolveSshConfig against ssh -G (OpenSSH 9.2)", () => {
     });
   });
 });
+
+/**
+ * ssh -G prints IdentityFile, CertificateFile and ProxyCommand before expanding them; `ssh -v`
+ * shows what it really uses. A ProxyCommand that exits at once ends each run before any network
+ * use, after ssh has logged "Executing proxy command: exec ..." and "identity file ... type".
+ */
+describe("expanded paths and ProxyCommand against ssh -v", () => {
+  const expansionCases: Array<{ name: string; config: string; host: string; user?: string; port?: number }> = [
+    {
+      name: "every token in IdentityFile, CertificateFile and ProxyCommand",
+      config:
+        "Host pv\n  HostName PV.example\n  User ru\n  Port 2022\n" +
+        "  IdentityFile ~/.ssh/id_%h_%r_%p_%n_%u_%l_%L_%i_%C_%k_%%\n  IdentityFile %d/keys/${AGENT_DIR}/k\n" +
+        "  CertificateFile ~/c-%h-%r\n  ProxyCommand true %h %p %r %n %k\n",
+      host: "pv",
+    },
+    {
+      name: "default identity files, -l and -p in the tokens",
+      config: "ProxyCommand true conn=%h:%p as %r for %n\n",
+      host: "Other.Example",
+      user: "lu",
+      port: 2200,
+    },
+    {
+      name: "IdentityFile none skipped, HostKeyAlias as %k, duplicate certificates",
+      config:
+        "HostKeyAlias KeyAlias\nIdentityFile none\nIdentityFile ~/.ssh/only-%k\nCertificateFile /certs/%n\nCertificateFile /certs/%n\n" +
+        "ProxyCommand true %k %n\n",
+      host: "aliased",
+    },
+  ];
+
+  expansionCases.forEach((c, i) => {
+    it(c.name, () => {
+      const dir = join(root, `expand-${i}`);
+      mkdirSync(dir, { recursive: true });
+      const cfg = join(dir, "config");
+      writeFileSync(cfg, c.config, { mode: 0o644 });
+      const args = ["-v", "-F", cfg, "-o", "BatchMode=yes"];
+      if (c.user !== undefined) args.push("-l", c.user);
+      if (c.port !== undefined) args.push("-p", String(c.port));
+      args.push(c.host, "true");
+      const ssh = runSsh(args);
+      const lines = ssh.stderr.split(/\r?\n/);
+      const proxy = lines.map((l) => /^debug1: Executing proxy command: (.*)$/.exec(l)?.[1]).find((v) => v !== undefined);
+      const identities = lines
+        .map((l) => /^debug1: identity file (.*) type -?\d+$/.exec(l)?.[1])
+        .filter((v): v is string => v !== undefined && !v.endsWith("-cert"))
+        .map(mapHome);
+      const certificates = lines
+        .map((l) => /^debug1: certificate file (.*) type -?\d+$/.exec(l)?.[1])
+        .filter((v): v is string => v !== undefined)
+        .map(mapHome);
+      expect(proxy, `no proxy command in ssh -v output:\n${ssh.stderr}`).toBeDefined();
+
+      const r = resolveSshConfig(c.host, {
+        files: [cfg],
+        ...(c.user !== undefined ? { user: c.user } : {}),
+        ...(c.port !== undefined ? { port: c.port } : {}),
+        reader: nodeSshConfigReader({
+          homeDir: home,
+          localUser,
+          localHostName: hostname(),
+          env: (name) => sshEnv[name],
+        }),
+      });
+      expect(`exec ${r.proxyCommand}`).toBe(proxy);
+      expect(r.identityFile).toEqual(identities);
+      expect(r.certificateFile).toEqual(certificates);
+    });
+  });
+});
