@@ -358,6 +358,36 @@ const cases: Case[] = [
     host: "FE80::1",
   },
   { name: "IPv4 literal", config: "Host 10.0.0.*\n  User net10\n", host: "10.0.0.7" },
+  {
+    name: "Match host pattern lists with negation, case-insensitive",
+    config: "Host a\n  HostName Srv.Example\nMatch host !srv.example,*.example\n  Port 3501\nMatch host *.EXAMPLE,!other\n  Port 3502\nMatch originalhost A\n  User orig\n",
+    host: "a",
+  },
+  {
+    name: "Match user sees a User set earlier in the file",
+    config: "Host h\n  User early\nMatch user early\n  Port 3600\n",
+    host: "h",
+  },
+  { name: "CRLF line endings and tabs", config: "Host\th\r\n\tUser\tcrlf\r\n\tPort 3700\r\n", host: "h" },
+  { name: "Port by service name", config: "Port ssh\n", host: "h" },
+  { name: "quoted keyword and = without spaces in Match", config: '"User" quotedkw\nMatch host=h\n  Port 3800\n', host: "h" },
+  { name: "empty Host pattern is an error", config: 'Host ""\n', host: "h", fails: true },
+  { name: "bad AddKeysToAgent", config: "AddKeysToAgent sometimes\n", host: "h", fails: true },
+  { name: "bad StrictHostKeyChecking", config: "StrictHostKeyChecking maybe\n", host: "h", fails: true },
+  {
+    name: "Include keeps the includer's Match state and reads files in order",
+    files: { "~/.ssh/order-1.conf": "Match all\nUser one\n", "~/.ssh/order-2.conf": "User two\nPort 3900\n" },
+    config: "Host nomatch\nInclude order-*.conf\nHost h\n  User includer\n",
+    host: "h",
+  },
+  {
+    name: "everything at once through Host *, with final pass",
+    config:
+      "Host prod-*\n  HostName %h.corp.example\n  User ops\n  IdentitiesOnly yes\n  IdentityFile ~/.ssh/prod\n" +
+      "  ProxyJump bastion.corp.example:2222\nMatch final host *.corp.example\n  StrictHostKeyChecking yes\n  UserKnownHostsFile ~/.ssh/known_hosts.corp\n" +
+      "Host *\n  ServerAliveInterval 60\n  ServerAliveCountMax 2\n  HashKnownHosts yes\n  SendEnv LANG\n  KexAlgorithms ^curve25519-sha256\n",
+    host: "prod-web1",
+  },
 ];
 
 function caseDir(i: number): string {
