@@ -30,7 +30,7 @@ import {
   waitForBanner,
   writeOwner,
 } from "./process.js";
-import { fingerprintOf, requireProgram, run, typeAndBlob } from "./tools.js";
+import { fingerprintOf, requireOpenssh10, requireProgram, run, typeAndBlob } from "./tools.js";
 import { addUserKeys, removeUserKeys } from "./user-authorized-keys.js";
 
 export { waitForLog } from "./server-log.js";
@@ -81,6 +81,13 @@ export interface SshdOptions {
   authorizedKeys?: string[];
   /** LogLevel; default DEBUG so tests can assert on what the server saw. */
   logLevel?: string;
+  /**
+   * Which OpenSSH: "9.2" (default) is the system's /usr/sbin/sshd; "10.0" is the one that
+   * scripts/fetch-openssh10.sh unpacks into .tmp/openssh10 (started with SshdSessionPath and
+   * SshdAuthPath set to its own binaries, and PerSourcePenalties off so refused logins do not
+   * slow 127.0.0.1 down). A missing 10.0 throws, naming the script.
+   */
+  openssh?: "9.2" | "10.0";
 }
 
 export interface DropbearOptions {
@@ -185,7 +192,23 @@ function makeServer(
 
 /** OpenSSH sshd in the foreground (-D), logging to a file in its directory (-E). */
 export async function startSshd(opts: SshdOptions = {}): Promise<TestServer> {
-  const sshd = requireProgram("sshd");
+  let sshd: string;
+  if (opts.openssh === "10.0") {
+    const openssh10 = requireOpenssh10();
+    sshd = openssh10.sshd;
+    // Before the caller's Match blocks, after the caller's global lines (first value wins).
+    const user = opts.config ?? [];
+    const matchAt = user.findIndex((line) => /^\s*match\s/i.test(line));
+    const at = matchAt < 0 ? user.length : matchAt;
+    const lines = [
+      `SshdSessionPath ${openssh10.sshdSession}`,
+      `SshdAuthPath ${openssh10.sshdAuth}`,
+      "PerSourcePenalties no",
+    ];
+    opts = { ...opts, config: [...user.slice(0, at), ...lines, ...user.slice(at)] };
+  } else {
+    sshd = requireProgram("sshd");
+  }
   requireProgram("ssh-keygen");
   if (process.getuid?.() === 0 && !existsSync("/run/sshd")) {
     // Privilege separation directory; Debian's init script creates it, we may have no init.

@@ -1,0 +1,70 @@
+// Each new test peer works: OpenSSH 10.0's sshd (from bookworm-backports, beside the system's
+// 9.2), Python asyncssh's server and the npm ssh2 server with our SSHClient; asyncssh's client and
+// OpenSSH 10.0's `ssh` client against the system's OpenSSH 9.2 sshd (so the client helpers work).
+// Our client speaks curve25519-sha256 / ssh-ed25519 / chacha20-poly1305 today: the peers are set
+// to allow exactly those.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { SSHClient } from "../src/ssh-entry.js";
+import { connectTo } from "./helpers/connect.js";
+import { runOpenssh10Client, startSshd10 } from "./helpers/openssh10.js";
+import { makeClientKey, startSshd, waitForLog, type ClientKey, type TestServer } from "./helpers/servers.js";
+
+const OUR_ALGORITHMS = [
+  "KexAlgorithms curve25519-sha256",
+  "Ciphers chacha20-poly1305@openssh.com",
+  "HostKeyAlgorithms ssh-ed25519",
+];
+
+async function exec(client: SSHClient, command: string): Promise<{ out: string; code: number | null }> {
+  const channel = await client.exec(command);
+  const out = await new Response(channel.stdout).text();
+  const { code } = await channel.exit;
+  return { out, code };
+}
+
+let key: ClientKey;
+beforeAll(async () => {
+  key = await makeClientKey();
+});
+
+describe("OpenSSH 10.0 sshd", () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startSshd10({ authorizedKeys: [key.publicKeyLine], config: OUR_ALGORITHMS });
+  });
+  afterAll(() => server?.stop());
+
+  it("logs in our client, runs a command, and logs the negotiated kex at DEBUG1", async () => {
+    const client = await connectTo(server, key);
+    expect(client.serverVersion).toMatch(/^SSH-2\.0-OpenSSH_10\.0/);
+    expect(client.hostKey.fingerprint).toBe(server.hostKeyFingerprint);
+    expect(await exec(client, "echo hi")).toEqual({ out: "hi\n", code: 0 });
+    await client.close();
+    const kexLine = await waitForLog(server, /debug1: kex: algorithm: /);
+    expect(/kex: algorithm: (\S+)/.exec(kexLine)?.[1]).toBe("curve25519-sha256");
+    await waitForLog(server, /Accepted publickey for \S+ from 127\.0\.0\.1/);
+  });
+});
+
+describe("clients against OpenSSH 9.2 sshd", () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startSshd({ authorizedKeys: [key.publicKeyLine] });
+  });
+  afterAll(() => server?.stop());
+
+  it("OpenSSH 10.0 ssh runs a command", async () => {
+    const result = await runOpenssh10Client({
+      host: server.host,
+      port: server.port,
+      username: server.username,
+      privateKeyPath: key.path,
+      hostKeyLine: server.hostKeyLine,
+      command: "cat; echo from-9.2",
+      stdin: "piped\n",
+    });
+    expect(result.stderr).toMatch(/debug1: Remote protocol version 2\.0, remote software version OpenSSH_9\.2/);
+    expect(result.stderr).toMatch(/OpenSSH_10\.0/);
+    expect(result).toMatchObject({ code: 0, stdout: "piped\nfrom-9.2\n" });
+  });
+});
