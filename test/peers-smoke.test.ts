@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SSHClient } from "../src/ssh-entry.js";
 import { connectTo } from "./helpers/connect.js";
+import { runAsyncsshClient, startAsyncsshServer } from "./helpers/asyncssh.js";
 import { runOpenssh10Client, startSshd10 } from "./helpers/openssh10.js";
 import { makeClientKey, startSshd, waitForLog, type ClientKey, type TestServer } from "./helpers/servers.js";
 
@@ -46,6 +47,40 @@ describe("OpenSSH 10.0 sshd", () => {
   });
 });
 
+describe("asyncssh server", () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startAsyncsshServer({
+      authorizedKeys: [key.publicKeyLine],
+      options: {
+        kex_algs: ["curve25519-sha256"],
+        encryption_algs: ["chacha20-poly1305@openssh.com"],
+      },
+    });
+  });
+  afterAll(() => server?.stop());
+
+  it("logs in our client and runs commands with stdin, stdout, stderr and exit status wired", async () => {
+    const client = await connectTo(server, key);
+    expect(client.serverVersion).toMatch(/^SSH-2\.0-AsyncSSH_2\./);
+    expect(client.hostKey.fingerprint).toBe(server.hostKeyFingerprint);
+    expect(await exec(client, "echo hi")).toEqual({ out: "hi\n", code: 0 });
+
+    const channel = await client.exec("cat; echo oops >&2; exit 3");
+    const writer = channel.stdin.getWriter();
+    await writer.write(new TextEncoder().encode("through cat\n"));
+    await writer.close();
+    const [out, err, status] = await Promise.all([
+      new Response(channel.stdout).text(),
+      new Response(channel.stderr).text(),
+      channel.exit,
+    ]);
+    expect({ out, err, code: status.code }).toEqual({ out: "through cat\n", err: "oops\n", code: 3 });
+    await client.close();
+    expect(await waitForLog(server, /Key exchange alg: /)).toMatch(/Key exchange alg: curve25519-sha256/);
+  });
+});
+
 describe("clients against OpenSSH 9.2 sshd", () => {
   let server: TestServer;
   beforeAll(async () => {
@@ -66,5 +101,19 @@ describe("clients against OpenSSH 9.2 sshd", () => {
     expect(result.stderr).toMatch(/debug1: Remote protocol version 2\.0, remote software version OpenSSH_9\.2/);
     expect(result.stderr).toMatch(/OpenSSH_10\.0/);
     expect(result).toMatchObject({ code: 0, stdout: "piped\nfrom-9.2\n" });
+  });
+
+  it("asyncssh runs a command", async () => {
+    const result = await runAsyncsshClient({
+      host: server.host,
+      port: server.port,
+      username: server.username,
+      privateKeyPath: key.path,
+      hostKeyLine: server.hostKeyLine,
+      command: "cat; echo from-9.2; exit 4",
+      stdin: "piped\n",
+    });
+    expect(result.stderr).toMatch(/Received version SSH-2\.0-OpenSSH_9\.2/);
+    expect(result).toMatchObject({ code: 4, stdout: "piped\nfrom-9.2\n" });
   });
 });

@@ -8,64 +8,17 @@
 // - runOpenssh10Client(): the 10.0 `ssh` client against any server (client-role tests).
 //
 // A missing 10.0 fails the test with an error that says to run scripts/fetch-openssh10.sh.
-import { execFile } from "node:child_process";
 import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { makeOwnedDir, track, untrack } from "./process.js";
 import { startSshd, type SshdOptions, type TestServer } from "./servers.js";
-import { requireOpenssh10, type Openssh10 } from "./tools.js";
+import { requireOpenssh10, runProgram, type ClientRunOptions, type ClientRunResult, type Openssh10 } from "./tools.js";
 
-export { requireOpenssh10, type Openssh10 };
+export { requireOpenssh10, type ClientRunOptions, type ClientRunResult, type Openssh10 };
 
 /** startSshd() with the unpacked OpenSSH 10.0 sshd. */
 export function startSshd10(opts: Omit<SshdOptions, "openssh"> = {}): Promise<TestServer> {
   return startSshd({ ...opts, openssh: "10.0" });
-}
-
-export interface ClientRunOptions {
-  host: string;
-  port: number;
-  username: string;
-  /** Private key file (mode 0600). */
-  privateKeyPath: string;
-  /** The server's host key, `<type> <base64>` (pinned: nothing else is accepted). */
-  hostKeyLine: string;
-  /** The command to exec on the server. */
-  command: string;
-  /** Written to the command's stdin (then EOF); default: nothing. */
-  stdin?: string;
-  /** Extra `-o` options / arguments before the destination (e.g. ["-o", "KexAlgorithms=..."]). */
-  args?: string[];
-  timeoutMs?: number;
-}
-
-export interface ClientRunResult {
-  stdout: string;
-  stderr: string;
-  /** The client's exit code: the remote command's, or 255 for an SSH error. */
-  code: number | null;
-}
-
-/** Run a program with `stdin`, never rejecting: the caller looks at the code and output. */
-export function runProgram(
-  file: string,
-  args: string[],
-  stdin: string | undefined,
-  timeoutMs: number,
-  env?: NodeJS.ProcessEnv,
-): Promise<ClientRunResult> {
-  return new Promise((resolve) => {
-    const child = execFile(
-      file,
-      args,
-      { timeout: timeoutMs, encoding: "utf8", maxBuffer: 64 * 1024 * 1024, ...(env ? { env } : {}) },
-      (error, stdout, stderr) => {
-        const code = error === null ? 0 : typeof error.code === "number" ? error.code : null;
-        resolve({ stdout, stderr: error && code === null ? `${stderr}\n${error.message}` : stderr, code });
-      },
-    );
-    child.stdin?.end(stdin ?? "");
-  });
 }
 
 /**

@@ -106,7 +106,7 @@ export interface ClientKeyOptions {
   dir?: string;
 }
 
-async function hostKeyFacts(publicKeyPath: string, port: number) {
+export async function hostKeyFacts(publicKeyPath: string, port: number) {
   const hostKeyLine = typeAndBlob(await readFile(publicKeyPath, "utf8"));
   return {
     hostKeyLine,
@@ -115,7 +115,7 @@ async function hostKeyFacts(publicKeyPath: string, port: number) {
   };
 }
 
-interface Launch {
+export interface Launch {
   port: number;
   child: ChildProcess;
 }
@@ -124,7 +124,7 @@ interface Launch {
  * Pick a free port, start, wait for the banner; on a port clash (another process took the port
  * between our probe and the server's bind) try again with a new port.
  */
-async function launch(
+export async function launch(
   name: string,
   start: (port: number) => ChildProcess,
   readLog: () => string,
@@ -152,7 +152,7 @@ async function launch(
   throw new Error(`${name} could not bind a free port in ${START_ATTEMPTS} attempts: ${lastError?.message}`);
 }
 
-function makeServer(
+export function makeServer(
   dir: string,
   { port, child }: Launch,
   facts: Awaited<ReturnType<typeof hostKeyFacts>>,

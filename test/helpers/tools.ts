@@ -127,3 +127,51 @@ export function requireOpenssh10(): Openssh10 {
   }
   return paths;
 }
+
+// ---- client peers (OpenSSH 10.0 ssh, asyncssh): the options and result they share ----
+
+export interface ClientRunOptions {
+  host: string;
+  port: number;
+  username: string;
+  /** Private key file (mode 0600). */
+  privateKeyPath: string;
+  /** The server's host key, `<type> <base64>` (pinned: nothing else is accepted). */
+  hostKeyLine: string;
+  /** The command to exec on the server. */
+  command: string;
+  /** Written to the command's stdin (then EOF); default: nothing. */
+  stdin?: string;
+  /** Extra `-o` options / arguments before the destination (e.g. ["-o", "KexAlgorithms=..."]). */
+  args?: string[];
+  timeoutMs?: number;
+}
+
+export interface ClientRunResult {
+  stdout: string;
+  stderr: string;
+  /** The client's exit code: the remote command's, or 255 for an SSH error. */
+  code: number | null;
+}
+
+/** Run a program with `stdin`, never rejecting: the caller looks at the code and output. */
+export function runProgram(
+  file: string,
+  args: string[],
+  stdin: string | undefined,
+  timeoutMs: number,
+  env?: NodeJS.ProcessEnv,
+): Promise<ClientRunResult> {
+  return new Promise((resolve) => {
+    const child = execFile(
+      file,
+      args,
+      { timeout: timeoutMs, encoding: "utf8", maxBuffer: 64 * 1024 * 1024, ...(env ? { env } : {}) },
+      (error, stdout, stderr) => {
+        const code = error === null ? 0 : typeof error.code === "number" ? error.code : null;
+        resolve({ stdout, stderr: error && code === null ? `${stderr}\n${error.message}` : stderr, code });
+      },
+    );
+    child.stdin?.end(stdin ?? "");
+  });
+}
