@@ -8,6 +8,7 @@ import { SSHClient } from "../src/ssh-entry.js";
 import { connectTo } from "./helpers/connect.js";
 import { runAsyncsshClient, startAsyncsshServer } from "./helpers/asyncssh.js";
 import { runOpenssh10Client, startSshd10 } from "./helpers/openssh10.js";
+import { startSsh2Server } from "./helpers/ssh2-server.js";
 import { makeClientKey, startSshd, waitForLog, type ClientKey, type TestServer } from "./helpers/servers.js";
 
 const OUR_ALGORITHMS = [
@@ -78,6 +79,42 @@ describe("asyncssh server", () => {
     expect({ out, err, code: status.code }).toEqual({ out: "through cat\n", err: "oops\n", code: 3 });
     await client.close();
     expect(await waitForLog(server, /Key exchange alg: /)).toMatch(/Key exchange alg: curve25519-sha256/);
+  });
+});
+
+describe("ssh2 (npm) server", () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startSsh2Server({
+      authorizedKeys: [key.publicKeyLine],
+      algorithms: {
+        kex: ["curve25519-sha256"],
+        cipher: ["chacha20-poly1305@openssh.com"],
+        serverHostKey: ["ssh-ed25519"],
+      },
+    });
+  });
+  afterAll(() => server?.stop());
+
+  it("logs in our client and runs commands with stdin, stdout, stderr and exit status wired", async () => {
+    const client = await connectTo(server, key);
+    expect(client.serverVersion).toBe("SSH-2.0-mcp-ssh-test-ssh2");
+    expect(client.hostKey.fingerprint).toBe(server.hostKeyFingerprint);
+    expect(await exec(client, "echo hi")).toEqual({ out: "hi\n", code: 0 });
+
+    const channel = await client.exec("cat; echo oops >&2; exit 3");
+    const writer = channel.stdin.getWriter();
+    await writer.write(new TextEncoder().encode("through cat\n"));
+    await writer.close();
+    const [out, err, status] = await Promise.all([
+      new Response(channel.stdout).text(),
+      new Response(channel.stderr).text(),
+      channel.exit,
+    ]);
+    expect({ out, err, code: status.code }).toEqual({ out: "through cat\n", err: "oops\n", code: 3 });
+    await client.close();
+    expect(await waitForLog(server, /KEX algorithm: /)).toMatch(/KEX algorithm: curve25519-sha256/);
+    await waitForLog(server, /accepted publickey for /);
   });
 });
 
