@@ -77,7 +77,10 @@ describe("asyncssh server", () => {
       channel.exit,
     ]);
     expect({ out, err, code: status.code }).toEqual({ out: "through cat\n", err: "oops\n", code: 3 });
+    // A command still running when the connection goes is ended (with its children).
+    await client.exec("sleep 30");
     await client.close();
+    await waitForLog(server, /'sleep 30'\] exited with -15/);
     expect(await waitForLog(server, /Key exchange alg: /)).toMatch(/Key exchange alg: curve25519-sha256/);
   });
 });
@@ -112,7 +115,10 @@ describe("ssh2 (npm) server", () => {
       channel.exit,
     ]);
     expect({ out, err, code: status.code }).toEqual({ out: "through cat\n", err: "oops\n", code: 3 });
+    // A command still running when the connection goes is ended (with its children).
+    await client.exec("sleep 30");
     await client.close();
+    await waitForLog(server, /session command exited: SIGTERM/);
     expect(await waitForLog(server, /KEX algorithm: /)).toMatch(/KEX algorithm: curve25519-sha256/);
     await waitForLog(server, /accepted publickey for /);
   });

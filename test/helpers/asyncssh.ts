@@ -50,6 +50,44 @@ asyncssh.set_debug_level(2)
 const SERVER_SCRIPT = `${PRELUDE}
 PIPE = asyncio.subprocess.PIPE
 
+def tree(pid):
+    children = {}
+    for name in os.listdir("/proc"):
+        if name.isdigit():
+            try:
+                with open("/proc/%s/stat" % name) as f:
+                    ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+                children.setdefault(ppid, []).append(int(name))
+            except (OSError, ValueError, IndexError):
+                pass
+    found, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        found.append(p)
+        todo.extend(children.get(p, []))
+    return found
+
+def kill_tree(pid):
+    """SIGTERM to pid and all its descendants (a shell's children hold the channel's pipes too).
+    Stopped first, until no new process appears, so none forks after being looked for."""
+    stopped = set()
+    while True:
+        new = [p for p in tree(pid) if p not in stopped]
+        if not new:
+            break
+        for p in new:
+            stopped.add(p)
+            try:
+                os.kill(p, signal.SIGSTOP)
+            except OSError:
+                pass
+    for p in stopped:
+        for sig in (signal.SIGTERM, signal.SIGCONT):
+            try:
+                os.kill(p, sig)
+            except OSError:
+                pass
+
 async def pump(read, write, drain, close):
     try:
         while True:
@@ -77,6 +115,14 @@ async def handle(process):
     child = await asyncio.create_subprocess_exec(*argv, stdin=PIPE, stdout=PIPE, stderr=PIPE)
     to_child = asyncio.ensure_future(
         pump(process.stdin.read, child.stdin.write, child.stdin.drain, child.stdin.close))
+
+    async def kill_on_close():
+        # The client closed the channel (or the connection is gone): end the command.
+        await process.channel.wait_closed()
+        if child.returncode is None:
+            logging.info("channel closed: ending command %r", argv)
+            kill_tree(child.pid)
+    watcher = asyncio.ensure_future(kill_on_close())
     try:
         await asyncio.gather(
             pump(child.stdout.read, process.stdout.write, process.stdout.drain, lambda: None),
@@ -90,8 +136,10 @@ async def handle(process):
             process.exit(code)
     finally:
         to_child.cancel()
+        watcher.cancel()
         if child.returncode is None:
-            child.kill()
+            logging.info("session ended: ending command %r", argv)
+            kill_tree(child.pid)
 
 async def main():
     await asyncssh.create_server(

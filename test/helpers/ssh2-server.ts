@@ -19,7 +19,7 @@ const HOST = "127.0.0.1";
 
 const SERVER_SCRIPT = `
 import { spawn } from "node:child_process";
-import { appendFileSync, readFileSync } from "node:fs";
+import { appendFileSync, readFileSync, readdirSync } from "node:fs";
 import { createRequire } from "node:module";
 
 const cfg = JSON.parse(readFileSync(process.argv[2], "utf8"));
@@ -36,9 +36,54 @@ function allowedKey(ctx) {
   return allowed.find((key) => key.type === ctx.key.algo && key.getPublicSSH().equals(ctx.key.data));
 }
 
-function runCommand(stream, argv) {
+function tree(pid) {
+  const children = new Map();
+  for (const name of readdirSync("/proc")) {
+    if (!/^\\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync("/proc/" + name + "/stat", "utf8");
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(name)]);
+    } catch {}
+  }
+  const found = [];
+  const todo = [pid];
+  while (todo.length > 0) {
+    const p = todo.pop();
+    found.push(p);
+    todo.push(...(children.get(p) ?? []));
+  }
+  return found;
+}
+
+function signal(pid, sig) {
+  try {
+    process.kill(pid, sig);
+  } catch {}
+}
+
+// SIGTERM to pid and all its descendants (a shell's children hold the channel's pipes too).
+// Stopped first, until no new process appears, so none forks after being looked for.
+function killTree(pid) {
+  const stopped = new Set();
+  for (;;) {
+    const found = tree(pid).filter((p) => !stopped.has(p));
+    if (found.length === 0) break;
+    for (const p of found) {
+      stopped.add(p);
+      signal(p, "SIGSTOP");
+    }
+  }
+  for (const p of stopped) {
+    signal(p, "SIGTERM");
+    signal(p, "SIGCONT");
+  }
+}
+
+function runCommand(stream, argv, running) {
   log("session runs " + JSON.stringify(argv));
   const child = spawn(argv[0], argv.slice(1), { stdio: ["pipe", "pipe", "pipe"] });
+  running.add(child);
   child.on("error", (error) => {
     log("spawn failed: " + error.message);
     stream.stderr.write(error.message + "\\n");
@@ -50,9 +95,13 @@ function runCommand(stream, argv) {
   child.stdout.pipe(stream, { end: false });
   child.stderr.pipe(stream.stderr, { end: false });
   stream.on("close", () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
+    if (child.exitCode === null && child.signalCode === null) {
+      log("channel closed: ending the command");
+      killTree(child.pid);
+    }
   });
   child.on("close", (code, signal) => {
+    running.delete(child);
     log("session command exited: " + (signal ?? code));
     if (signal) stream.exit(signal.replace(/^SIG/, ""), false, "");
     else stream.exit(code);
@@ -69,7 +118,16 @@ const server = new Server(
   },
   (client) => {
     log("client connected");
+    // Commands still running when the connection goes (ssh2 does not close its channels then).
+    const running = new Set();
     client.on("error", (error) => log("client error: " + error.message));
+    client.on("close", () => {
+      log("client closed; ending " + running.size + " command(s)");
+      for (const child of running) {
+        if (child.exitCode === null && child.signalCode === null) killTree(child.pid);
+        child.stdin.destroy();
+      }
+    });
     client.on("authentication", (ctx) => {
       if (ctx.method !== "publickey") return ctx.reject(["publickey"]);
       const key = allowedKey(ctx);
@@ -85,11 +143,11 @@ const server = new Server(
       client.on("session", (accept) => {
         const session = accept();
         session.on("exec", (accept, _reject, info) => {
-          runCommand(accept(), cfg.command ?? ["/bin/sh", "-c", info.command]);
+          runCommand(accept(), cfg.command ?? ["/bin/sh", "-c", info.command], running);
         });
         session.on("shell", (accept, reject) => {
           if (!cfg.command) return reject();
-          runCommand(accept(), cfg.command);
+          runCommand(accept(), cfg.command, running);
         });
       });
     });
