@@ -32,7 +32,11 @@ beforeAll(async () => {
 describe("OpenSSH 10.0 sshd", () => {
   let server: TestServer;
   beforeAll(async () => {
-    server = await startSshd10({ authorizedKeys: [key.publicKeyLine], config: OUR_ALGORITHMS });
+    // ML-KEM first: OpenSSH's own client picks it, ours (curve25519-sha256 only today) cannot.
+    server = await startSshd10({
+      authorizedKeys: [key.publicKeyLine],
+      config: ["KexAlgorithms mlkem768x25519-sha256,curve25519-sha256", ...OUR_ALGORITHMS.slice(1)],
+    });
   });
   afterAll(() => server?.stop());
 
@@ -45,6 +49,20 @@ describe("OpenSSH 10.0 sshd", () => {
     const kexLine = await waitForLog(server, /debug1: kex: algorithm: /);
     expect(/kex: algorithm: (\S+)/.exec(kexLine)?.[1]).toBe("curve25519-sha256");
     await waitForLog(server, /Accepted publickey for \S+ from 127\.0\.0\.1/);
+  });
+
+  it("negotiates mlkem768x25519-sha256 with OpenSSH 10.0's own client, as its log shows", async () => {
+    const result = await runOpenssh10Client({
+      host: server.host,
+      port: server.port,
+      username: server.username,
+      privateKeyPath: key.path,
+      hostKeyLine: server.hostKeyLine,
+      command: "echo pq",
+    });
+    expect(result).toMatchObject({ code: 0, stdout: "pq\n" });
+    expect(result.stderr).toContain("debug1: kex: algorithm: mlkem768x25519-sha256");
+    await waitForLog(server, /debug1: kex: algorithm: mlkem768x25519-sha256/);
   });
 });
 
