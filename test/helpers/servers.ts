@@ -1,4 +1,5 @@
-// Real SSH servers for tests: OpenSSH's sshd and Dropbear on 127.0.0.1, each on a free port with
+// Real SSH servers for tests: OpenSSH's sshd (the system's 9.2, or with { openssh: "10.0" } the
+// 10.0 that scripts/fetch-openssh10.sh unpacks) and Dropbear on 127.0.0.1, each on a free port with
 // a throwaway directory (config, ed25519 host key, authorized_keys, log, pid file), plus client
 // keys made by ssh-keygen. Everything about a key that a test compares with (fingerprint, public
 // line) comes from the OpenSSH tools, never from our code.
@@ -106,6 +107,8 @@ export interface ClientKeyOptions {
   dir?: string;
 }
 
+// hostKeyFacts, launch and makeServer are exported for the other peers' starters (asyncssh.ts,
+// ssh2-server.ts), so every test server starts, reports and stops the same way.
 export async function hostKeyFacts(publicKeyPath: string, port: number) {
   const hostKeyLine = typeAndBlob(await readFile(publicKeyPath, "utf8"));
   return {
@@ -214,7 +217,7 @@ export async function startSshd(opts: SshdOptions = {}): Promise<TestServer> {
     // Privilege separation directory; Debian's init script creates it, we may have no init.
     mkdirSync("/run/sshd", { recursive: true, mode: 0o755 });
   }
-  const dir = makeOwnedDir("sshd");
+  const dir = makeOwnedDir(opts.openssh === "10.0" ? "sshd10" : "sshd");
   try {
     const hostKey = join(dir, "ssh_host_ed25519_key");
     await run("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "mcp-ssh-test-host", "-f", hostKey]);
