@@ -1,4 +1,5 @@
-// Real SSH servers for tests: OpenSSH's sshd and Dropbear on 127.0.0.1, each on a free port with
+// Real SSH servers for tests: OpenSSH's sshd (the system's 9.2, or with { openssh: "10.0" } the
+// 10.0 that scripts/fetch-openssh10.sh unpacks) and Dropbear on 127.0.0.1, each on a free port with
 // a throwaway directory (config, ed25519 host key, authorized_keys, log, pid file), plus client
 // keys made by ssh-keygen. Everything about a key that a test compares with (fingerprint, public
 // line) comes from the OpenSSH tools, never from our code.
@@ -30,7 +31,7 @@ import {
   waitForBanner,
   writeOwner,
 } from "./process.js";
-import { fingerprintOf, requireProgram, run, typeAndBlob } from "./tools.js";
+import { fingerprintOf, requireOpenssh10, requireProgram, run, typeAndBlob } from "./tools.js";
 import { addUserKeys, removeUserKeys } from "./user-authorized-keys.js";
 
 export { waitForLog } from "./server-log.js";
@@ -81,6 +82,13 @@ export interface SshdOptions {
   authorizedKeys?: string[];
   /** LogLevel; default DEBUG so tests can assert on what the server saw. */
   logLevel?: string;
+  /**
+   * Which OpenSSH: "9.2" (default) is the system's /usr/sbin/sshd; "10.0" is the one that
+   * scripts/fetch-openssh10.sh unpacks into .tmp/openssh10 (started with SshdSessionPath and
+   * SshdAuthPath set to its own binaries, and PerSourcePenalties off so refused logins do not
+   * slow 127.0.0.1 down). A missing 10.0 throws, naming the script.
+   */
+  openssh?: "9.2" | "10.0";
 }
 
 export interface DropbearOptions {
@@ -99,7 +107,9 @@ export interface ClientKeyOptions {
   dir?: string;
 }
 
-async function hostKeyFacts(publicKeyPath: string, port: number) {
+// hostKeyFacts, launch and makeServer are exported for the other peers' starters (asyncssh.ts,
+// ssh2-server.ts), so every test server starts, reports and stops the same way.
+export async function hostKeyFacts(publicKeyPath: string, port: number) {
   const hostKeyLine = typeAndBlob(await readFile(publicKeyPath, "utf8"));
   return {
     hostKeyLine,
@@ -108,7 +118,7 @@ async function hostKeyFacts(publicKeyPath: string, port: number) {
   };
 }
 
-interface Launch {
+export interface Launch {
   port: number;
   child: ChildProcess;
 }
@@ -117,7 +127,7 @@ interface Launch {
  * Pick a free port, start, wait for the banner; on a port clash (another process took the port
  * between our probe and the server's bind) try again with a new port.
  */
-async function launch(
+export async function launch(
   name: string,
   start: (port: number) => ChildProcess,
   readLog: () => string,
@@ -145,7 +155,7 @@ async function launch(
   throw new Error(`${name} could not bind a free port in ${START_ATTEMPTS} attempts: ${lastError?.message}`);
 }
 
-function makeServer(
+export function makeServer(
   dir: string,
   { port, child }: Launch,
   facts: Awaited<ReturnType<typeof hostKeyFacts>>,
@@ -185,13 +195,29 @@ function makeServer(
 
 /** OpenSSH sshd in the foreground (-D), logging to a file in its directory (-E). */
 export async function startSshd(opts: SshdOptions = {}): Promise<TestServer> {
-  const sshd = requireProgram("sshd");
+  let sshd: string;
+  if (opts.openssh === "10.0") {
+    const openssh10 = requireOpenssh10();
+    sshd = openssh10.sshd;
+    // Before the caller's Match blocks, after the caller's global lines (first value wins).
+    const user = opts.config ?? [];
+    const matchAt = user.findIndex((line) => /^\s*match\s/i.test(line));
+    const at = matchAt < 0 ? user.length : matchAt;
+    const lines = [
+      `SshdSessionPath ${openssh10.sshdSession}`,
+      `SshdAuthPath ${openssh10.sshdAuth}`,
+      "PerSourcePenalties no",
+    ];
+    opts = { ...opts, config: [...user.slice(0, at), ...lines, ...user.slice(at)] };
+  } else {
+    sshd = requireProgram("sshd");
+  }
   requireProgram("ssh-keygen");
   if (process.getuid?.() === 0 && !existsSync("/run/sshd")) {
     // Privilege separation directory; Debian's init script creates it, we may have no init.
     mkdirSync("/run/sshd", { recursive: true, mode: 0o755 });
   }
-  const dir = makeOwnedDir("sshd");
+  const dir = makeOwnedDir(opts.openssh === "10.0" ? "sshd10" : "sshd");
   try {
     const hostKey = join(dir, "ssh_host_ed25519_key");
     await run("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "mcp-ssh-test-host", "-f", hostKey]);

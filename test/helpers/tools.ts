@@ -2,7 +2,8 @@
 // A missing program is a setup problem, not a test result: the error names the Debian package.
 import { execFile } from "node:child_process";
 import { accessSync, constants } from "node:fs";
-import { delimiter, join } from "node:path";
+import { delimiter, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 
 interface Program {
   /** Where Debian puts it; checked first. */
@@ -83,4 +84,94 @@ export function typeAndBlob(publicKeyLine: string): string {
     throw new Error(`not an OpenSSH public key line: ${JSON.stringify(publicKeyLine)}`);
   }
   return `${type} ${blob}`;
+}
+
+/** The unpacked OpenSSH 10.0 (scripts/fetch-openssh10.sh), beside the system's OpenSSH. */
+export interface Openssh10 {
+  /** The folder the packages were unpacked into (`usr/` is inside it). */
+  root: string;
+  sshd: string;
+  /** For sshd_config's SshdSessionPath. */
+  sshdSession: string;
+  /** For sshd_config's SshdAuthPath. */
+  sshdAuth: string;
+  /** The 10.0 client. */
+  ssh: string;
+  sshKeygen: string;
+}
+
+/** Where scripts/fetch-openssh10.sh unpacks by default: `.tmp/openssh10` of this repository. */
+export const OPENSSH10_DEFAULT_DIR = resolve(fileURLToPath(new URL("../../.tmp/openssh10", import.meta.url)));
+
+/**
+ * Paths of the unpacked OpenSSH 10.0 programs ($OPENSSH10_DIR, else .tmp/openssh10). A missing one
+ * throws: the tests that need 10.0 then fail with what to run, they are not skipped.
+ */
+export function requireOpenssh10(): Openssh10 {
+  const root = resolve(process.env.OPENSSH10_DIR ?? OPENSSH10_DEFAULT_DIR);
+  const paths: Openssh10 = {
+    root,
+    sshd: join(root, "usr/sbin/sshd"),
+    sshdSession: join(root, "usr/lib/openssh/sshd-session"),
+    sshdAuth: join(root, "usr/lib/openssh/sshd-auth"),
+    ssh: join(root, "usr/bin/ssh"),
+    sshKeygen: join(root, "usr/bin/ssh-keygen"),
+  };
+  const missing = Object.entries(paths).filter(([key, path]) => key !== "root" && !isExecutable(path));
+  if (missing.length > 0) {
+    throw new Error(
+      `OpenSSH 10.0 not found (missing ${missing.map(([, path]) => path).join(", ")}); ` +
+        "run: bash scripts/fetch-openssh10.sh (it unpacks Debian's bookworm-backports openssh-server " +
+        "and openssh-client into .tmp/openssh10; .ci/run does this itself)",
+    );
+  }
+  return paths;
+}
+
+// ---- client peers (OpenSSH 10.0 ssh, asyncssh): the options and result they share ----
+
+export interface ClientRunOptions {
+  host: string;
+  port: number;
+  username: string;
+  /** Private key file (mode 0600). */
+  privateKeyPath: string;
+  /** The server's host key, `<type> <base64>` (pinned: nothing else is accepted). */
+  hostKeyLine: string;
+  /** The command to exec on the server. */
+  command: string;
+  /** Written to the command's stdin (then EOF); default: nothing. */
+  stdin?: string;
+  /** Extra `-o` options / arguments before the destination (e.g. ["-o", "KexAlgorithms=..."]). */
+  args?: string[];
+  timeoutMs?: number;
+}
+
+export interface ClientRunResult {
+  stdout: string;
+  stderr: string;
+  /** The client's exit code: the remote command's, or 255 for an SSH error. */
+  code: number | null;
+}
+
+/** Run a program with `stdin`, never rejecting: the caller looks at the code and output. */
+export function runProgram(
+  file: string,
+  args: string[],
+  stdin: string | undefined,
+  timeoutMs: number,
+  env?: NodeJS.ProcessEnv,
+): Promise<ClientRunResult> {
+  return new Promise((resolve) => {
+    const child = execFile(
+      file,
+      args,
+      { timeout: timeoutMs, encoding: "utf8", maxBuffer: 64 * 1024 * 1024, ...(env ? { env } : {}) },
+      (error, stdout, stderr) => {
+        const code = error === null ? 0 : typeof error.code === "number" ? error.code : null;
+        resolve({ stdout, stderr: error && code === null ? `${stderr}\n${error.message}` : stderr, code });
+      },
+    );
+    child.stdin?.end(stdin ?? "");
+  });
 }
