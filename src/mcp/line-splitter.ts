@@ -8,6 +8,11 @@ const CR = 0x0d;
 
 /** What one chunk produced, in stream order: complete lines, or a problem with one line. */
 export type SplitEvent = { line: string } | { error: MessageFramingError };
+/**
+ * The same, undecoded: the line's bytes without `\n` (and `\r`). They may be a view of the pushed
+ * chunk, valid only until the caller reuses that memory: copy what you keep.
+ */
+export type RawSplitEvent = { bytes: Uint8Array } | { error: MessageFramingError };
 
 /**
  * Splits a byte stream into `\n`-terminated lines (the MCP stdio framing).
@@ -36,7 +41,12 @@ export class LineSplitter {
 
   /** Feed the next chunk. The chunk may be reused by the caller afterwards (tails are copied). */
   push(chunk: Uint8Array): SplitEvent[] {
-    const events: SplitEvent[] = [];
+    return this.pushRaw(chunk).map((e) => ("bytes" in e ? this.decode(e.bytes) : e));
+  }
+
+  /** `push` without decoding (the proxy checks and relays bytes as they are). */
+  pushRaw(chunk: Uint8Array): RawSplitEvent[] {
+    const events: RawSplitEvent[] = [];
     let start = 0;
     while (start < chunk.length) {
       const lf = chunk.indexOf(LF, start);
@@ -64,7 +74,7 @@ export class LineSplitter {
   }
 
   /** The stream ended: bytes after the last `\n` are a truncated line. */
-  end(): SplitEvent[] {
+  end(): { error: MessageFramingError }[] {
     const pending = this.size;
     this.parts = [];
     this.size = 0;
@@ -87,7 +97,18 @@ export class LineSplitter {
     );
   }
 
-  private finishLine(last: Uint8Array): SplitEvent {
+  /** Strict UTF-8 (a bad line is an error event, never U+FFFD in a message). */
+  decode(bytes: Uint8Array): SplitEvent {
+    try {
+      return { line: this.decoder.decode(bytes) };
+    } catch (cause) {
+      return {
+        error: new MessageFramingError("invalid-utf8", "a line was not valid UTF-8 and was dropped", { cause }),
+      };
+    }
+  }
+
+  private finishLine(last: Uint8Array): RawSplitEvent {
     let bytes: Uint8Array;
     if (this.parts.length === 0) {
       bytes = last;
@@ -103,12 +124,6 @@ export class LineSplitter {
       this.size = 0;
     }
     if (bytes.length > 0 && bytes[bytes.length - 1] === CR) bytes = bytes.subarray(0, bytes.length - 1);
-    try {
-      return { line: this.decoder.decode(bytes) };
-    } catch (cause) {
-      return {
-        error: new MessageFramingError("invalid-utf8", "a line was not valid UTF-8 and was dropped", { cause }),
-      };
-    }
+    return { bytes };
   }
 }
