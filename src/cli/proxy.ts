@@ -4,8 +4,9 @@
 // roots, elicitation, list_changed, logging and messages of future protocol versions all pass.
 import type { Readable, Writable } from "node:stream";
 import type { Logger } from "../ssh/logger.js";
-import { utf8 } from "../ssh/wire/bytes.js";
-import { escapeLineSeparators, isBlankLine, parseJsonLine } from "../mcp/json-lines.js";
+import { concatBytes } from "../ssh/wire/bytes.js";
+import { preview } from "../mcp/json-lines.js";
+import { checkJsonRpcLine, escapeLineSeparatorBytes } from "../mcp/json-line-check.js";
 import { describeEnd, LineChannel, type ChannelEnd } from "../mcp/line-channel.js";
 import { LineSplitter } from "../mcp/line-splitter.js";
 import { openMcpChannel } from "../mcp/open-channel.js";
@@ -24,16 +25,46 @@ export interface ProxyIO {
   stopSignal?: Promise<NodeJS.Signals>;
 }
 
-/** What one line of text needs before it goes on: a JSON check, and U+2028/U+2029 escaped. */
-function relayable(line: string, from: string, logger: Logger): string | undefined {
-  if (isBlankLine(line)) return undefined;
-  const parsed = parseJsonLine(line);
-  if ("error" in parsed) {
-    logger.warn(`${from}: ${parsed.error.message}`);
+/**
+ * Escaping U+2028/U+2029 (for Python peers that split lines with str.splitlines) turns 3 bytes
+ * into 6. The MCP TypeScript SDK's stdio transport drops a peer whose buffered input passes
+ * 10 MiB (STDIO_DEFAULT_MAX_BUFFER_SIZE), so escaping must never push a line past that: a line
+ * that would grow beyond it goes as it came, which is what `ssh -T` would deliver too.
+ */
+const MAX_ESCAPED_LINE = 10 * 1024 * 1024 - 1;
+
+const DROPPED: Record<"invalid-utf8" | "invalid-json" | "invalid-message", string> = {
+  "invalid-utf8": "a line was not valid UTF-8 and was dropped",
+  "invalid-json": "a line is not JSON and was dropped",
+  "invalid-message": "a line is JSON but not a JSON-RPC message and was dropped",
+};
+
+function isBlank(line: Uint8Array): boolean {
+  for (const c of line) if (c !== 0x20 && c !== 0x09 && c !== 0x0d && c !== 0x0a) return false;
+  return true;
+}
+
+/**
+ * What one line needs before it goes on, checked on its bytes (no string round trip): valid UTF-8,
+ * one JSON value of the JSON-RPC shape; then U+2028/U+2029 escaped where that keeps the line
+ * within MAX_ESCAPED_LINE. Returns a new buffer with the trailing `\n` (the input may be a view
+ * into a read buffer that is reused), or undefined to drop the line.
+ */
+function relayable(line: Uint8Array, from: string, logger: Logger): Uint8Array | undefined {
+  if (isBlank(line)) return undefined;
+  const check = checkJsonRpcLine(line);
+  if (!check.ok) {
+    const text = new TextDecoder().decode(line.subarray(0, 400));
+    logger.warn(`${from}: ${DROPPED[check.kind]}: ${preview(text)} (${check.reason})`);
     return undefined;
   }
-  // Valid JSON: escaping the separators (only possible inside strings) keeps the message identical.
-  return escapeLineSeparators(line);
+  const n = check.lineSeparators;
+  if (n > 0 && line.length + 3 * n <= MAX_ESCAPED_LINE) return escapeLineSeparatorBytes(line, n);
+  if (n > 0) logger.debug(`${from}: a ${line.length}-byte line is relayed with its ${n} raw U+2028/U+2029 (escaped it would pass ${MAX_ESCAPED_LINE} bytes)`);
+  const out = new Uint8Array(line.length + 1);
+  out.set(line);
+  out[line.length] = 0x0a;
+  return out;
 }
 
 /** Host -> remote: read stdin lines and write them to the channel, one write per chunk read. */
@@ -42,16 +73,16 @@ async function relayHostToRemote(io: ProxyIO, lines: LineChannel, maxLineBytes: 
   const from = "from the MCP host";
   // for-await pauses stdin while a write waits for the SSH window: backpressure end to end.
   for await (const chunk of io.stdin as AsyncIterable<Uint8Array>) {
-    let out = "";
-    for (const event of splitter.push(chunk)) {
+    const out: Uint8Array[] = [];
+    for (const event of splitter.pushRaw(chunk)) {
       if ("error" in event) {
         io.logger.warn(`${from}: ${event.error.message}`);
         continue;
       }
-      const line = relayable(event.line, from, io.logger);
-      if (line !== undefined) out += `${line}\n`;
+      const line = relayable(event.bytes, from, io.logger);
+      if (line !== undefined) out.push(line);
     }
-    if (out !== "") await lines.write(utf8(out));
+    if (out.length > 0) await lines.write(out.length === 1 ? out[0]! : concatBytes(...out));
   }
   for (const event of splitter.end()) if ("error" in event) io.logger.warn(`${from}: ${event.error.message}`);
 }
@@ -61,7 +92,7 @@ async function relayHostToRemote(io: ProxyIO, lines: LineChannel, maxLineBytes: 
  * resolves on "drain" (and rejects if the write fails). Otherwise nothing, so LineChannel delivers
  * the next line at once instead of through a promise per line.
  */
-function writeOut(stdout: Writable, text: string): Promise<void> | undefined {
+function writeOut(stdout: Writable, text: Uint8Array): Promise<void> | undefined {
   let failed: ((error: Error) => void) | undefined;
   // The callback runs after write() returns, so `failed` is in place by then.
   if (stdout.write(text, (error) => error && failed?.(error))) return undefined;
@@ -126,9 +157,10 @@ export async function runProxy(options: SSHClientTransportOptions, io: ProxyIO):
     logger,
     maxLineBytes: options.maxLineBytes,
     events: {
-      line: (text) => {
-        const line = relayable(text, from, logger);
-        if (line !== undefined) return writeOut(io.stdout, `${line}\n`)?.catch(() => hostGone());
+      line: () => {},
+      bytes: (bytes) => {
+        const line = relayable(bytes, from, logger);
+        if (line !== undefined) return writeOut(io.stdout, line)?.catch(() => hostGone());
       },
       error: (e) => logger.warn(`${from}: ${e.message}`),
       ended: () => {},

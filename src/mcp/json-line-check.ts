@@ -7,14 +7,23 @@
  * characters, which JSON allows only inside strings, for `escapeLineSeparatorBytes`.
  */
 
-export type LineCheck = { ok: true; lineSeparators: number } | { ok: false; reason: string };
+export type LineCheck =
+  | { ok: true; lineSeparators: number }
+  | { ok: false; kind: "invalid-utf8" | "invalid-json" | "invalid-message"; reason: string };
 
 const enum C {
   Quote = 0x22,
   Backslash = 0x5c,
 }
 
-class Bad extends Error {}
+class Bad extends Error {
+  constructor(
+    message: string,
+    readonly utf8: boolean,
+  ) {
+    super(message);
+  }
+}
 
 export function checkJsonRpcLine(b: Uint8Array): LineCheck {
   let i = 0;
@@ -22,7 +31,7 @@ export function checkJsonRpcLine(b: Uint8Array): LineCheck {
   let depth = 0;
   const n = b.length;
   const fail = (what: string): never => {
-    throw new Bad(`${what} at byte ${i}`);
+    throw new Bad(`${what} at byte ${i}`, what.includes("UTF-8"));
   };
   const ws = () => {
     while (i < n) {
@@ -174,16 +183,17 @@ export function checkJsonRpcLine(b: Uint8Array): LineCheck {
   };
   try {
     ws();
-    if (b[i] !== 0x7b) return { ok: false, reason: "not a JSON-RPC message (a JSON object was expected)" };
+    const topIsObject = b[i] === 0x7b;
     value();
     ws();
     if (i !== n) fail("more than one JSON value");
+    if (!topIsObject) return { ok: false, kind: "invalid-message", reason: "a JSON object was expected" };
   } catch (e) {
-    if (e instanceof Bad) return { ok: false, reason: `not valid JSON: ${e.message}` };
+    if (e instanceof Bad) return { ok: false, kind: e.utf8 ? "invalid-utf8" : "invalid-json", reason: e.message };
     throw e;
   }
-  if (!jsonrpc20) return { ok: false, reason: 'not a JSON-RPC message (no "jsonrpc": "2.0" member)' };
-  if (!hasKind) return { ok: false, reason: 'not a JSON-RPC message (no "method", "result" or "error" member)' };
+  if (!jsonrpc20) return { ok: false, kind: "invalid-message", reason: 'no "jsonrpc": "2.0" member' };
+  if (!hasKind) return { ok: false, kind: "invalid-message", reason: 'no "method", "result" or "error" member' };
   return { ok: true, lineSeparators: separators };
 }
 

@@ -1,7 +1,7 @@
 import type { Logger } from "../ssh/logger.js";
 import { safePeerText } from "../ssh/wire/peer-text.js";
 import type { ExitStatus, SSHChannel } from "../ssh/options.js";
-import { LineSplitter, type SplitEvent } from "./line-splitter.js";
+import { LineSplitter, type RawSplitEvent } from "./line-splitter.js";
 
 /** A remote stderr line longer than this is dropped (it is only logged). */
 const MAX_STDERR_LINE_BYTES = 1024 * 1024;
@@ -21,6 +21,11 @@ export interface ChannelEnd {
 export interface LineChannelEvents {
   /** One complete line from the remote's stdout. A returned promise holds back further reading. */
   line(text: string): void | Promise<void>;
+  /**
+   * Instead of `line`: the line's bytes, undecoded (without `\n`). They may be a view of a read
+   * buffer that later reads reuse: copy them if they are kept past the call (or the returned promise).
+   */
+  bytes?(line: Uint8Array): void | Promise<void>;
   /** A line that could not be delivered (too long, not UTF-8, cut off); the stream goes on. */
   error(error: Error): void;
   /** The remote's stdout ended and its exit status is known (or will never come). Called once. */
@@ -124,7 +129,7 @@ export class LineChannel {
       return;
     }
     this.direct.readStdout({
-      data: (chunk) => this.take(splitter.push(chunk), 0),
+      data: (chunk) => this.take(splitter, splitter.pushRaw(chunk), 0),
       end: () => void this.stdoutEnded(splitter, null),
       error: (e) => void this.stdoutEnded(splitter, e),
     });
@@ -137,7 +142,7 @@ export class LineChannel {
       for (;;) {
         const { done, value } = await reader.read();
         if (done) break;
-        const wait = this.take(splitter.push(value), 0);
+        const wait = this.take(splitter, splitter.pushRaw(value), 0);
         if (wait) await wait;
       }
     } catch (e) {
@@ -153,7 +158,8 @@ export class LineChannel {
    * further reading. Never throws: on the direct path it runs inside the connection's message
    * dispatch.
    */
-  private take(events: SplitEvent[], from: number): void | Promise<void> {
+  private take(splitter: LineSplitter, events: RawSplitEvent[], from: number): void | Promise<void> {
+    const { events: on } = this.opts;
     for (let i = from; i < events.length; i++) {
       const event = events[i]!;
       if ("error" in event) {
@@ -162,17 +168,26 @@ export class LineChannel {
       }
       let wait: void | Promise<void>;
       try {
-        wait = this.opts.events.line(event.line);
+        if (on.bytes) {
+          wait = on.bytes(event.bytes);
+        } else {
+          const decoded = splitter.decode(event.bytes);
+          if ("error" in decoded) {
+            this.report(decoded.error);
+            continue;
+          }
+          wait = on.line(decoded.line);
+        }
       } catch (e) {
         this.report(e);
         continue;
       }
       // A consumer that throws or rejects must not look like a broken connection: report it and go on.
       if (wait) return wait.then(
-        () => this.take(events, i + 1),
+        () => this.take(splitter, events, i + 1),
         (e: unknown) => {
           this.report(e);
-          return this.take(events, i + 1);
+          return this.take(splitter, events, i + 1);
         },
       );
     }
