@@ -1,5 +1,5 @@
 import { ProtocolError } from "../errors.js";
-import { createHmac, type HmacAlgorithm } from "../mac/hmac.js";
+import { createPacketHmac, isHmacAlgorithm } from "../mac/hmac.js";
 import { aesBackend, type AesBackend, type CtrStream } from "./aes-backend.js";
 import { MAC_FAILURE, type CipherFactory, type MacAlgorithm, type PacketCipher, type PacketMac } from "./cipher.js";
 
@@ -23,7 +23,11 @@ export class AesCtrCipher implements PacketCipher {
   private readonly stream: CtrStream;
   private readonly mac: PacketMac;
   private readonly expected: Uint8Array;
-  /** Plain MAC only: the first block, decrypted by decryptLength (the stream has moved past it). */
+  /**
+   * Plain MAC only: the first block, decrypted by decryptLength (the stream has moved past it).
+   * The keystream is stateful, so decryptLength runs at most once per packet, before open (as
+   * PacketDecoder does); open calls it itself when it was not called.
+   */
   private readonly first = new Uint8Array(16);
   private haveFirst = false;
 
@@ -37,7 +41,8 @@ export class AesCtrCipher implements PacketCipher {
   ) {
     if (iv.length !== 16) throw new Error(`${name} needs a 16-byte IV`);
     this.stream = backend.ctr(key, iv);
-    this.mac = "hash" in macAlgorithm ? createHmac(macAlgorithm as HmacAlgorithm, macKey, backend) : macAlgorithm.create(macKey);
+    // Our HMAC rows are keyed on the same backend as the cipher; any other row keys itself.
+    this.mac = isHmacAlgorithm(macAlgorithm) ? createPacketHmac(macAlgorithm, macKey, backend) : macAlgorithm.create(macKey);
     this.etm = macAlgorithm.etm;
     this.tagLength = this.mac.tagLength;
     this.lengthInAlignment = !this.etm;

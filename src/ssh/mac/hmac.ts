@@ -24,13 +24,18 @@ class Hmac implements PacketMac {
 }
 
 /** The keyed MAC of `algorithm` on a given backend (tests pin one; MacAlgorithm.create uses the registered one). */
-export function createHmac(algorithm: MacAlgorithm & { hash: HmacHash }, key: Uint8Array, backend: AesBackend = aesBackend()): PacketMac {
+export function createPacketHmac(algorithm: HmacAlgorithm, key: Uint8Array, backend: AesBackend = aesBackend()): PacketMac {
   if (key.length !== algorithm.keyLength) throw new Error(`${algorithm.name} needs a ${algorithm.keyLength}-byte key`);
   return new Hmac(algorithm.hash, key, algorithm.tagLength, backend);
 }
 
+/** A MAC row of this file: which hash it is, so a cipher can key it on a chosen backend. */
 export interface HmacAlgorithm extends MacAlgorithm {
   readonly hash: HmacHash;
+}
+
+export function isHmacAlgorithm(algorithm: MacAlgorithm): algorithm is HmacAlgorithm {
+  return typeof (algorithm as Partial<HmacAlgorithm>).hash === "string";
 }
 
 function row(name: string, hash: HmacHash, length: number, etm: boolean): HmacAlgorithm {
@@ -40,7 +45,7 @@ function row(name: string, hash: HmacHash, length: number, etm: boolean): HmacAl
     keyLength: length,
     tagLength: length,
     etm,
-    create: (key) => createHmac(algorithm, key),
+    create: (key) => createPacketHmac(algorithm, key),
   };
   return algorithm;
 }
