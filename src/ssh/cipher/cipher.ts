@@ -50,6 +50,15 @@ export interface MacAlgorithm {
   readonly tagLength: number;
   /** Encrypt-then-MAC: the MAC covers the encrypted packet and the length stays in the clear. */
   readonly etm: boolean;
+  /** A direction's MAC keyed with `key` (keyLength bytes, RFC 4253 §7.2 letters E/F). */
+  create(key: Uint8Array): PacketMac;
+}
+
+/** One direction's keyed MAC. */
+export interface PacketMac {
+  readonly tagLength: number;
+  /** MAC(key, uint32 seq || data) into `out` (tagLength bytes); `out` must not overlap `data`. */
+  compute(seq: number, data: Uint8Array, out: Uint8Array): void;
 }
 
 /** Builds a direction's cipher from derived key material (RFC 4253 §7.2: IV A/B, key C/D, MAC key E/F). */
