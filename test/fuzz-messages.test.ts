@@ -12,7 +12,8 @@ import { Inbox } from "../src/ssh/inbox.js";
 import { SshWriter } from "../src/ssh/wire/writer.js";
 import { PacketEncoder } from "../src/ssh/packet/packet-encoder.js";
 import { encodeKexInit } from "../src/ssh/kex/kexinit.js";
-import { offeredAlgorithms } from "../src/ssh/kex/algorithms.js";
+import { offeredAlgorithms } from "../src/ssh/algorithms/offer.js";
+import { CLIENT_ROLE } from "../src/ssh/transport/role.js";
 import { Transport } from "../src/ssh/transport/transport.js";
 import { authenticate } from "../src/ssh/auth/userauth.js";
 import { LOCAL_MAX_PACKET, LOCAL_WINDOW } from "../src/ssh/connection/channel.js";
@@ -65,7 +66,8 @@ const strictKexInit = offeredKexInit(true);
 function fuzzTransport(stream: Uint8Array): Transport {
   return new Transport({
     stream: memoryStream(stream),
-    clientVersion: "SSH-2.0-mcp_ssh_fuzz",
+    role: CLIENT_ROLE,
+    version: "SSH-2.0-mcp_ssh_fuzz",
     algorithms,
     checkHostKey: async () => {},
     logger: silentLogger,

@@ -1,4 +1,5 @@
 import type { Logger } from "../ssh/logger.js";
+import { safePeerText } from "../ssh/wire/peer-text.js";
 import type { ExitStatus, SSHChannel } from "../ssh/options.js";
 import { Channel } from "../ssh/connection/channel.js";
 import { LineSplitter, type SplitEvent } from "./line-splitter.js";
@@ -37,7 +38,7 @@ function sleep(ms: number): Promise<"timeout"> {
 
 /** Terminal control characters from a remote must not reach the user's terminal through our logs. */
 function printable(line: string): string {
-  return line.replace(/[\x00-\x08\x0a-\x1f\x7f\x9b]/g, "?");
+  return safePeerText(line);
 }
 
 /** Human-readable reason for a channel end, for logs and close reasons. */

@@ -6,7 +6,10 @@ import type { ChannelOptions, ConnectOptions, SSHChannel } from "./options.js";
 import { platform } from "./platform.js";
 import { withTimeout } from "./deferred.js";
 import { Inbox } from "./inbox.js";
-import { offeredAlgorithms } from "./kex/algorithms.js";
+import { offeredAlgorithms } from "./algorithms/offer.js";
+import { CLIENT_ROLE } from "./transport/role.js";
+import { SessionRouter } from "./session/router.js";
+import type { NegotiatedAlgorithms } from "./transport/key-exchange.js";
 import { prepareCiphers } from "./cipher/select.js";
 import { Transport } from "./transport/transport.js";
 import { CLIENT_VERSION_PREFIX } from "./transport/version.js";
@@ -73,7 +76,8 @@ export class SSHClient {
       let connection: Connection | undefined;
       transport = new Transport({
         stream,
-        clientVersion: CLIENT_VERSION_PREFIX + VERSION,
+        role: CLIENT_ROLE,
+        version: CLIENT_VERSION_PREFIX + VERSION,
         algorithms,
         checkHostKey: async (key) => {
           step = "host key verification";
@@ -88,10 +92,27 @@ export class SSHClient {
         rekeyIntervalMs: options.rekeyIntervalMs ?? DEFAULTS.rekeyIntervalMs,
       });
       const tr = transport;
-      tr.onMessage = (payload) => {
+      const router = new SessionRouter({
+        auth: inbox,
+        successFromPeer: true,
+        // Built the moment USERAUTH_SUCCESS passes, so channel messages in the same read find it.
+        onAuthenticated: () =>
+          (connection = new Connection({
+            send: (p) => tr.send(p),
+            sendFramed: (l, f) => tr.sendFramed(l, f),
+            fail: (e) => tr.fail(e),
+            logger,
+            channelOpenTimeoutMs: t.channelOpenMs ?? DEFAULTS.channelOpenMs,
+            maxChannels: options.maxChannels ?? DEFAULTS.maxChannels,
+            keepaliveIntervalMs: options.keepaliveIntervalMs ?? 0,
+            keepaliveCountMax: options.keepaliveCountMax ?? DEFAULTS.keepaliveCountMax,
+          })),
+        unimplemented: (seq) => tr.sendUnimplemented(seq),
+        logger,
+      });
+      tr.onMessage = (payload, seq) => {
         connection?.noteTraffic();
-        if (payload[0]! >= MSG.GLOBAL_REQUEST && connection) connection.handle(payload);
-        else inbox.push(payload);
+        return router.route(payload, seq);
       };
       tr.onClose = (error) => {
         const e = error ?? new ConnectionLostError("connection closed by the client");
@@ -107,24 +128,15 @@ export class SSHClient {
         t.authMs ?? DEFAULTS.authMs,
         () => new TimeoutError("authentication", t.authMs ?? DEFAULTS.authMs),
       );
-      connection = new Connection({
-        send: (p) => tr.send(p),
-        sendFramed: (l, f) => tr.sendFramed(l, f),
-        fail: (e) => tr.fail(e),
-        logger,
-        channelOpenTimeoutMs: t.channelOpenMs ?? DEFAULTS.channelOpenMs,
-        maxChannels: options.maxChannels ?? DEFAULTS.maxChannels,
-        keepaliveIntervalMs: options.keepaliveIntervalMs ?? 0,
-        keepaliveCountMax: options.keepaliveCountMax ?? DEFAULTS.keepaliveCountMax,
-      });
       if (tr.closed) throw tr.error ?? new ConnectionLostError("connection closed during authentication");
-      return new SSHClient(tr, connection, t.channelOpenMs ?? DEFAULTS.channelOpenMs, logger);
+      inbox.fail(new ConnectionLostError("authentication is over"));
+      return new SSHClient(tr, connection!, t.channelOpenMs ?? DEFAULTS.channelOpenMs, logger);
     };
     const readyMs = options.readyTimeoutMs ?? DEFAULTS.readyTimeoutMs;
     try {
       return await withTimeout(run(), readyMs, () => {
         // tr.start() spans both steps: until the server's identification arrives, it is the version exchange.
-        const at = step === "key exchange" && transport?.serverVersion === "" ? "version exchange" : step;
+        const at = step === "key exchange" && transport?.peerVersion === "" ? "version exchange" : step;
         return new TimeoutError(`${at} (readyTimeoutMs)`, readyMs);
       });
     } catch (e) {
@@ -137,7 +149,12 @@ export class SSHClient {
 
   /** The server's identification string. */
   get serverVersion(): string {
-    return this.transport.serverVersion;
+    return this.transport.peerVersion;
+  }
+
+  /** What the last key exchange negotiated (the MAC is null for AEAD ciphers). */
+  get algorithms(): NegotiatedAlgorithms {
+    return this.transport.algorithms!;
   }
 
   /** The server's host key, as verified in the first key exchange. */

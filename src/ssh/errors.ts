@@ -20,12 +20,21 @@ export class NegotiationError extends SSHError {
     readonly category: string,
     readonly ours: readonly string[],
     readonly theirs: readonly string[],
+    /** Who the other side is, for the message: "server" when we are the client, "client" when we serve. */
+    peer: "server" | "client" = "server",
   ) {
     super(
-      `no common ${category} algorithm: we offer [${ours.join(", ")}], the server offers [${theirs.join(", ")}]; ` +
-        `enable one of ours on the server or pass algorithms.${category} to match it`,
+      `no common ${category} algorithm: we offer [${ours.join(", ")}], the ${peer} offers [${theirs.join(", ")}]; ` +
+        (category === "compression"
+          ? `mcp-ssh implements only "none" compression: allow it on the ${peer} (OpenSSH: Compression no or yes, not delayed-only)`
+          : `enable one of ours on the ${peer}` + (peer === "server" ? ` or pass algorithms.${category} to match it` : "")),
     );
   }
+}
+
+/** An option the caller passed that cannot work (unknown algorithm, malformed fingerprint, ...): fix the call. */
+export class ConfigurationError extends SSHError {
+  override name: string = "ConfigurationError";
 }
 
 export class HostKeyUnknownError extends SSHError {

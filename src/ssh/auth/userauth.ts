@@ -6,6 +6,7 @@ import type { Signer } from "../keys/signature.js";
 import { fingerprintSha256 } from "../keys/fingerprint.js";
 import { SshReader } from "../wire/reader.js";
 import { SshWriter } from "../wire/writer.js";
+import { safePeerText } from "../wire/peer-text.js";
 
 export interface UserauthContext {
   send(payload: Uint8Array): Promise<void>;
@@ -83,7 +84,7 @@ async function readReply(c: UserauthContext): Promise<Reply> {
         return { kind: "pk-ok" };
       case MSG.USERAUTH_BANNER: {
         // RFC 4252 §5.4: shown to the user; strip control characters so a banner cannot drive a terminal.
-        const text = r.text(64 * 1024).replace(/[\x00-\x08\x0b-\x1f\x7f]/g, "");
+        const text = safePeerText(r.text(64 * 1024), { keepNewlines: true, replacement: "" });
         c.logger.info(`server banner:\n${text}`);
         continue;
       }

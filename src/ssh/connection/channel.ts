@@ -5,6 +5,7 @@ import type { ExitStatus, SSHChannel } from "../options.js";
 import { deferred, type Deferred } from "../deferred.js";
 import { SshReader } from "../wire/reader.js";
 import { SshWriter } from "../wire/writer.js";
+import { safePeerText } from "../wire/peer-text.js";
 import { InboundStream, type InboundSink } from "./inbound-stream.js";
 
 /** OpenSSH's session channel defaults (CHAN_SES_WINDOW_DEFAULT, CHAN_SES_PACKET_DEFAULT). */
@@ -186,9 +187,9 @@ export class Channel implements SSHChannel {
     if (type === "exit-status") {
       this.status = { code: r.uint32(), signal: this.status.signal };
     } else if (type === "exit-signal") {
-      const signal = r.text(64);
+      const signal = safePeerText(r.text(64));
       r.boolean(); // core dumped
-      const message = r.text(4096);
+      const message = safePeerText(r.text(4096));
       this.status = { code: this.status.code, signal };
       if (message) this.host.logger.debug(`remote process killed by SIG${signal}: ${message}`);
     }

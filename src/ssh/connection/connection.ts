@@ -4,6 +4,7 @@ import { MSG, OPEN_FAILURE } from "../messages.js";
 import { deferred, withTimeout, type Deferred } from "../deferred.js";
 import { SshReader } from "../wire/reader.js";
 import { SshWriter } from "../wire/writer.js";
+import { safePeerText } from "../wire/peer-text.js";
 import { Channel, LOCAL_MAX_PACKET, LOCAL_WINDOW, type ChannelHost } from "./channel.js";
 
 export interface ConnectionOptions {
@@ -144,7 +145,7 @@ export class Connection {
         this.opening.delete(id);
         if (type === MSG.CHANNEL_OPEN_FAILURE) {
           const code = r.uint32();
-          const text = r.text(4096);
+          const text = safePeerText(r.text(4096));
           this.channels.delete(id);
           opened?.reject(new ChannelOpenError(code, text));
           return;

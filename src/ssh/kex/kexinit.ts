@@ -2,6 +2,8 @@ import { MSG } from "../messages.js";
 import { NegotiationError } from "../errors.js";
 import { SshReader } from "../wire/reader.js";
 import { SshWriter } from "../wire/writer.js";
+import { ciphers } from "../algorithms/ciphers.js";
+import { KEX_MARKERS } from "../algorithms/kex.js";
 
 /** The ten name-lists of KEXINIT (RFC 4253 §7.1). */
 export interface KexInit {
@@ -51,24 +53,23 @@ export interface Negotiated {
   macS2C: string;
 }
 
-/** RFC 4253 §7.1: the first algorithm on the client's list that the server also supports. */
-function pick(category: string, ours: string[], theirs: string[]): string {
-  for (const a of ours) if (theirs.includes(a)) return a;
-  throw new NegotiationError(category, ours, theirs);
-}
-
-const AEAD = new Set(["chacha20-poly1305@openssh.com", "aes256-gcm@openssh.com", "aes128-gcm@openssh.com"]);
-
-/** Pseudo-algorithms that signal extensions, not real kex methods (RFC 8308, OpenSSH PROTOCOL). */
-const KEX_MARKERS = /^(ext-info-[cs]|kex-strict-[cs]-v00@openssh\.com)$/;
-
-export function negotiate(client: KexInit, server: KexInit): Negotiated {
-  const kex = pick("kex", client.kex.filter((a) => !KEX_MARKERS.test(a)), server.kex.filter((a) => !KEX_MARKERS.test(a)));
+/**
+ * RFC 4253 §7.1: for each category, the first algorithm on the CLIENT's list that the server also
+ * supports. `role` is ours, so a failure lists our offer first and names the peer.
+ */
+export function negotiate(client: KexInit, server: KexInit, role: "client" | "server" = "client"): Negotiated {
+  const pick = (category: string, c: string[], s: string[]): string => {
+    for (const a of c) if (s.includes(a)) return a;
+    throw role === "client" ? new NegotiationError(category, c, s, "server") : new NegotiationError(category, s, c, "client");
+  };
+  const real = (list: string[]) => list.filter((a) => !KEX_MARKERS.has(a));
+  const kex = pick("kex", real(client.kex), real(server.kex));
   const hostKey = pick("hostKey", client.hostKey, server.hostKey);
   const cipherC2S = pick("cipher", client.cipherC2S, server.cipherC2S);
   const cipherS2C = pick("cipher", client.cipherS2C, server.cipherS2C);
-  const macC2S = AEAD.has(cipherC2S) ? "" : pick("mac", client.macC2S, server.macC2S);
-  const macS2C = AEAD.has(cipherS2C) ? "" : pick("mac", client.macS2C, server.macS2C);
+  // AEAD ciphers carry their own tag: the MAC lists are not consulted (RFC 5647 §5.1, PROTOCOL.chacha20poly1305).
+  const macC2S = ciphers.get(cipherC2S)?.aead ? "" : pick("mac", client.macC2S, server.macC2S);
+  const macS2C = ciphers.get(cipherS2C)?.aead ? "" : pick("mac", client.macS2C, server.macS2C);
   pick("compression", client.compC2S, server.compC2S);
   pick("compression", client.compS2C, server.compS2C);
   return { kex, hostKey, cipherC2S, cipherS2C, macC2S, macS2C };

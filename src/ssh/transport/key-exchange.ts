@@ -1,88 +1,126 @@
-import { sha256 } from "@noble/hashes/sha2.js";
+/**
+ * One key exchange, initial or rekey, for either role (RFC 4253 §7-8): KEXINIT both ways,
+ * negotiation, the negotiated method's own messages (kex/kex-method.ts), the host key's signature
+ * (made by a server, verified by a client), key derivation and NEWKEYS.
+ */
 import type { PacketCipher } from "../cipher/cipher.js";
-import { HostKeyMismatchError, NegotiationError, ProtocolError } from "../errors.js";
+import { HostKeyMismatchError, ProtocolError } from "../errors.js";
 import type { Logger } from "../logger.js";
 import { MSG } from "../messages.js";
-import { deferred } from "../deferred.js";
+import { deferred, type Deferred } from "../deferred.js";
 import { randomBytes, equalBytes } from "../wire/bytes.js";
 import { SshReader } from "../wire/reader.js";
 import { decodePublicBlob } from "../keys/public-key.js";
 import { verifySignature } from "../keys/signature.js";
 import { fingerprintSha256 } from "../keys/fingerprint.js";
-import { cipherFactory } from "../kex/algorithms.js";
+import { ciphers } from "../algorithms/ciphers.js";
+import { macs } from "../algorithms/macs.js";
+import { kexMethods } from "../algorithms/kex.js";
+import { hostKeyAlgorithms } from "../algorithms/host-keys.js";
 import { decodeKexInit, encodeKexInit, negotiate, type KexInit, type Negotiated } from "../kex/kexinit.js";
-import { Curve25519Kex, curve25519ExchangeHash } from "../kex/curve25519.js";
-import { deriveKey, sharedSecretMpint } from "../kex/derive-keys.js";
+import type { KexContext, KexMethod, KexResult, ServerHostKey } from "../kex/kex-method.js";
+import { deriveKey } from "../kex/derive-keys.js";
+import type { KeyLetters, TransportRole } from "./role.js";
 
 /** Throws (HostKeyUnknownError, HostKeyMismatchError, ...) to refuse the server's host key. */
-export type HostKeyCheck = (key: { type: string; blob: Uint8Array }) => Promise<void>;
+export type HostKeyCheck = (key: { type: string; algorithm: string; blob: Uint8Array }) => Promise<void>;
+
+/** The algorithm lists of our KEXINIT, each in our order of preference. */
+export interface KexAlgorithmLists {
+  kex: string[];
+  hostKey: string[];
+  cipher: string[];
+  mac: string[];
+}
 
 export interface KeyExchangeOptions {
+  role: TransportRole;
   first: boolean;
-  clientVersion: string;
-  serverVersion: () => string;
-  algorithms: { kex: string[]; hostKey: string[]; cipher: string[] };
+  ourVersion: string;
+  peerVersion: () => string;
+  algorithms: KexAlgorithmLists;
   sessionId: Uint8Array | null;
   /** The host key of the first kex; a rekey must present the same one. */
   hostKeyBlob: Uint8Array | null;
   strictKex: boolean;
-  checkHostKey: HostKeyCheck;
+  /** Client role: the caller's trust decision on the server's key. */
+  checkHostKey?: HostKeyCheck;
+  /** Server role: our host keys by signature algorithm name. */
+  hostKeys?: ReadonlyMap<string, ServerHostKey>;
   send: (payload: Uint8Array) => void;
   onNewKeysSent: () => void;
+  /** The exchange failed while the transport was not waiting on it. */
+  onError: (error: Error) => void;
   logger: Logger;
   timeoutMs: number;
   onTimeout: () => void;
 }
 
-const STRICT_C = "kex-strict-c-v00@openssh.com";
-const STRICT_S = "kex-strict-s-v00@openssh.com";
+/** What a finished exchange negotiated (client.algorithms reports it). */
+export interface NegotiatedAlgorithms {
+  kex: string;
+  hostKey: string;
+  cipher: { clientToServer: string; serverToClient: string };
+  mac: { clientToServer: string | null; serverToClient: string | null };
+}
 
-/**
- * One key exchange, initial or rekey (RFC 4253 §7-8, RFC 8731): KEXINIT both ways, curve25519
- * ECDH, host key signature over the exchange hash, key derivation, NEWKEYS both ways.
- */
+/** Kex messages a peer may send ahead of our reading them; a real exchange has one or two. */
+const MAX_QUEUED_KEX_MESSAGES = 8;
+
 export class KeyExchange {
   readonly first: boolean;
   readonly done = deferred<void>();
   /** True from our KEXINIT until our NEWKEYS: other packets must wait (RFC 4253 §7.1). */
   gatesOutput = true;
   strict = false;
+  /** The peer's first KEXINIT carried its ext-info marker (RFC 8308 §2.1). */
+  peerWantsExtInfo = false;
   receivedKexInit = false;
   outboundInstalled = false;
   inboundInstalled = false;
   sessionId: Uint8Array | null;
   hostKeyBlob: Uint8Array | null = null;
+  negotiated: Negotiated | null = null;
 
   private ourKexInit!: Uint8Array;
   private ourLists!: KexInit;
   private theirKexInit: Uint8Array | null = null;
-  private negotiated: Negotiated | null = null;
-  private dh: Curve25519Kex | null = null;
-  /** The ephemeral key pair, generated while the KEXINITs are in flight. */
-  private dhPending: Promise<Curve25519Kex> | null = null;
+  private method: KexMethod | null = null;
   private ignoreNextKexPacket = false;
   private outbound: PacketCipher | null = null;
   private inbound: PacketCipher | null = null;
-  private readonly timer: ReturnType<typeof setTimeout>;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  /** The method waits here for its next message. */
+  private waiting: Deferred<Uint8Array> | null = null;
+  private queued: Uint8Array[] = [];
+  /** Resolves when the method has taken a delivered message and needs another, or has finished. */
+  private progress: Deferred<void> | null = null;
+  private finished = false;
 
   constructor(private readonly o: KeyExchangeOptions) {
     this.first = o.first;
     this.sessionId = o.sessionId;
-    this.timer = setTimeout(o.onTimeout, o.timeoutMs);
+    // The first exchange's clock starts with the peer's identification (startTimer), so a silent
+    // peer reads as a version-exchange timeout, not a kex one.
+    if (!o.first) this.startTimer();
+  }
+
+  startTimer(): void {
+    if (this.timer === undefined && !this.finished) {
+      this.timer = setTimeout(this.o.onTimeout, this.o.timeoutMs);
+    }
   }
 
   sendKexInit(): void {
     const a = this.o.algorithms;
-    // ext-info-c (RFC 8308 §2.1) and kex-strict-c go in the first KEXINIT only.
-    const kex = this.first ? [...a.kex, "ext-info-c", STRICT_C] : [...a.kex];
     const init: KexInit = {
       cookie: randomBytes(16),
-      kex,
+      kex: this.first ? [...a.kex, ...this.o.role.firstKexMarkers] : [...a.kex],
       hostKey: a.hostKey,
       cipherC2S: a.cipher,
       cipherS2C: a.cipher,
-      macC2S: ["hmac-sha2-256-etm@openssh.com"],
-      macS2C: ["hmac-sha2-256-etm@openssh.com"],
+      macC2S: a.mac,
+      macS2C: a.mac,
       compC2S: ["none"],
       compS2C: ["none"],
       langC2S: [],
@@ -92,75 +130,140 @@ export class KeyExchange {
     this.ourLists = init;
     this.ourKexInit = encodeKexInit(init);
     this.o.send(this.ourKexInit);
-    this.dhPending = Curve25519Kex.create();
-    // Awaited in handleKexInit; until then a failure must not surface as an unhandled rejection.
-    this.dhPending.catch(() => {});
   }
 
-  /** Negotiates at once (so the caller can check strict kex), then sends KEX_ECDH_INIT. */
+  /**
+   * Negotiate at once (so the transport can apply strict kex to the very next packet), then start
+   * the method. Resolves when the method waits for the peer's first message or has finished.
+   */
   handleKexInit(payload: Uint8Array): Promise<void> {
     if (this.receivedKexInit) throw new ProtocolError("second KEXINIT during one key exchange");
     this.receivedKexInit = true;
     this.theirKexInit = payload.slice();
     const theirs = decodeKexInit(payload);
-    if (this.first) this.strict = theirs.kex.includes(STRICT_S);
-    else this.strict = this.o.strictKex;
-    const n = negotiate(this.ourLists, theirs);
-    const c2s = cipherFactory(n.cipherC2S);
-    const s2c = cipherFactory(n.cipherS2C);
-    if (!c2s || !s2c) throw new NegotiationError("cipher", this.o.algorithms.cipher, theirs.cipherC2S);
+    const role = this.o.role;
+    if (this.first) {
+      this.strict = theirs.kex.includes(role.peerStrictMarker);
+      this.peerWantsExtInfo = theirs.kex.includes(role.peerExtInfoMarker);
+    } else {
+      this.strict = this.o.strictKex;
+    }
+    const n = role.name === "client" ? negotiate(this.ourLists, theirs, "client") : negotiate(theirs, this.ourLists, "server");
     this.negotiated = n;
-    // RFC 4253 §7: a wrong guess by the server means its next kex packet must be ignored.
+    this.method = kexMethods.get(n.kex)!;
+    // RFC 4253 §7: a wrong guess by the peer means its next kex packet must be ignored.
     if (theirs.firstKexFollows && (theirs.kex[0] !== n.kex || theirs.hostKey[0] !== n.hostKey)) this.ignoreNextKexPacket = true;
-    return this.sendEcdhInit();
+    this.progress = deferred<void>();
+    const progress = this.progress.promise;
+    void this.run();
+    return progress;
   }
 
-  private async sendEcdhInit(): Promise<void> {
-    this.dh = await this.dhPending!;
-    this.o.send(this.dh.initMessage());
-  }
-
-  async handleKexMessage(payload: Uint8Array): Promise<void> {
+  /** A message numbered 30-49: hand it to the method and wait until it has dealt with it. */
+  handleKexMessage(payload: Uint8Array): Promise<void> | void {
     if (this.ignoreNextKexPacket) {
       this.ignoreNextKexPacket = false;
       return;
     }
-    if (payload[0] !== MSG.KEX_ECDH_REPLY || !this.dh || !this.negotiated || this.outbound) {
-      throw new ProtocolError(`unexpected key exchange message ${payload[0]}`);
+    if (!this.method || this.finished) throw new ProtocolError(`unexpected key exchange message ${payload[0]}`);
+    if (this.queued.length >= MAX_QUEUED_KEX_MESSAGES) throw new ProtocolError("too many key exchange messages");
+    // Payloads may be views into a reused socket buffer.
+    const message = payload.slice();
+    this.progress = deferred<void>();
+    const w = this.waiting;
+    this.waiting = null;
+    if (w) w.resolve(message);
+    else this.queued.push(message);
+    return this.progress.promise;
+  }
+
+  private receive(): Promise<Uint8Array> {
+    const next = this.queued.shift();
+    if (next) return Promise.resolve(next);
+    this.waiting = deferred<Uint8Array>();
+    const p = this.progress;
+    this.progress = null;
+    p?.resolve();
+    return this.waiting.promise;
+  }
+
+  private async run(): Promise<void> {
+    try {
+      const role = this.o.role;
+      const ours = this.o.ourVersion;
+      const theirs = this.o.peerVersion();
+      const ctx: KexContext = {
+        clientVersion: role.name === "client" ? ours : theirs,
+        serverVersion: role.name === "client" ? theirs : ours,
+        clientKexInit: role.name === "client" ? this.ourKexInit : this.theirKexInit!,
+        serverKexInit: role.name === "client" ? this.theirKexInit! : this.ourKexInit,
+        send: (p) => this.o.send(p),
+        receive: () => this.receive(),
+      };
+      const n = this.negotiated!;
+      let result: KexResult;
+      if (role.name === "client") {
+        result = await this.method!.client(ctx);
+        await this.checkServer(result, n);
+      } else {
+        const hostKey = this.o.hostKeys?.get(n.hostKey);
+        if (!hostKey) throw new ProtocolError(`no host key for the negotiated algorithm ${n.hostKey}`);
+        result = await this.method!.server(ctx, hostKey);
+        this.sessionId ??= result.exchangeHash;
+        this.hostKeyBlob = result.hostKeyBlob;
+      }
+      this.installKeys(result, n);
+      this.finished = true;
+      const p = this.progress;
+      this.progress = null;
+      p?.resolve();
+    } catch (e) {
+      this.finished = true;
+      const error = e instanceof Error ? e : new ProtocolError(String(e));
+      const p = this.progress;
+      this.progress = null;
+      // The transport is waiting on this exchange: it fails the connection with the error.
+      if (p) p.reject(error);
+      else this.o.onError(error);
     }
-    const n = this.negotiated;
-    const reply = await this.dh.handleReply(payload);
-    const { type } = decodePublicBlob(reply.hostKeyBlob);
-    if (type !== n.hostKey) throw new ProtocolError(`server sent a ${type} host key after negotiating ${n.hostKey}`);
-    const h = curve25519ExchangeHash({
-      clientVersion: this.o.clientVersion,
-      serverVersion: this.o.serverVersion(),
-      clientKexInit: this.ourKexInit,
-      serverKexInit: this.theirKexInit!,
-      hostKeyBlob: reply.hostKeyBlob,
-      clientPublic: this.dh.clientPublic,
-      serverPublic: reply.serverPublic,
-      shared: reply.shared,
-    });
+  }
+
+  /** Client: the host key must be of the negotiated type, sign H, and be trusted (first kex) or unchanged (rekey). */
+  private async checkServer(result: KexResult, n: Negotiated): Promise<void> {
+    const { type } = decodePublicBlob(result.hostKeyBlob);
+    const expected = hostKeyAlgorithms.get(n.hostKey)?.keyType;
+    if (type !== expected) throw new ProtocolError(`server sent a ${type} host key after negotiating ${n.hostKey}`);
+    const sigAlg = new SshReader(result.signature).text(64);
+    if (sigAlg !== n.hostKey) throw new ProtocolError(`server signed the exchange with ${sigAlg} after negotiating ${n.hostKey}`);
     // The signature proves the server holds the private half of the key we are about to trust.
-    if (!(await verifySignature(reply.hostKeyBlob, reply.signature, h))) {
+    if (!(await verifySignature(result.hostKeyBlob, result.signature, result.exchangeHash))) {
       throw new ProtocolError("host key signature over the exchange hash is invalid");
     }
     if (this.first) {
-      this.sessionId = h;
-      await this.o.checkHostKey({ type, blob: reply.hostKeyBlob });
-    } else if (!this.o.hostKeyBlob || !equalBytes(this.o.hostKeyBlob, reply.hostKeyBlob)) {
-      throw new HostKeyMismatchError("(rekey)", type, fingerprintSha256(reply.hostKeyBlob), "the host key of this connection's first key exchange");
+      this.sessionId = result.exchangeHash;
+      await this.o.checkHostKey!({ type, algorithm: n.hostKey, blob: result.hostKeyBlob });
+    } else if (!this.o.hostKeyBlob || !equalBytes(this.o.hostKeyBlob, result.hostKeyBlob)) {
+      throw new HostKeyMismatchError("(rekey)", type, fingerprintSha256(result.hostKeyBlob), "the host key of this connection's first key exchange");
     }
-    this.hostKeyBlob = reply.hostKeyBlob;
-    const k = sharedSecretMpint(reply.shared);
+    this.hostKeyBlob = result.hostKeyBlob;
+  }
+
+  /** RFC 4253 §7.2: derive both directions' keys with the method's hash, then send NEWKEYS. */
+  private installKeys(result: KexResult, n: Negotiated): void {
+    const hash = this.method!.hash;
+    const { sharedSecret: k, exchangeHash: h } = result;
     const sid = this.sessionId!;
-    const make = (name: string, ivLetter: "A" | "B", keyLetter: "C" | "D"): PacketCipher => {
-      const f = cipherFactory(name)!;
-      return f.create(deriveKey(sha256, k, h, keyLetter, sid, f.keyLength), deriveKey(sha256, k, h, ivLetter, sid, f.ivLength));
+    const clientToServer = this.o.role.name === "client";
+    const make = (cipherName: string, macName: string, l: KeyLetters): PacketCipher => {
+      const f = ciphers.get(cipherName)!;
+      const key = deriveKey(hash, k, h, l.key, sid, f.keyLength);
+      const iv = deriveKey(hash, k, h, l.iv, sid, f.ivLength);
+      if (f.aead) return f.create(key, iv);
+      const algorithm = macs.get(macName)!;
+      return f.create(key, iv, { algorithm, key: deriveKey(hash, k, h, l.mac, sid, algorithm.keyLength) });
     };
-    this.outbound = make(n.cipherC2S, "A", "C");
-    this.inbound = make(n.cipherS2C, "B", "D");
+    this.outbound = clientToServer ? make(n.cipherC2S, n.macC2S, this.o.role.outLetters) : make(n.cipherS2C, n.macS2C, this.o.role.outLetters);
+    this.inbound = clientToServer ? make(n.cipherS2C, n.macS2C, this.o.role.inLetters) : make(n.cipherC2S, n.macC2S, this.o.role.inLetters);
     this.o.send(new Uint8Array([MSG.NEWKEYS]));
     this.gatesOutput = false;
     this.outboundInstalled = true;
@@ -172,7 +275,7 @@ export class KeyExchange {
   }
 
   takeInboundCipher(): PacketCipher {
-    if (!this.inbound) throw new ProtocolError("NEWKEYS before the key exchange reply");
+    if (!this.inbound) throw new ProtocolError("NEWKEYS before the key exchange completed");
     this.inboundInstalled = true;
     return this.inbound;
   }
@@ -184,11 +287,25 @@ export class KeyExchange {
 
   cancel(): void {
     clearTimeout(this.timer);
+    this.finished = true;
+    this.waiting?.reject(new ProtocolError("key exchange aborted"));
     this.done.reject(new ProtocolError("key exchange aborted"));
+  }
+
+  /** The negotiated algorithms, by direction. */
+  algorithms(): NegotiatedAlgorithms {
+    const n = this.negotiated!;
+    return {
+      kex: n.kex,
+      hostKey: n.hostKey,
+      cipher: { clientToServer: n.cipherC2S, serverToClient: n.cipherS2C },
+      mac: { clientToServer: n.macC2S || null, serverToClient: n.macS2C || null },
+    };
   }
 
   summary(): string {
     const n = this.negotiated!;
-    return `kex ${n.kex}, host key ${n.hostKey}, cipher ${n.cipherC2S}${this.strict ? ", strict kex" : ""}`;
+    const mac = n.macC2S ? `, mac ${n.macC2S}` : "";
+    return `kex ${n.kex}, host key ${n.hostKey}, cipher ${n.cipherC2S}${mac}${this.strict ? ", strict kex" : ""}`;
   }
 }

@@ -11,6 +11,7 @@ import {
 import { MAC_FAILURE } from "../cipher/cipher.js";
 import { SshReader, parseNameList } from "../wire/reader.js";
 import { SshWriter } from "../wire/writer.js";
+import { safePeerText } from "../wire/peer-text.js";
 
 /** Extensions a server may announce at once; RFC 8308 defines a handful. */
 const MAX_EXTENSIONS = 64;
@@ -52,12 +53,12 @@ export function encodeDisconnect(reason: number, description: string): Uint8Arra
 export function parseDisconnect(payload: Uint8Array): DisconnectError {
   const r = new SshReader(payload, 1);
   const code = r.uint32();
-  return new DisconnectError(code, r.text(4096));
+  return new DisconnectError(code, safePeerText(r.text(4096)));
 }
 
 /** The text of a DEBUG message (RFC 4253 §11.3: always_display, message, language). */
 export function debugMessageText(payload: Uint8Array): string {
   const r = new SshReader(payload, 1);
   r.boolean();
-  return r.text(4096);
+  return safePeerText(r.text(4096));
 }

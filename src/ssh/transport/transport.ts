@@ -9,14 +9,24 @@ import { utf8 } from "../wire/bytes.js";
 import { deferred, type Deferred } from "../deferred.js";
 import { VersionParser } from "./version.js";
 import { debugMessageText, disconnectReasonFor, encodeDisconnect, parseDisconnect, parseExtInfo } from "./transport-messages.js";
-import { KeyExchange, type HostKeyCheck } from "./key-exchange.js";
+import { KeyExchange, type HostKeyCheck, type KexAlgorithmLists, type NegotiatedAlgorithms } from "./key-exchange.js";
+import type { ServerHostKey } from "../kex/kex-method.js";
+import type { TransportRole } from "./role.js";
+import { SshWriter } from "../wire/writer.js";
 
 export interface TransportOptions {
   stream: ByteStream;
-  clientVersion: string;
-  algorithms: { kex: string[]; hostKey: string[]; cipher: string[] };
-  /** Called once, in the first kex, after the server proved it holds the host key; throws to refuse. */
-  checkHostKey: HostKeyCheck;
+  /** Which side we are: markers, key letters, and whether we sign or verify the host key. */
+  role: TransportRole;
+  /** Our identification line, without CR LF. */
+  version: string;
+  algorithms: KexAlgorithmLists;
+  /** Client: called once, in the first kex, after the server proved it holds the host key; throws to refuse. */
+  checkHostKey?: HostKeyCheck;
+  /** Server: our host keys by signature algorithm (the KEXINIT host-key list is theirs). */
+  hostKeys?: ReadonlyMap<string, ServerHostKey>;
+  /** Server: EXT_INFO extensions (RFC 8308 §2.3) sent after our first NEWKEYS when the client asks for them. */
+  extInfo?: ReadonlyMap<string, string>;
   logger: Logger;
   versionTimeoutMs: number;
   kexTimeoutMs: number;
@@ -42,15 +52,22 @@ interface QueuedPacket {
  * 5 or more that is not part of a kex, in order, through `onMessage`.
  */
 export class Transport {
-  serverVersion = "";
+  /** The peer's identification line. */
+  peerVersion = "";
   sessionId: Uint8Array | null = null;
-  /** The server's host key blob from the first kex. */
+  /** The server's host key blob from the first kex (ours, in the server role). */
   hostKeyBlob: Uint8Array | null = null;
-  /** From EXT_INFO "server-sig-algs" (RFC 8308 §3.1), when the server sent it. */
-  serverSigAlgs: string[] | undefined;
+  /** From the peer's EXT_INFO "server-sig-algs" (RFC 8308 §3.1), when it sent one. */
+  peerSigAlgs: string[] | undefined;
+  /** What the last completed exchange negotiated. */
+  algorithms: NegotiatedAlgorithms | null = null;
   /** Completed key exchanges, the first included. */
   kexCount = 0;
-  onMessage: (payload: Uint8Array) => void | Promise<void> = () => {};
+  /**
+   * Every message numbered 5 or more that is not part of a kex, in order, with the sequence number
+   * it arrived under (for UNIMPLEMENTED, RFC 4253 §11.4).
+   */
+  onMessage: (payload: Uint8Array, seq: number) => void | Promise<void> = () => {};
   /** Called once when the transport ends; `error` is undefined for a clean local close. */
   onClose: (error: Error | undefined) => void = () => {};
 
@@ -82,15 +99,17 @@ export class Transport {
 
   /** Send our identification, run the version exchange and the first kex. */
   async start(): Promise<void> {
-    this.writeRaw(utf8(`${this.opts.clientVersion}\r\n`));
-    // Our KEXINIT does not depend on the server's version: send it at once to save a round trip.
+    this.writeRaw(utf8(`${this.opts.version}\r\n`));
+    // Our KEXINIT does not depend on the peer's version: send it at once to save a round trip.
     this.beginKex();
     void this.readLoop();
     await this.firstKexDone.promise;
     if (this.opts.rekeyIntervalMs > 0) {
       this.rekeyTimer = setInterval(() => {
-        if (!this.kex && Date.now() - this.lastKexAt >= this.opts.rekeyIntervalMs) this.rekey();
+        if (!this.kex && Date.now() - this.lastKexAt >= this.opts.rekeyIntervalMs) this.rekey().catch(() => {});
       }, Math.min(this.opts.rekeyIntervalMs, 60_000));
+      // The rekey clock alone must not keep a process alive.
+      (this.rekeyTimer as { unref?: () => void }).unref?.();
     }
   }
 
@@ -133,16 +152,25 @@ export class Transport {
   }
 
   /** Send DISCONNECT (best effort, bounded in time) and close the socket. Idempotent. */
-  async disconnect(reason: number = DISCONNECT_REASON.BY_APPLICATION, description = "closed by client"): Promise<void> {
+  async disconnect(reason: number = DISCONNECT_REASON.BY_APPLICATION, description = `closed by ${this.opts.role.name}`): Promise<void> {
     if (this.closedWith !== undefined) return this.closedDone.promise;
     this.closedWith = null;
+    let timer: ReturnType<typeof setTimeout> | undefined;
     try {
       const p = this.encoder.encodePayload(encodeDisconnect(reason, description));
-      await Promise.race([this.writer.write(p).then(() => this.writer.close()), new Promise((r) => setTimeout(r, 1000))]);
+      await Promise.race([this.writer.write(p).then(() => this.writer.close()), new Promise((r) => (timer = setTimeout(r, 1000)))]);
     } catch {
       /* the peer may be gone already */
+    } finally {
+      clearTimeout(timer);
     }
     await this.teardown(undefined);
+  }
+
+  /** RFC 4253 §11.4: the answer to a message number we do not implement, naming its sequence number. */
+  sendUnimplemented(seq: number): Promise<void> {
+    if (this.closedWith !== undefined) return RESOLVED;
+    return this.send(new SshWriter(8).byte(MSG.UNIMPLEMENTED).uint32(seq).finish().slice()).catch(() => {});
   }
 
   /** End the transport with an error (local failure): tell the peer why (best effort), then close. */
@@ -180,7 +208,7 @@ export class Transport {
   }
 
   private lostError(): Error {
-    return this.closedWith ?? new ConnectionLostError("connection closed by the client");
+    return this.closedWith ?? new ConnectionLostError(`connection closed by the ${this.opts.role.name}`);
   }
 
   private writeRaw(bytes: Uint8Array): Promise<void> {
@@ -236,16 +264,19 @@ export class Transport {
   private beginKex(): KeyExchange {
     const first = this.sessionId === null;
     const kex: KeyExchange = new KeyExchange({
+      role: this.opts.role,
       first,
-      clientVersion: this.opts.clientVersion,
-      serverVersion: () => this.serverVersion,
+      ourVersion: this.opts.version,
+      peerVersion: () => this.peerVersion,
       hostKeyBlob: this.hostKeyBlob,
       algorithms: this.opts.algorithms,
       sessionId: this.sessionId,
       strictKex: this.strictKex,
       checkHostKey: this.opts.checkHostKey,
+      hostKeys: this.opts.hostKeys,
       send: (p) => this.sendKexPacket(p),
       onNewKeysSent: () => this.afterOurNewKeys(kex),
+      onError: (e) => this.fail(e),
       logger: this.opts.logger,
       timeoutMs: this.opts.kexTimeoutMs,
       onTimeout: () => this.fail(new TimeoutError(first ? "key exchange" : "rekey", this.opts.kexTimeoutMs)),
@@ -268,7 +299,8 @@ export class Transport {
         const { value, done } = await reader.read();
         if (this.closedWith !== undefined) break;
         if (done) {
-          this.fail(new ConnectionLostError(gotVersion ? "the server closed the connection" : "the server closed the connection before sending its identification"));
+          const peer = this.opts.role.peer;
+          this.fail(new ConnectionLostError(gotVersion ? `the ${peer} closed the connection` : `the ${peer} closed the connection before sending its identification`));
           break;
         }
         let chunk: Uint8Array = value;
@@ -277,8 +309,9 @@ export class Transport {
           if (!v) continue;
           gotVersion = true;
           clearTimeout(versionTimer);
-          this.serverVersion = v.version;
-          this.opts.logger.debug(`server identification: ${v.version}`);
+          this.peerVersion = v.version;
+          this.opts.logger.debug(`${this.opts.role.peer} identification: ${v.version}`);
+          this.kex?.startTimer();
           chunk = v.rest;
         }
         this.decoder.push(chunk);
@@ -287,7 +320,7 @@ export class Transport {
         for (;;) {
           const payload = this.decoder.next();
           if (!payload) break;
-          const r = this.dispatch(payload);
+          const r = this.dispatch(payload, (this.decoder.seq - 1) >>> 0);
           if (r) await r;
           if (this.closedWith !== undefined) return;
         }
@@ -302,7 +335,7 @@ export class Transport {
     }
   }
 
-  private dispatch(payload: Uint8Array): void | Promise<void> {
+  private dispatch(payload: Uint8Array, seq: number): void | Promise<void> {
     if (payload.length === 0) throw new ProtocolError("empty packet payload");
     const type = payload[0]!;
     const kex = this.kex;
@@ -318,16 +351,16 @@ export class Transport {
         if (inInitialKex && this.strictKex) throw new ProtocolError(`message ${type} during the initial key exchange (strict kex)`);
         if (type === MSG.DEBUG) {
           this.sawDebug = true;
-          this.opts.logger.debug(`server debug message: ${debugMessageText(payload)}`);
+          this.opts.logger.debug(`${this.opts.role.peer} debug message: ${debugMessageText(payload)}`);
         } else if (type === MSG.UNIMPLEMENTED) {
-          this.opts.logger.warn(`server could not handle our packet #${new SshReader(payload, 1).uint32()}`);
+          this.opts.logger.warn(`${this.opts.role.peer} could not handle our packet #${new SshReader(payload, 1).uint32()}`);
         }
         return;
       case MSG.EXT_INFO:
         // RFC 8308 §2.4: only after NEWKEYS, i.e. encrypted; in the clear it is injected, and strict kex forbids it anyway.
         if (inInitialKex) throw new ProtocolError("EXT_INFO before the first key exchange finished");
-        this.serverSigAlgs = parseExtInfo(payload).get("server-sig-algs") ?? this.serverSigAlgs;
-        if (this.serverSigAlgs) this.opts.logger.debug(`server-sig-algs: ${this.serverSigAlgs.join(",")}`);
+        this.peerSigAlgs = parseExtInfo(payload).get("server-sig-algs") ?? this.peerSigAlgs;
+        if (this.peerSigAlgs) this.opts.logger.debug(`server-sig-algs: ${this.peerSigAlgs.join(",")}`);
         return;
       case MSG.KEXINIT: {
         const k = kex ?? this.beginKex();
@@ -337,7 +370,7 @@ export class Transport {
           // The decoder has counted this KEXINIT: anything before it makes the count larger.
           if (this.decoder.seq !== 1) {
             sent.catch(() => {}); // the connection fails with the error below, not with this one
-            throw new ProtocolError("strict kex: KEXINIT was not the first message from the server");
+            throw new ProtocolError(`strict kex: KEXINIT was not the first message from the ${this.opts.role.peer}`);
           }
         }
         return sent;
@@ -356,11 +389,10 @@ export class Transport {
           if (!kex) throw new ProtocolError(`key exchange message ${type} outside of a key exchange`);
           return kex.handleKexMessage(payload);
         }
-        if (type < MSG.SERVICE_REQUEST || (type > MSG.EXT_INFO && type < MSG.USERAUTH_REQUEST)) {
-          throw new ProtocolError(`unexpected transport message ${type}`);
-        }
         if (inInitialKex) throw new ProtocolError(`message ${type} before the key exchange finished`);
-        return this.onMessage(payload);
+        // RFC 4253 §11.4: a number we do not implement gets UNIMPLEMENTED, and the session goes on.
+        if (type < MSG.SERVICE_REQUEST || (type > MSG.EXT_INFO && type < MSG.USERAUTH_REQUEST)) return this.sendUnimplemented(seq);
+        return this.onMessage(payload, seq);
     }
   }
 
@@ -370,6 +402,13 @@ export class Transport {
     if (this.strictKex) this.encoder.seq = 0;
     this.encoder.bytesSinceKex = 0;
     this.encoder.packetsSinceKex = 0;
+    // RFC 8308 §2.4: a server's EXT_INFO goes right after its first NEWKEYS.
+    const ext = this.opts.extInfo;
+    if (kex.first && kex.peerWantsExtInfo && ext && ext.size > 0) {
+      const w = new SshWriter(256).byte(MSG.EXT_INFO).uint32(ext.size);
+      for (const [name, value] of ext) w.string(name).string(value);
+      void this.writeRaw(this.encoder.encodePayload(w.finish()));
+    }
     this.maybeFinishKex(kex);
     this.flushQueue();
   }
@@ -391,6 +430,7 @@ export class Transport {
       this.sessionId = kex.sessionId;
       this.hostKeyBlob = kex.hostKeyBlob;
     }
+    this.algorithms = kex.algorithms();
     kex.finish();
     this.opts.logger.debug(`key exchange #${this.kexCount} complete (${kex.summary()})`);
     if (kex.first) this.firstKexDone.resolve();

@@ -1,0 +1,16 @@
+/**
+ * Key-exchange methods, in OpenSSH 10's client order (ssh_config(5) KexAlgorithms default) minus
+ * what we do not implement. Each row is a `KexMethod` (kex/kex-method.ts).
+ */
+import type { KexMethod } from "../kex/kex-method.js";
+import { curve25519Sha256, curve25519Sha256Libssh } from "../kex/curve25519.js";
+import { AlgorithmTable } from "./table.js";
+
+export const kexMethods = new AlgorithmTable<KexMethod>("kex");
+for (const m of [curve25519Sha256, curve25519Sha256Libssh]) kexMethods.add(m.name, m);
+
+/**
+ * Pseudo-algorithms in the kex list that signal extensions, never negotiated as methods
+ * (RFC 8308 §2.1 ext-info-c/-s; OpenSSH PROTOCOL "kex-strict").
+ */
+export const KEX_MARKERS = new Set(["ext-info-c", "ext-info-s", "kex-strict-c-v00@openssh.com", "kex-strict-s-v00@openssh.com"]);
