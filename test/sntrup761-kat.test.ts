@@ -12,6 +12,7 @@
  * test/crypto_kem/nistkat.c, see its test/test_nistkat.py). We rebuild that text from our own
  * keypair/encapsulation with a DRBG written here, and compare the hash.
  */
+import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { ecb } from "@noble/ciphers/aes.js";
 import { sha256 } from "@noble/hashes/sha2.js";
@@ -91,6 +92,29 @@ describe("sntrup761 known answers", () => {
   });
 });
 
+describe("sntrup761 key generation retries a g that is not invertible mod 3", () => {
+  it("a first draw giving g = 0 is discarded and the next draws give count 0's keys", () => {
+    // Words with (L mod 2^30)·3 / 2^30 = 1 make every coefficient 0: g = 0, which has no inverse.
+    const zeroG = new Uint8Array(4 * 761);
+    for (let i = 0; i < 761; i++) zeroG[4 * i + 3] = 0x20; // L = 0x20000000
+    const seed = new CtrDrbg(Uint8Array.from({ length: 48 }, (_, i) => i)).randomBytes(48);
+    const plain = sntrup761KeyPair(new CtrDrbg(seed).randomBytes);
+    const drbg = new CtrDrbg(seed);
+    let first = true;
+    const retried = sntrup761KeyPair((n) => {
+      if (first) {
+        first = false;
+        expect(n).toBe(zeroG.length);
+        return zeroG.slice();
+      }
+      return drbg.randomBytes(n);
+    });
+    expect(first).toBe(false);
+    expect(retried.publicKey).toEqual(plain.publicKey);
+    expect(retried.secretKey).toEqual(plain.secretKey);
+  });
+});
+
 describe("sntrup761 round trips and implicit rejection", () => {
   const { publicKey, secretKey } = sntrup761KeyPair();
 
@@ -117,6 +141,30 @@ describe("sntrup761 round trips and implicit rejection", () => {
       // Implicit rejection is a function of (sk, ciphertext): deterministic, so both peers of a
       // broken exchange fail the same way later (at the key confirmation), not here.
       expect(sntrup761Decapsulate(bad, secretKey)).toEqual(rejected);
+    }
+  });
+
+  it("the rejection secret is Hash0(Hash3(rho) || C), rho from the secret key (recomputed here with node:crypto)", () => {
+    const sha512 = (...parts: Uint8Array[]): Uint8Array => {
+      const h = createHash("sha512");
+      for (const part of parts) h.update(part);
+      return new Uint8Array(h.digest()).subarray(0, 32);
+    };
+    const { ciphertext } = sntrup761Encapsulate(publicKey);
+    const bad = ciphertext.slice();
+    bad[7] ^= 0x40;
+    // sk = f (191) || 1/g (191) || pk (1158) || rho (191) || Hash4(pk) (32)
+    const rho = secretKey.subarray(191 + 191 + 1158, 191 + 191 + 1158 + 191);
+    expect(sntrup761Decapsulate(bad, secretKey)).toEqual(sha512(Uint8Array.of(0), sha512(Uint8Array.of(3), rho), bad));
+    expect(secretKey.subarray(1731)).toEqual(sha512(Uint8Array.of(4), publicKey));
+  });
+
+  it("any byte string of the right length decapsulates (out-of-range encodings reduce), to a rejection", () => {
+    for (const byte of [0x00, 0xff]) {
+      const junk = new Uint8Array(SNTRUP761_CIPHERTEXT_BYTES).fill(byte);
+      const secret = sntrup761Decapsulate(junk, secretKey);
+      expect(secret.length).toBe(32);
+      expect(sntrup761Decapsulate(junk, secretKey)).toEqual(secret);
     }
   });
 

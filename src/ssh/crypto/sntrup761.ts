@@ -4,8 +4,8 @@
  *
  * Spec: D. J. Bernstein, B. B. Brumley, M.-S. Chen, C. Chuengsatiansup, T. Lange, A. Marotzke,
  * B.-Y. Peng, N. Tuveri, C. van Vredendaal, B.-Y. Yang, "NTRU Prime: round 3" (NIST PQC submission,
- * 2020-10-07), https://ntruprime.cr.yp.to/ : §3 (Streamlined NTRU Prime Core and the KEM), §4
- * (encodings, hashing), §5 (parameters). Checked against OpenSSH's sntrup761.c (supercop
+ * 2020-10-07), https://ntruprime.cr.yp.to/ : Streamlined NTRU Prime Core, its KEM, the encodings
+ * and hashing, the sntrup761 parameters. Checked against OpenSSH's sntrup761.c (supercop
  * crypto_kem/sntrup761/compact) for the byte-level details: how randomness is drawn (4·p bytes
  * in one call, little-endian 32-bit words), the hash prefixes and the secret key layout. Keys,
  * ciphertexts and secrets match the submission's KAT (test/sntrup761-kat.test.ts).
@@ -117,7 +117,7 @@ function r3Mult(f: Int8Array, g: Int8Array): Int8Array {
  * delta = 0 exactly when the input was invertible, and v/f[0], reversed, is the inverse.
  *
  * Two bounds on the public step counter save a quarter of the work without changing any result:
- * the last n steps read only f[0..n-1] and g[0..n-1] (Bernstein-Yang §3, the divsteps of a prefix),
+ * the last n steps read only f[0..n-1] and g[0..n-1] (n divsteps depend only on the first n terms),
  * so later steps update fewer of them; and v, r are zero beyond index loop+1 (v starts at 0, gains
  * one place per step).
  */
@@ -333,7 +333,7 @@ function sortInt32(x: Int32Array): void {
   }
 }
 
-// ---- encodings (spec §4.1)
+// ---- encodings
 
 /** Small: coefficient + 1 in two bits, four to a byte, low bits first. */
 function smallEncode(f: Int8Array): Uint8Array {
@@ -349,7 +349,7 @@ function smallDecode(s: Uint8Array): Int8Array {
 }
 
 /**
- * Encode (spec §4.1): values 0 <= R[i] < M[i] <= 16384 packed near the information-theoretic
+ * The spec's Encode: values 0 <= R[i] < M[i] <= 16384 packed near the information-theoretic
  * minimum. Neighbours merge pairwise into one value mod M[i]·M[i+1], whose low bytes are emitted
  * until the modulus is below 2^14; the halved list recurses; the last value is written in full.
  */
@@ -453,7 +453,7 @@ function roundedDecode(s: Uint8Array): Int16Array {
   return Int16Array.from(decode(s, 0, MOD_ROUNDED), (x) => 3 * x - Q12);
 }
 
-// ---- hashing (spec §4.3): SHA-512 truncated to 32 bytes, domain-separated by a prefix byte
+// ---- hashing: SHA-512 truncated to 32 bytes, domain-separated by a prefix byte
 
 function hashPrefix(prefix: number, ...parts: Uint8Array[]): Uint8Array {
   const input = new Uint8Array(1 + parts.reduce((n, part) => n + part.length, 0));
@@ -463,7 +463,7 @@ function hashPrefix(prefix: number, ...parts: Uint8Array[]): Uint8Array {
     input.set(part, at);
     at += part.length;
   }
-  return sha512(input).subarray(0, HASH_BYTES);
+  return sha512(input).slice(0, HASH_BYTES);
 }
 
 /** Confirm = Hash2(Hash3(r) || Hash4(pk)); the caller passes cache = Hash4(pk). */
@@ -472,7 +472,7 @@ const hashConfirm = (rEnc: Uint8Array, cache: Uint8Array): Uint8Array => hashPre
 /** Session key = Hash_b(Hash3(r) || C); b = 1 for a valid ciphertext, 0 on implicit rejection. */
 const hashSession = (b: number, rEnc: Uint8Array, ciphertext: Uint8Array): Uint8Array => hashPrefix(b, hashPrefix(3, rEnc), ciphertext);
 
-// ---- the KEM (spec §3)
+// ---- the KEM
 
 /** The ciphertext of short r under pk: Encode(Round(h·r)) || Confirm, and r's encoding. */
 function hide(r: Int8Array, publicKey: Uint8Array, cache: Uint8Array): { ciphertext: Uint8Array; rEnc: Uint8Array } {
