@@ -1,10 +1,11 @@
 /**
- * sntrup761 against the NTRU Prime submission's known answers.
+ * sntrup761 against the NTRU Prime known answers.
  *
- * The submission's KAT (kat_kem.rsp) is produced by NIST's PQCgenKAT_kem: an AES-256 CTR_DRBG seeded
- * with the bytes 0..47 yields a 48-byte seed per count, the DRBG is re-seeded with it, and keypair /
- * enc draw their randomness from it. PQClean pins the first entry of that file (lines 3-8: count,
- * seed, pk, sk, ct, ss, as uppercase hex) by its SHA-256 in
+ * The KAT (kat_kem.rsp) is produced by NIST's PQCgenKAT_kem: an AES-256 CTR_DRBG seeded with the
+ * bytes 0..47 yields a 48-byte seed per count, the DRBG is re-seeded with it, and keypair / enc draw
+ * their randomness from it (one call per 761-word vector, as OpenSSH's sntrup761.c does). PQClean
+ * pins the first entry (the .rsp's lines 3-8: count, seed, pk, sk, ct, ss, as uppercase hex) by its
+ * SHA-256 in
  *   PQClean/PQClean crypto_kem/sntrup761/META.yml, `nistkat-sha256:
  *   afc42c3a5b10f4ef69654250097ebda9b9564570f4086744b24a6daf2bd1f89a`
  * (set in commit 7c342d20 "NTRU Prime: Get random bytes in one shot and use corresponding KATs",

@@ -115,19 +115,14 @@ function r3Mult(f: Int8Array, g: Int8Array): Int8Array {
  * swaps them when delta > 0 and g[0] != 0, cancels g[0] against f[0] and divides g by x; v and r
  * follow along as the input's Bezout coefficients (v is multiplied by x each step). At the end
  * delta = 0 exactly when the input was invertible, and v/f[0], reversed, is the inverse.
- *
- * Two bounds on the public step counter save a quarter of the work without changing any result:
- * the last n steps read only f[0..n-1] and g[0..n-1] (n divsteps depend only on the first n terms),
- * so later steps update fewer of them; and v, r are zero beyond index loop+1 (v starts at 0, gains
- * one place per step).
  */
 
 /** R/3 elements bit-sliced: coefficient i is bit i of `m` (nonzero) and of `s` (negative, only where m is). */
 const WORDS = 24; // 768 bits hold the P + 1 coefficients of f, g, v, r
 
 /**
- * a + b·c over F3 for 32 coefficients at once, where b·c is the word pair (bm, bs) already scaled:
- * equal nonzero terms give 2 = -1 (flip the sign); opposite ones cancel.
+ * a + b over F3 for 32 coefficients at once, each operand as its (m, s) words: where both are
+ * nonzero, equal terms give 2 = -1 (the sign flips) and opposite ones cancel.
  */
 function f3Add(am: number, as: number, bm: number, bs: number): [number, number] {
   const doubled = am & bm & ~(as ^ bs);
@@ -136,7 +131,8 @@ function f3Add(am: number, as: number, bm: number, bs: number): [number, number]
 
 /**
  * 1/g in R/3 and mask 0, or garbage and mask -1 when g is not invertible. R/3 arithmetic is a few
- * bit operations per 32 coefficients, about 15 times faster than a coefficient at a time.
+ * bit operations per 32 coefficients, over ten times faster than a coefficient at a time. Bits above
+ * index P (v and r shift up into them) never flow back down and are never read.
  */
 function r3Recip(input: Int8Array): { inverse: Int8Array; mask: number } {
   const [fm, fs, gm, gs, vm, vs, rm, rs] = Array.from({ length: 8 }, () => new Int32Array(WORDS));
@@ -205,11 +201,16 @@ function r3Recip(input: Int8Array): { inverse: Int8Array; mask: number } {
 }
 
 /**
- * 1/(3·f) in R/q; always exists for nonzero f (R/q is a field). Coefficients are doubles, and the
- * multipliers f0, g0 are reduced every step, so a step multiplies the others' bound by at most
- * 2·Q12 < 2^13: from Q12 < 2^12, three steps stay below 2^51, where doubles are exact, and then all
- * are reduced again (freezeQ is exact there too). A third of the reductions, and a tight inner loop.
- * Swaps are arithmetic (s·(g - f) with s in {0, 1}) because XOR masks do not apply to doubles.
+ * 1/(3·f) in R/q; always exists for nonzero f (R/q is a field). Two bounds on the public step
+ * counter save a quarter of the work without changing any result: the last n steps read only
+ * f[0..n-1] and g[0..n-1] (n divsteps depend only on the first n terms), so later steps update fewer
+ * of them; and v, r are zero beyond index loop+1 (v starts at 0 and gains one place per step).
+ *
+ * Coefficients are doubles. The multipliers f0, g0 are reduced every step, so a step multiplies the
+ * others' bound by at most 2·Q12 < 2^13: from Q12 < 2^12, three steps stay below 2^48, where doubles
+ * are exact, and then all are reduced again (freezeQ is exact there too). A third of the reductions,
+ * and a tight inner loop. Swaps are arithmetic (s·(g - f) with s in {0, 1}) because XOR masks do
+ * not apply to doubles.
  */
 function rqRecip3(input: Int8Array): Int16Array {
   const [f, g, v, r] = Array.from({ length: 4 }, () => new Float64Array(P + 1));
@@ -263,7 +264,8 @@ function rqRecip3(input: Int8Array): Int16Array {
   return out;
 }
 
-// ---- randomness: 4·p bytes in one call, read as little-endian uint32 (OpenSSH, supercop >= 2020-09)
+// ---- randomness: 4·p bytes in one call, read as little-endian uint32 (as OpenSSH's sntrup761.c and
+// PQClean since 2020-09 draw it; the 2020 reference drew 4 bytes per call, which changes the KAT)
 
 function randomWords(random: RandomBytes): Int32Array {
   const bytes = random(4 * P);
@@ -317,7 +319,8 @@ function sortInt32(x: Int32Array): void {
         if ((i & p) !== r) continue;
         const a = x[i];
         const b = x[i + d];
-        // mask = -1 when b < a, computed without comparison; the second line fixes overflow of b - a.
+        // c = -1 when b < a, computed without a comparison; when a and b differ in sign, b - a may
+        // overflow, and the sign of b alone decides (the `ab & (c ^ b)` line).
         const ab = a ^ b;
         let c = (b - a) | 0;
         c ^= ab & (c ^ b);
