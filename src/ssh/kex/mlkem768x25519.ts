@@ -121,10 +121,18 @@ export const MLKEM768: HybridKem = {
   ciphertextBytes: 1088,
   async load() {
     const { ml_kem768 } = await import("@noble/post-quantum/ml-kem.js");
+    // The seeds determine the secrets: wipe them once used.
+    const seeded = <T>(seed: Uint8Array, use: (seed: Uint8Array) => T): T => {
+      try {
+        return use(seed);
+      } finally {
+        seed.fill(0);
+      }
+    };
     return {
-      keyPair: (random) => ml_kem768.keygen(random(64)),
+      keyPair: (random) => seeded(random(64), (seed) => ml_kem768.keygen(seed)),
       encapsulate(publicKey, random) {
-        const { cipherText, sharedSecret } = ml_kem768.encapsulate(publicKey, random(32));
+        const { cipherText, sharedSecret } = seeded(random(32), (m) => ml_kem768.encapsulate(publicKey, m));
         return { ciphertext: cipherText, sharedSecret };
       },
       decapsulate: (ciphertext, secretKey) => ml_kem768.decapsulate(ciphertext, secretKey),
