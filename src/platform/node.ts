@@ -4,11 +4,16 @@ import { selectTcpConnector } from "./select-tcp.js";
 import { appendKnownHostsLine } from "../ssh/keys/node/known-hosts-file.js";
 import { listAgentSigners } from "../ssh/keys/node/agent-socket.js";
 import { expandHome } from "../ssh/keys/node/home.js";
+import { installNodeAes } from "./node/aes-node.js";
 
 /**
  * Services for the runtime-agnostic core on Node, Deno and Bun. TCP uses each runtime's native
  * socket (chosen by feature detection); files go through node:fs, which all three provide.
  */
+// AES and HMAC on the runtime's OpenSSL (node:crypto; Deno and Bun provide it too): synchronous,
+// so it fits the packet path, where WebCrypto's promises do not. @noble stays the fallback.
+installNodeAes();
+
 registerPlatform({
   connectTcp: selectTcpConnector(),
   readFile: async (path) => new Uint8Array(await readFile(path)),

@@ -1,7 +1,9 @@
 /** Packet ciphers, in OpenSSH 10's client order (ssh_config(5) Ciphers default) minus what we lack. */
 import type { CipherFactory } from "../cipher/cipher.js";
 import { chacha20Poly1305 } from "../cipher/select.js";
+import { aes128Ctr, aes192Ctr, aes256Ctr } from "../cipher/aes-ctr.js";
+import { aes128Gcm, aes256Gcm } from "../cipher/aes-gcm.js";
 import { AlgorithmTable } from "./table.js";
 
 export const ciphers = new AlgorithmTable<CipherFactory>("cipher");
-ciphers.add(chacha20Poly1305.name, chacha20Poly1305);
+for (const c of [chacha20Poly1305, aes128Ctr, aes192Ctr, aes256Ctr, aes128Gcm, aes256Gcm]) ciphers.add(c.name, c);

@@ -1,13 +1,21 @@
 /**
  * Key-exchange methods, in OpenSSH 10's client order (ssh_config(5) KexAlgorithms default) minus
- * what we do not implement. Each row is a `KexMethod` (kex/kex-method.ts).
+ * what we do not implement: the post-quantum hybrids first, so that traffic recorded today cannot
+ * be decrypted later by a quantum computer. Each row is a `KexMethod` (kex/kex-method.ts).
  */
 import type { KexMethod } from "../kex/kex-method.js";
 import { curve25519Sha256, curve25519Sha256Libssh } from "../kex/curve25519.js";
+import { mlkem768x25519Sha256 } from "../kex/mlkem768x25519.js";
+import { sntrup761x25519Sha512, sntrup761x25519Sha512OpenSSH } from "../kex/sntrup761x25519.js";
 import { AlgorithmTable } from "./table.js";
 
 export const kexMethods = new AlgorithmTable<KexMethod>("kex");
-for (const m of [curve25519Sha256, curve25519Sha256Libssh]) kexMethods.add(m.name, m);
+for (const m of [mlkem768x25519Sha256, sntrup761x25519Sha512, sntrup761x25519Sha512OpenSSH, curve25519Sha256, curve25519Sha256Libssh]) {
+  kexMethods.add(m.name, m);
+}
+
+/** The methods that resist a quantum adversary (the CLI warns when none was negotiable). */
+export const POST_QUANTUM_KEX = new Set([mlkem768x25519Sha256.name, sntrup761x25519Sha512.name, sntrup761x25519Sha512OpenSSH.name]);
 
 /**
  * Pseudo-algorithms in the kex list that signal extensions, never negotiated as methods
