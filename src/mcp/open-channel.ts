@@ -1,4 +1,5 @@
 import { SSHClient } from "../ssh/client.js";
+import { POST_QUANTUM_KEX } from "../ssh/algorithms/kex.js";
 import { KeyDecryptionError, KeyFormatError } from "../ssh/errors.js";
 import { fingerprintSha256 } from "../ssh/keys/fingerprint.js";
 import { parsePrivateKey } from "../ssh/keys/openssh-private-key.js";
@@ -103,6 +104,21 @@ export async function connectOptionsFor(opts: SSHClientTransportOptions, logger:
   return options;
 }
 
+/**
+ * Say which key exchange protects this session, and warn when the server offered no post-quantum
+ * method (as OpenSSH 10.1 does): such traffic, recorded today, may be decrypted by a quantum
+ * computer later.
+ */
+function reportKex(client: SSHClient, logger: Logger): void {
+  const { kex, cipher } = client.algorithms;
+  logger.info(`key exchange ${kex}, cipher ${cipher.clientToServer}`);
+  if (!client.serverKexAlgorithms.some((a) => POST_QUANTUM_KEX.has(a))) {
+    logger.warn(
+      "the server offers no post-quantum key exchange: this connection may be recorded and decrypted later by a quantum computer; upgrade the server to OpenSSH 9.0 or later",
+    );
+  }
+}
+
 /** Connect (unless given a client) and open the session channel the MCP server runs on. */
 export async function openMcpChannel(opts: SSHClientTransportOptions, logger: Logger): Promise<OpenedChannel> {
   if (opts.command !== undefined && opts.subsystem !== undefined) {
@@ -111,6 +127,7 @@ export async function openMcpChannel(opts: SSHClientTransportOptions, logger: Lo
   const target = opts.stream ? "stream" : `${opts.host ?? MCP_SSH_DEFAULTS.host}:${opts.port ?? MCP_SSH_DEFAULTS.port}`;
   const ownsClient = opts.client === undefined;
   const client = opts.client ?? (await SSHClient.connect(await connectOptionsFor(opts, logger)));
+  if (ownsClient) reportKex(client, logger);
   try {
     const channelOpts = { env: opts.env };
     let channel: SSHChannel;

@@ -155,6 +155,11 @@ export class SSHClient {
     return this.transport.peerVersion;
   }
 
+  /** The key-exchange methods the server offered (to tell whether it can do post-quantum ones). */
+  get serverKexAlgorithms(): string[] {
+    return this.transport.peerKexAlgorithms;
+  }
+
   /** What the last key exchange negotiated (the MAC is null for AEAD ciphers). */
   get algorithms(): NegotiatedAlgorithms {
     return this.transport.algorithms!;

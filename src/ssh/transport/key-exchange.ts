@@ -15,7 +15,7 @@ import { verifySignature } from "../keys/signature.js";
 import { fingerprintSha256 } from "../keys/fingerprint.js";
 import { ciphers } from "../algorithms/ciphers.js";
 import { macs } from "../algorithms/macs.js";
-import { kexMethods } from "../algorithms/kex.js";
+import { KEX_MARKERS, kexMethods } from "../algorithms/kex.js";
 import { hostKeyAlgorithms } from "../algorithms/host-keys.js";
 import { decodeKexInit, encodeKexInit, negotiate, type KexInit, type Negotiated } from "../kex/kexinit.js";
 import type { KexContext, KexMethod, KexResult, ServerHostKey } from "../kex/kex-method.js";
@@ -81,6 +81,8 @@ export class KeyExchange {
   sessionId: Uint8Array | null;
   hostKeyBlob: Uint8Array | null = null;
   negotiated: Negotiated | null = null;
+  /** The kex methods the peer offered (markers removed). */
+  peerKexAlgorithms: string[] = [];
 
   private ourKexInit!: Uint8Array;
   private ourLists!: KexInit;
@@ -141,6 +143,7 @@ export class KeyExchange {
     this.receivedKexInit = true;
     this.theirKexInit = payload.slice();
     const theirs = decodeKexInit(payload);
+    this.peerKexAlgorithms = theirs.kex.filter((a) => !KEX_MARKERS.has(a));
     const role = this.o.role;
     if (this.first) {
       this.strict = theirs.kex.includes(role.peerStrictMarker);

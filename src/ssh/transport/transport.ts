@@ -59,6 +59,8 @@ export class Transport {
   hostKeyBlob: Uint8Array | null = null;
   /** From the peer's EXT_INFO "server-sig-algs" (RFC 8308 §3.1), when it sent one. */
   peerSigAlgs: string[] | undefined;
+  /** The kex methods the peer offered in the first exchange. */
+  peerKexAlgorithms: string[] = [];
   /** What the last completed exchange negotiated. */
   algorithms: NegotiatedAlgorithms | null = null;
   /** Completed key exchanges, the first included. */
@@ -429,6 +431,7 @@ export class Transport {
     if (kex.first) {
       this.sessionId = kex.sessionId;
       this.hostKeyBlob = kex.hostKeyBlob;
+      this.peerKexAlgorithms = kex.peerKexAlgorithms;
     }
     this.algorithms = kex.algorithms();
     kex.finish();
