@@ -66,8 +66,9 @@ export function librarySource(argv = process.argv) {
  * `{ path, description, cleanup }` of an ESM file exporting the entry ("ssh": SSHClient ...;
  * "mcp": SSHClientTransport ...). Bundles from source also export, where the tree has them, what
  * the SSH benchmark uses to report and pin the cipher implementation: `cipherImplementation`
- * (src/ssh/cipher/select.ts), `registerCipher` (src/ssh/kex/algorithms.ts) and
- * `chacha20Poly1305Noble` (src/ssh/cipher/chacha20-poly1305.ts).
+ * (src/ssh/cipher/select.ts), and the way to pin @noble: the `ciphers` table and the
+ * `ChaCha20Poly1305` class (or, in trees before the tables, `registerCipher` and
+ * `chacha20Poly1305Noble`).
  */
 export async function resolveLibrary(entry, argv = process.argv) {
   const { dist: distFile, src } = ENTRIES[entry];
@@ -81,8 +82,12 @@ export async function resolveLibrary(entry, argv = process.argv) {
   const { root, label } = source === "worktree" ? { root: ROOT, label: "the working tree" } : { root: headTree().root, label: `commit ${headTree().commit}` };
   const extras = [
     ["src/ssh/cipher/select.ts", "cipherImplementation"],
+    // Older trees: a registry function and a ready noble factory.
     ["src/ssh/kex/algorithms.ts", "registerCipher"],
     ["src/ssh/cipher/chacha20-poly1305.ts", "chacha20Poly1305Noble"],
+    // Since the algorithm tables: replace the cipher table's row with the noble class.
+    ["src/ssh/algorithms/ciphers.ts", "ciphers"],
+    ["src/ssh/cipher/chacha20-poly1305.ts", "ChaCha20Poly1305"],
   ].filter(([file, name]) => entry === "ssh" && exportsName(join(root, file), name));
   const contents = [`export * from "./${src}";`, ...extras.map(([file, name]) => `export { ${name} } from "./${file}";`)].join("\n");
   return bundle({ stdin: { contents, resolveDir: root, loader: "ts", sourcefile: "bench-entry.ts" } }, `${src} at ${label}, bundled by esbuild`);

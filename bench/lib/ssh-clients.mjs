@@ -20,8 +20,14 @@ export async function oursClient(server, libraryPath, { noble = false } = {}) {
   const lib = await import(pathToFileURL(libraryPath).href);
   const { SSHClient } = lib;
   if (noble) {
-    if (!lib.registerCipher || !lib.chacha20Poly1305Noble) throw new Error("this build cannot pin the @noble cipher (needs a bundle from source)");
-    lib.registerCipher(lib.chacha20Poly1305Noble);
+    const name = "chacha20-poly1305@openssh.com";
+    if (lib.ciphers && lib.ChaCha20Poly1305) {
+      lib.ciphers.add(name, { name, keyLength: 64, ivLength: 0, aead: true, create: (key) => new lib.ChaCha20Poly1305(key) });
+    } else if (lib.registerCipher && lib.chacha20Poly1305Noble) {
+      lib.registerCipher(lib.chacha20Poly1305Noble);
+    } else {
+      throw new Error("this build cannot pin the @noble cipher (needs a bundle from source)");
+    }
     // ...and Ed25519/X25519 on @noble/curves instead of WebCrypto: an all-@noble client.
     if (typeof lib.prepareCurves === "function") await lib.prepareCurves({ webcrypto: false });
   }

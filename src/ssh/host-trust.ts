@@ -3,7 +3,7 @@ import type { ConnectOptions } from "./options.js";
 import { expandPath, platform } from "./platform.js";
 import { fromUtf8 } from "./wire/bytes.js";
 import type { HostKeyCheck } from "./transport/key-exchange.js";
-import { verifyHostKeyWithPolicy } from "./keys/host-key-policy.js";
+import { normalizePin, verifyHostKeyWithPolicy } from "./keys/host-key-policy.js";
 
 /**
  * Build the host key check for one connection from the caller's trust sources: known_hosts text and
@@ -11,6 +11,8 @@ import { verifyHostKeyWithPolicy } from "./keys/host-key-policy.js";
  * Runs before any authentication data leaves the client.
  */
 export async function hostKeyChecker(options: ConnectOptions, logger: Logger): Promise<HostKeyCheck> {
+  // A malformed pin is the caller's mistake: say so before any network traffic, not after kex.
+  for (const pin of options.hostKeyFingerprints ?? []) normalizePin(pin);
   const knownHosts: { text: string; source: string }[] = [];
   if (options.knownHosts !== undefined) knownHosts.push({ text: options.knownHosts, source: "knownHosts" });
   const path = options.knownHostsPath ? expandPath(options.knownHostsPath) : undefined;

@@ -70,10 +70,3 @@ export class ChaCha20Poly1305 implements PacketCipher {
   }
 }
 
-export const chacha20Poly1305Noble: CipherFactory = {
-  name: "chacha20-poly1305@openssh.com",
-  keyLength: 64,
-  ivLength: 0,
-  aead: true,
-  create: (key) => new ChaCha20Poly1305(key),
-};

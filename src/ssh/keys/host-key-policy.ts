@@ -57,7 +57,8 @@ export interface VerifyHostKeyOptions {
 
 const FINGERPRINT = /^SHA256:([A-Za-z0-9+/]{43})=?$/;
 
-function normalizePin(pin: string): string {
+/** A pinned fingerprint in its canonical form; throws TypeError for a malformed one. */
+export function normalizePin(pin: string): string {
   const m = FINGERPRINT.exec(pin.trim());
   if (!m) {
     throw new TypeError(
