@@ -2,7 +2,7 @@ import { chacha20orig } from "@noble/ciphers/chacha.js";
 import { poly1305 } from "@noble/ciphers/_poly1305.js";
 import { ProtocolError } from "../errors.js";
 import { equalBytes } from "../wire/bytes.js";
-import { MAC_FAILURE, type CipherFactory, type PacketCipher } from "./cipher.js";
+import { MAC_FAILURE, type PacketCipher } from "./cipher.js";
 
 /**
  * chacha20-poly1305@openssh.com (OpenSSH PROTOCOL.chacha20poly1305), on @noble/ciphers.
