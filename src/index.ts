@@ -5,3 +5,6 @@ export * from "./mcp/index.js";
 export { ensureKeyFile, writeKeyPair, checkKeyFilePermissions, KeyFileExistsError } from "./ssh/keys/node/key-files.js";
 export { appendKnownHostsLine, readKnownHostsFiles } from "./ssh/keys/node/known-hosts-file.js";
 export { listAgentSigners } from "./ssh/keys/node/agent-socket.js";
+
+import { registerKeyServerClient } from "./mcp/key-server-hook.js";
+registerKeyServerClient(async () => (await import("./keyserver/client.js")).enrollWithKeyServer);

@@ -1,3 +1,6 @@
 // `mcp-ssh/mcp`: the MCP transport over SSH, with the runtime's services registered.
 import "./platform/node.js";
 export * from "./mcp/index.js";
+
+import { registerKeyServerClient } from "./mcp/key-server-hook.js";
+registerKeyServerClient(async () => (await import("./keyserver/client.js")).enrollWithKeyServer);
