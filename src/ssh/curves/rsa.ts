@@ -1,7 +1,9 @@
 /**
  * RSASSA-PKCS1-v1_5 (RFC 8017 §8.2) through WebCrypto, which Node, Deno, Bun and every browser have;
- * @noble has no RSA. Chosen by measurement over a BigInt implementation (3072-bit key, Node 20):
- * WebCrypto signs in ~2 ms where BigInt CRT exponentiation takes ~50 ms; see bench/rsa.mjs.
+ * @noble has no RSA. Chosen by measurement against a BigInt implementation (3072-bit key, Node 20,
+ * a loaded 2-core machine): WebCrypto signs in ~2 ms (2.3 ms with the JWK import) where BigInt CRT
+ * exponentiation alone takes ~30 ms, and verifies in 0.16 ms with the import against 0.46 ms for
+ * the BigInt e = 65537 exponentiation (before any padding check).
  */
 import { base64UrlToBigInt, bigIntToBase64Url, bitLength } from "./bigint.js";
 

@@ -1,4 +1,3 @@
-import { sha256, sha384, sha512 } from "@noble/hashes/sha2.js";
 import { ECDSA_CURVE_BYTES, ecdsaGenerate, ecdsaPublicKey, ecdsaSign, ecdsaVerify, type EcdsaCurveName } from "../curves/ecdsa.js";
 import { bigIntToBytes, bytesToBigInt } from "../curves/bigint.js";
 import { KeyFormatError, ProtocolError } from "../errors.js";
@@ -21,7 +20,7 @@ export interface EcdsaPrivate extends EcdsaPublic {
   d: Uint8Array;
 }
 
-const HASHES = { nistp256: ["sha256", sha256], nistp384: ["sha384", sha384], nistp521: ["sha512", sha512] } as const;
+const HASHES = { nistp256: "sha256", nistp384: "sha384", nistp521: "sha512" } as const;
 
 function readPoint(r: SshReader, curve: EcdsaCurveName, typeName: string): Uint8Array {
   const named = r.text(64);
@@ -35,7 +34,7 @@ function readPoint(r: SshReader, curve: EcdsaCurveName, typeName: string): Uint8
 
 function ecdsaType(curve: EcdsaCurveName): KeyType<EcdsaPublic, EcdsaPrivate> {
   const name = `ecdsa-sha2-${curve}`;
-  const [hashName, hash] = HASHES[curve];
+  const hashName = HASHES[curve];
   const size = ECDSA_CURVE_BYTES[curve];
   return {
     name,
@@ -54,10 +53,10 @@ function ecdsaType(curve: EcdsaCurveName): KeyType<EcdsaPublic, EcdsaPrivate> {
           } catch (e) {
             throw new ProtocolError(`malformed ${name} signature: ${(e as Error).message}`);
           }
-          return ecdsaVerify(curve, key.point, r, s, hash(data));
+          return ecdsaVerify(curve, key.point, r, s, data);
         },
         async sign(key, data) {
-          const { r, s } = await ecdsaSign(curve, key.d, hash(data));
+          const { r, s } = await ecdsaSign(curve, key.d, data);
           return new SshWriter(2 * size + 16).mpint(r).mpint(s).finish().slice();
         },
       },
