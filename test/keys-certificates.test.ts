@@ -3,6 +3,9 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import "../src/platform/node.js";
+import { loadSigners } from "../src/ssh/auth/signers.js";
+import { silentLogger } from "../src/ssh/logger.js";
 import { listAgentSigners } from "../src/ssh/keys/node/agent-socket.js";
 import { CertificateError, verifyCertificate } from "../src/ssh/keys/certificate-verify.js";
 import { parseCertificate } from "../src/ssh/keys/certificate.js";
@@ -122,6 +125,15 @@ describe("certificates made by ssh-keygen -s", () => {
     expect(certificateAuthoritiesFor(knownHosts, "server.other.net", 22)).toEqual([]);
     const revoked = parseKnownHosts(`@cert-authority *.example.com ${readFileSync(`${ca.path}.pub`, "utf8").trim()}\n@revoked * ${readFileSync(`${ca.path}.pub`, "utf8").trim()}`);
     expect(certificateAuthoritiesFor(revoked, "server.example.com", 22)).toEqual([]);
+  });
+
+  it("loadSigners offers <key>-cert.pub before the key, and refuses a certificate of another key", async () => {
+    const blob = await certify(cas["ca-ed"]!.path, keys.ec!.path, ["-I", "beside", "-n", "alice"]);
+    const signers = await loadSigners({ username: "alice", privateKeyPath: keys.ec!.path }, silentLogger);
+    expect(signers.map((s) => s.type)).toEqual(["ecdsa-sha2-nistp256-cert-v01@openssh.com", "ecdsa-sha2-nistp256"]);
+    expect(signers[0]!.publicBlob).toEqual(blob);
+    const other = readFileSync(`${keys.ec!.path}-cert.pub`, "utf8");
+    await expect(loadSigners({ username: "alice", privateKeyPath: keys.ed!.path, certificate: other }, silentLogger)).rejects.toThrow(/certifies another key/);
   });
 
   describe("certificates held by ssh-agent", () => {

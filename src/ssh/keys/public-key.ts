@@ -6,8 +6,13 @@ import { parseCertificate, type Certificate } from "./certificate.js";
 import { ED25519 } from "./key-ed25519.js";
 import { CERT_TYPE_NAMES, KEY_TYPE_NAMES, keyTypeNamed, type AnyKeyType } from "./key-types.js";
 
-/** Plain key types we can use (and accept from peers), preferred first. */
-export const SUPPORTED_KEY_TYPES: readonly string[] = KEY_TYPE_NAMES;
+/**
+ * The key types the key server enrolls (src/keyserver/key-line.ts): still ed25519 only, until it
+ * opts in to more. Every type we read, sign and verify with is in KEY_TYPE_NAMES (key-types.ts).
+ */
+export const SUPPORTED_KEY_TYPES: readonly string[] = ["ssh-ed25519"];
+
+export { KEY_TYPE_NAMES };
 
 export interface PublicKey {
   /** Key type name as on the wire, e.g. "ssh-ed25519". */
