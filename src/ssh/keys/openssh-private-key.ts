@@ -4,7 +4,6 @@ import { SshReader } from "../wire/reader.js";
 import { keyTypeNamed, type AnyKeyType } from "./key-types.js";
 import { encodePublicBlob } from "./public-key.js";
 import { PrivateKey } from "./private-key.js";
-import { isPemPrivateKey, parsePemPrivateKey } from "./pem-private-key.js";
 import { OPENSSH_KEY_LABEL, OPENSSH_KEY_MAGIC, type PrivateKeyEncryption } from "./openssh-private-key-writer.js";
 import { readArmor } from "./pem-armor.js";
 import { keyFileCipher, withPassphraseKey, type KeyFileCipher } from "./private-key-ciphers.js";
@@ -39,6 +38,13 @@ interface Container {
   salt: Uint8Array;
   section: Uint8Array;
   tag: Uint8Array;
+}
+
+const PEM_LABELS = /-----BEGIN (RSA PRIVATE KEY|EC PRIVATE KEY|PRIVATE KEY|ENCRYPTED PRIVATE KEY)-----/;
+
+/** Whether `input` is in one of OpenSSL's formats (pem-private-key.ts reads them). */
+export function isPemPrivateKey(input: string | Uint8Array): boolean {
+  return PEM_LABELS.test(typeof input === "string" ? input : fromUtf8(input.subarray(0, 4096)));
 }
 
 function decodeText(input: string | Uint8Array): Uint8Array {
@@ -174,7 +180,11 @@ async function readSection(c: Container, plain: Uint8Array): Promise<PrivateKey>
  * encrypted and the passphrase is missing or wrong.
  */
 export async function parsePrivateKey(input: string | Uint8Array, passphrase?: string): Promise<PrivateKey> {
-  if (isPemPrivateKey(input)) return parsePemPrivateKey(typeof input === "string" ? input : fromUtf8(input), passphrase);
+  if (isPemPrivateKey(input)) {
+    // OpenSSL's formats need a DER reader, MD5, PBKDF2 and AES-CBC: loaded only for such files.
+    const { parsePemPrivateKey } = await import("./pem-private-key.js");
+    return parsePemPrivateKey(typeof input === "string" ? input : fromUtf8(input), passphrase);
+  }
   const container = readContainer(input);
   const plain = await decryptSection(container, passphrase);
   try {

@@ -4,7 +4,7 @@ import { sha256, sha512 } from "@noble/hashes/sha2.js";
 import { curves } from "../curves/backend.js";
 import { ecdsaPublicKey, ECDSA_CURVE_BYTES, type EcdsaCurveName } from "../curves/ecdsa.js";
 import { KeyDecryptionError, KeyFormatError } from "../errors.js";
-import { concatBytes, fromUtf8, utf8 } from "../wire/bytes.js";
+import { concatBytes, utf8 } from "../wire/bytes.js";
 import { DerReader } from "./der.js";
 import { ECDSA_P256, ECDSA_P384, ECDSA_P521 } from "./key-ecdsa.js";
 import { ED25519 } from "./key-ed25519.js";
@@ -49,13 +49,6 @@ const ROWS = { nistp256: ECDSA_P256, nistp384: ECDSA_P384, nistp521: ECDSA_P521 
 const MAX_PBKDF2_ITERATIONS = 10_000_000;
 
 const aes = () => import("@noble/ciphers/aes.js");
-
-/** Whether `input` is one of the armored formats this module reads. */
-export function isPemPrivateKey(input: string | Uint8Array): boolean {
-  const text = typeof input === "string" ? input : fromUtf8(input.subarray(0, 4096));
-  const m = /-----BEGIN ([A-Z0-9 ]+)-----/.exec(text);
-  return !!m && LABELS.has(m[1]!);
-}
 
 const needPassphrase = (what: string) => new KeyDecryptionError(`the private key is encrypted (${what}): a passphrase is needed to use it`);
 const wrongPassphrase = () => new KeyDecryptionError("wrong passphrase: the private key did not decrypt");
