@@ -50,7 +50,15 @@ export function isPemPrivateKey(input: string | Uint8Array): boolean {
 function decodeText(input: string | Uint8Array): Uint8Array {
   const text = typeof input === "string" ? input : fromUtf8(input);
   const armor = readArmor(text);
-  if (!armor || armor.label !== OPENSSH_KEY_LABEL || !armor.body) throw foreignKeyFormatError(text);
+  if (!armor || armor.label !== OPENSSH_KEY_LABEL || !armor.body) {
+    if (armor && isPemPrivateKey(text)) {
+      throw new KeyFormatError(
+        `the private key is in OpenSSL's "${armor.label}" format, whose header says nothing without decoding it: ` +
+          "parsePrivateKey reads it; to inspect it, convert it to OpenSSH format with ssh-keygen -p -f KEYFILE",
+      );
+    }
+    throw foreignKeyFormatError(text);
+  }
   return armor.body;
 }
 
