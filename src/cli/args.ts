@@ -8,7 +8,7 @@ export const DEFAULT_CLIENT_KEY = "~/.ssh/m2m_mcp_server_ssh_client";
 export const DEFAULT_KNOWN_HOSTS = "~/.ssh/known_hosts";
 
 export const PROXY_USAGE = `usage: mcp-ssh [options]            relay MCP between stdio and a remote MCP server over SSH
-       mcp-ssh keygen [--file PATH] [--comment C] [--passphrase]
+       mcp-ssh keygen [--type ed25519|ecdsa|rsa] [--bits N] [--file PATH] [--comment C] [--passphrase]
        mcp-ssh keyserver --server-pub-key PATH --authorized-keys PATH [...]   (mcp-ssh keyserver --help)
        mcp-ssh relay --listen HOST:PORT --target HOST:PORT [...]             (mcp-ssh relay --help)
 

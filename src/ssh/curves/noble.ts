@@ -1,5 +1,5 @@
 import { ed25519, x25519 } from "@noble/curves/ed25519.js";
-import type { CurveBackend } from "./backend.js";
+import type { CurveBackend } from "./types.js";
 
 /** The portable backend, loaded only where WebCrypto lacks Ed25519/X25519 or when pinned. */
 export const nobleCurves: CurveBackend = {

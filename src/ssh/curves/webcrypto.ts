@@ -1,4 +1,4 @@
-import type { CurveBackend, X25519KeyPair } from "./backend.js";
+import type { CurveBackend, X25519KeyPair } from "./types.js";
 import { fromBase64 } from "../wire/bytes.js";
 
 // PKCS#8 PrivateKeyInfo for Ed25519 (RFC 8410 §7): this fixed DER prefix, then the 32-byte seed.

@@ -68,6 +68,6 @@ async function withAgent<T>(socket: string | true | undefined, options: AgentOpt
 export async function listAgentSigners(socket?: string | true, options: AgentOptions = {}): Promise<Signer[]> {
   const path = agentSocketPath(socket);
   const identities = await withAgent(path, options, (agent) => agent.listIdentities());
-  const sign = (blob: Uint8Array, data: Uint8Array) => withAgent(path, options, (agent) => agent.sign(blob, data));
+  const sign = (blob: Uint8Array, data: Uint8Array, flags = 0) => withAgent(path, options, (agent) => agent.sign(blob, data, flags));
   return agentSigners(identities, sign, options.logger);
 }

@@ -3,10 +3,10 @@ import { mkdir, open, rename, stat, unlink } from "node:fs/promises";
 import { dirname } from "node:path";
 import { SSHError } from "../../errors.js";
 import { silentLogger, type Logger } from "../../logger.js";
-import { generateEd25519Key } from "../generate-key.js";
+import { generateKey, type GeneratedKeyType } from "../generate-key.js";
 
 /**
- * Key files on a Node filesystem (also Deno and Bun through node:fs): what `ssh-keygen -t ed25519`
+ * Key files on a Node filesystem (also Deno and Bun through node:fs): what `ssh-keygen -t TYPE`
  * writes, with its permissions. The private key is created with mode 0600 from the first byte, so
  * there is no moment at which another user could read it.
  */
@@ -19,6 +19,9 @@ export class KeyFileExistsError extends SSHError {
 }
 
 export interface KeyFileOptions {
+  /** Key type (default ed25519) and, for ecdsa (256/384/521) and rsa (default 3072), the size. */
+  type?: GeneratedKeyType;
+  bits?: number;
   comment?: string;
   /** Encrypt the private key (bcrypt_pbkdf + aes256-ctr); absent or empty = unencrypted. */
   passphrase?: string;
@@ -62,13 +65,13 @@ async function replaceFile(path: string, data: string, mode: number): Promise<vo
 }
 
 /**
- * Generate an ed25519 key and write it as `path` (openssh-key-v1, mode 0600) and `path.pub`
+ * Generate a key (ed25519 unless `type` says otherwise) and write it as `path` (openssh-key-v1, mode 0600) and `path.pub`
  * (mode 0644), creating missing parent directories with mode 0700. Refuses to replace an existing
  * private key (KeyFileExistsError) unless `overwrite` is set. This is `mcp-ssh keygen`.
  */
 export async function writeKeyPair(path: string, options: KeyFileOptions & { overwrite?: boolean } = {}): Promise<WrittenKeyPair> {
   await mkdir(dirname(path), { recursive: true, mode: 0o700 });
-  const generated = await generateEd25519Key(options);
+  const generated = await generateKey(options.type ?? "ed25519", options.bits, options);
   if (options.overwrite) {
     await replaceFile(path, generated.privateKey, 0o600);
   } else {
