@@ -127,7 +127,18 @@ export class SSHClient {
       await tr.start();
       step = "authentication";
       await withTimeout(
-        authenticate({ send: (p) => tr.send(p), inbox, sessionId: tr.sessionId!, username: options.username, signers, logger }),
+        authenticate({
+          send: (p) => tr.send(p),
+          inbox,
+          sessionId: tr.sessionId!,
+          username: options.username,
+          signers,
+          publicKeyAlgorithms: algorithms.publicKey,
+          serverSigAlgs: () => tr.peerSigAlgs,
+          password: options.password,
+          keyboardInteractive: options.keyboardInteractive,
+          logger,
+        }),
         t.authMs ?? DEFAULTS.authMs,
         () => new TimeoutError("authentication", t.authMs ?? DEFAULTS.authMs),
       );

@@ -5,6 +5,7 @@ import type { Signer } from "./keys/signature.js";
 import type { HostKeyInfo, HostKeyPolicy } from "./keys/host-key-policy.js";
 export type { HostKeyInfo, HostKeyPolicy } from "./keys/host-key-policy.js";
 import type { AlgorithmPreferences } from "./algorithms/offer.js";
+import type { KeyboardInteractiveHandler } from "./auth/keyboard-interactive.js";
 
 export interface ConnectOptions {
   host?: string;
@@ -18,6 +19,13 @@ export interface ConnectOptions {
   /** Where a filesystem exists. */
   privateKeyPath?: string;
   passphrase?: string;
+  /** A certificate line for the private key (PROTOCOL.certkeys); else `<privateKeyPath>-cert.pub` when it exists. */
+  certificate?: string;
+  certificatePath?: string;
+  /** Password login (RFC 4252 §8), and the answer to a keyboard-interactive request of one hidden prompt. */
+  password?: string;
+  /** Answers keyboard-interactive prompts (RFC 4256); one answer per prompt. */
+  keyboardInteractive?: KeyboardInteractiveHandler;
   /** Extra signers (e.g. ssh-agent identities) tried after the explicit keys. */
   signers?: Signer[];
   /** ssh-agent socket path; true = $SSH_AUTH_SOCK. */

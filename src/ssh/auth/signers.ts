@@ -25,6 +25,17 @@ function certificateSigner(signer: Signer, line: string, where: string): Signer 
   }
 }
 
+/** A missing or unreadable key file is a typed error that names the file, not a bare ENOENT. */
+async function readKeyFile(path: string): Promise<Uint8Array> {
+  try {
+    return await platform.readFile!(path);
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    const why = code === "ENOENT" ? "it does not exist" : code === "EACCES" ? "permission denied" : (e as Error).message;
+    throw new KeyFormatError(`cannot read the private key file ${path}: ${why}`, { cause: e });
+  }
+}
+
 async function readOptional(path: string): Promise<string | null> {
   try {
     return fromUtf8(await platform.readFile!(path));
@@ -50,7 +61,7 @@ export async function loadSigners(options: ConnectOptions & CertificateOptions, 
   if (options.privateKeyPath) {
     if (!platform.readFile) throw new TypeError("privateKeyPath needs a filesystem; pass `privateKey` contents instead");
     const path = expandPath(options.privateKeyPath);
-    const key = await parsePrivateKey(await platform.readFile(path), options.passphrase);
+    const key = await parsePrivateKey(await readKeyFile(path), options.passphrase);
     signers.push(key);
     explicit ??= key;
     if (certificateText === null && !options.certificatePath) {
