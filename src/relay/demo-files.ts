@@ -7,20 +7,20 @@ import { fileURLToPath } from "node:url";
 /** URL path -> file on disk and its content type. Only these are served: no directory walking. */
 export type DemoRoutes = Record<string, { file: string; type: string }>;
 
-/** The package root: the nearest directory above this module whose package.json is mcp-ssh's. */
+/** The package root: the nearest directory above this module whose package.json is ours (mcp-over-ssh). */
 export function findPackageRoot(from: string = fileURLToPath(import.meta.url)): string {
   let dir = dirname(from);
   for (;;) {
     const manifest = join(dir, "package.json");
     if (existsSync(manifest)) {
       try {
-        if ((JSON.parse(readFileSync(manifest, "utf8")) as { name?: string }).name === "mcp-ssh") return dir;
+        if ((JSON.parse(readFileSync(manifest, "utf8")) as { name?: string }).name === "mcp-over-ssh") return dir;
       } catch {
         // not a readable manifest; keep looking
       }
     }
     const parent = dirname(dir);
-    if (parent === dir) throw new Error(`cannot find the mcp-ssh package root above ${from}`);
+    if (parent === dir) throw new Error(`cannot find the mcp-over-ssh package root above ${from}`);
     dir = parent;
   }
 }
