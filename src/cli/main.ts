@@ -45,7 +45,7 @@ async function proxy(settings: ProxySettings): Promise<number> {
         subsystem: settings.subsystem,
         // Keepalive comes from SSHClientTransport's defaults: a dead path ends the proxy (255).
       },
-      { stdin: process.stdin, stdout: process.stdout, logger, stopSignal },
+      { stdin: process.stdin, stdout: process.stdout, logger, stopSignal, initTimeoutMs: settings.initTimeoutMs },
     );
   } catch (e) {
     logger.error(oneLine((e as Error)?.message ?? String(e)));

@@ -10,6 +10,7 @@ import { describeEnd, LineChannel, type ChannelEnd } from "../mcp/line-channel.j
 import { LineSplitter } from "../mcp/line-splitter.js";
 import { openMcpChannel } from "../mcp/open-channel.js";
 import type { SSHClientTransportOptions } from "../mcp/options.js";
+import { DEFAULT_INIT_TIMEOUT_S, InitWatch, type InitFailure } from "./init-watch.js";
 
 /** After the host closes stdin: how long the remote server may take to exit on its EOF. */
 const HOST_EOF_GRACE_MS = 2000;
@@ -22,36 +23,51 @@ export interface ProxyIO {
   logger: Logger;
   /** Resolves with a signal name when the process is asked to stop. */
   stopSignal?: Promise<NodeJS.Signals>;
+  /** How long the remote may take to answer the host's initialize (0 = forever); default 20 s. */
+  initTimeoutMs?: number;
 }
 
-/** What one line of text needs before it goes on: a JSON check, and U+2028/U+2029 escaped. */
-function relayable(line: string, from: string, logger: Logger): string | undefined {
+/** Exit status when the remote is not an MCP server (a shell, a silent or failed command). */
+export const NOT_MCP_EXIT = 255;
+
+/**
+ * What one line of text needs before it goes on: a JSON check, and U+2028/U+2029 escaped. Returns
+ * the line to send and its parsed value; `undefined` for a blank line; `{ noise }` for a non-JSON one.
+ */
+function relayable(line: string, from: string, logger: Logger): { line: string; value: unknown } | { noise: string } | undefined {
   if (isBlankLine(line)) return undefined;
   const parsed = parseJsonLine(line);
   if ("error" in parsed) {
     logger.warn(`${from}: ${parsed.error.message}`);
-    return undefined;
+    return { noise: line };
   }
   // Valid JSON: escaping the separators (only possible inside strings) keeps the message identical.
-  return escapeLineSeparators(line);
+  return { line: escapeLineSeparators(line), value: parsed.value };
 }
 
 /** Host -> remote: read stdin lines and write them to the channel, one write per chunk read. */
-async function relayHostToRemote(io: ProxyIO, lines: LineChannel, maxLineBytes: number | undefined): Promise<void> {
+async function relayHostToRemote(io: ProxyIO, lines: LineChannel, maxLineBytes: number | undefined, watch: InitWatch): Promise<void> {
   const splitter = new LineSplitter({ maxLineBytes });
   const from = "from the MCP host";
   // for-await pauses stdin while a write waits for the SSH window: backpressure end to end.
   for await (const chunk of io.stdin as AsyncIterable<Uint8Array>) {
     let out = "";
+    const values: unknown[] = [];
     for (const event of splitter.push(chunk)) {
       if ("error" in event) {
         io.logger.warn(`${from}: ${event.error.message}`);
         continue;
       }
-      const line = relayable(event.line, from, io.logger);
-      if (line !== undefined) out += `${line}\n`;
+      const relayed = relayable(event.line, from, io.logger);
+      if (relayed && "line" in relayed) {
+        out += `${relayed.line}\n`;
+        values.push(relayed.value);
+      }
     }
-    if (out !== "") await lines.write(utf8(out));
+    if (out !== "") {
+      await lines.write(utf8(out));
+      for (const value of values) watch.sent(value);
+    }
   }
   for (const event of splitter.end()) if ("error" in event) io.logger.warn(`${from}: ${event.error.message}`);
 }
@@ -121,14 +137,34 @@ export async function runProxy(options: SSHClientTransportOptions, io: ProxyIO):
     hostGone();
   });
 
+  let notMcp: (failure: InitFailure) => void = () => {};
+  const remoteNotMcp = new Promise<{ failure: InitFailure }>((resolve) => (notMcp = (failure) => resolve({ failure })));
+  const watch = new InitWatch({
+    timeoutMs: io.initTimeoutMs ?? DEFAULT_INIT_TIMEOUT_S * 1000,
+    start: { command: options.command, subsystem: options.subsystem },
+    onFailure: (failure) => notMcp(failure),
+  });
+  // The remote's stderr reaches us as "remote: ..." log lines (LineChannel); the watch reads them
+  // before they go on to the real logger.
+  const channelLogger: Logger = {
+    ...logger,
+    info: (message) => {
+      if (message.startsWith("remote: ")) watch.remoteNoise(message.slice("remote: ".length));
+      logger.info(message);
+    },
+  };
+
   const from = "from the remote MCP server";
   const lines = new LineChannel(opened.channel, {
-    logger,
+    logger: channelLogger,
     maxLineBytes: options.maxLineBytes,
     events: {
       line: (text) => {
-        const line = relayable(text, from, logger);
-        if (line !== undefined) return writeOut(io.stdout, `${line}\n`)?.catch(() => hostGone());
+        const relayed = relayable(text, from, logger);
+        if (relayed === undefined) return;
+        if ("noise" in relayed) return watch.remoteNoise(relayed.noise);
+        watch.remoteSpoke();
+        return writeOut(io.stdout, `${relayed.line}\n`)?.catch(() => hostGone());
       },
       error: (e) => logger.warn(`${from}: ${e.message}`),
       ended: () => {},
@@ -136,7 +172,7 @@ export async function runProxy(options: SSHClientTransportOptions, io: ProxyIO):
   });
   lines.start();
 
-  const hostInput = relayHostToRemote(io, lines, options.maxLineBytes).then(
+  const hostInput = relayHostToRemote(io, lines, options.maxLineBytes, watch).then(
     () => "host" as const,
     (e: unknown) => {
       // A write fails when the channel is already gone; the remote end then explains why.
@@ -148,20 +184,38 @@ export async function runProxy(options: SSHClientTransportOptions, io: ProxyIO):
     hostInput,
     hostOutputClosed,
     lines.whenEnded.then(() => "remote" as const),
+    remoteNotMcp,
     ...(io.stopSignal ? [io.stopSignal] : []),
   ]);
 
+  /** Tell the user (stderr) and the host (an error answer to its initialize) that this is not MCP. */
+  const reportNotMcp = async (failure: InitFailure) => {
+    logger.error(watch.explain(failure));
+    const answer = watch.errorAnswer(failure);
+    if (answer !== undefined) await writeOut(io.stdout, `${answer}\n`)?.catch(() => {});
+  };
+
   let code: number;
-  if (outcome === "remote") {
+  if (typeof outcome === "object") {
+    await reportNotMcp(outcome.failure);
+    await lines.close(SIGNAL_GRACE_MS);
+    code = NOT_MCP_EXIT;
+  } else if (outcome === "remote") {
     const end = await lines.whenEnded;
     code = exitCodeFor(end);
-    if (code === 0) logger.info(`${describeEnd(end)}; exiting`);
+    watch.remoteEnded(describeEnd(end));
+    if (watch.hasFailed) {
+      await reportNotMcp({ kind: "ended", how: describeEnd(end) });
+      if (code === 0) code = NOT_MCP_EXIT;
+    } else if (code === 0) logger.info(`${describeEnd(end)}; exiting`);
     else logger.warn(`${describeEnd(end)}; exiting`);
   } else if (outcome === "host") {
+    watch.stop();
     logger.info("the MCP host closed the connection; stopping the remote MCP server");
     await lines.close(HOST_EOF_GRACE_MS);
     code = 0;
   } else {
+    watch.stop();
     logger.info(`${outcome}: stopping the remote MCP server`);
     await lines.close(SIGNAL_GRACE_MS);
     code = 128 + (SIGNAL_NUMBERS[outcome] ?? 0);
