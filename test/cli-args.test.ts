@@ -14,6 +14,7 @@ describe("mcp-ssh proxy arguments", () => {
       port: 8022,
       username: "mcp",
       clientKeys: [],
+      agent: false,
       knownHosts: "~/.ssh/known_hosts",
       passphrase: undefined,
       disableHostKeyChecking: false,
@@ -34,7 +35,7 @@ describe("mcp-ssh proxy arguments", () => {
   it("reads every flag", () => {
     const s = settings([
       "--host", "mcp.example.org", "--port", "2222", "--username", "ada",
-      "--client-key", "/k/one", "--client-key", "/k/two", "--known-hosts", "/kh",
+      "--client-key", "/k/one", "--client-key", "/k/two", "--agent", "--known-hosts", "/kh",
       "--passphrase", "pp", "--disable-host-key-checking", "--use-key-server", "--key-server-port", "8443",
       "--key-server-url", "https://keys.example.org", "--key-server-token", "tok", "--key-server-ca", "/ca.pem",
       "--allow-http-key-server", "--env", "A=1", "--env", "B=x=y", "--env", "EMPTY=", "--subsystem", "mcp",
@@ -45,6 +46,7 @@ describe("mcp-ssh proxy arguments", () => {
       port: 2222,
       username: "ada",
       clientKeys: ["/k/one", "/k/two"],
+      agent: true,
       knownHosts: "/kh",
       passphrase: "pp",
       disableHostKeyChecking: true,

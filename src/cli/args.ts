@@ -19,6 +19,8 @@ Connection:
   --username USER             login name (default ${MCP_SSH_DEFAULTS.username})
   --client-key PATH           private key; repeat to try several in order
                               (default ${DEFAULT_CLIENT_KEY}, created if missing)
+  --agent                     offer the keys of the ssh-agent ($SSH_AUTH_SOCK) too; alone, instead of
+                              the default key
   --passphrase P              passphrase of encrypted keys (better: MCP_SSH_PASSPHRASE in the environment)
   --known-hosts PATH          known_hosts file (default ${DEFAULT_KNOWN_HOSTS})
   --disable-host-key-checking accept any host key (dangerous: the connection can be intercepted)
@@ -51,8 +53,10 @@ export interface ProxySettings {
   host: string;
   port: number;
   username: string;
-  /** Explicit --client-key paths; empty means the default key. */
+  /** Explicit --client-key paths; empty means the default key (unless --agent). */
   clientKeys: string[];
+  /** Offer the ssh-agent's keys ($SSH_AUTH_SOCK). */
+  agent: boolean;
   knownHosts: string;
   passphrase?: string;
   disableHostKeyChecking: boolean;
@@ -133,6 +137,7 @@ export function parseProxyArgs(argv: string[], environment: Record<string, strin
         port: { type: "string" },
         username: { type: "string" },
         "client-key": { type: "string", multiple: true },
+        agent: { type: "boolean" },
         "known-hosts": { type: "string" },
         passphrase: { type: "string" },
         "disable-host-key-checking": { type: "boolean" },
@@ -167,6 +172,7 @@ export function parseProxyArgs(argv: string[], environment: Record<string, strin
       port: values.port === undefined ? MCP_SSH_DEFAULTS.port : parsePort(values.port, "--port"),
       username: values.username ?? MCP_SSH_DEFAULTS.username,
       clientKeys: values["client-key"] ?? [],
+      agent: values.agent ?? false,
       knownHosts: values["known-hosts"] ?? DEFAULT_KNOWN_HOSTS,
       passphrase: values.passphrase ?? environment.MCP_SSH_PASSPHRASE,
       disableHostKeyChecking: values["disable-host-key-checking"] ?? false,
