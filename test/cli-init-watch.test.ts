@@ -29,8 +29,8 @@ describe("InitWatch", () => {
 
     const failures: InitFailure[] = [];
     const watch = new InitWatch({ timeoutMs: 0, start: {}, onFailure: (f) => failures.push(f) });
-    // Noise before initialize is only remembered.
-    watch.remoteNoise("-bash: line 1: jsonrpc:2.0: command not found");
+    // Other noise before initialize is only remembered.
+    watch.remoteNoise("Welcome to the MCP host");
     expect(failures).toEqual([]);
     watch.sent({ jsonrpc: "2.0", id: 1, method: "initialize" });
     expect(watch.pending).toBe(1);
@@ -39,6 +39,14 @@ describe("InitWatch", () => {
     watch.remoteNoise("-bash: line 2: jsonrpc:2.0: command not found");
     watch.remoteEnded("the remote MCP server exited with code 0");
     expect(failures).toEqual([]);
+  });
+
+  it("counts shell noise that arrived before the initialize write was acknowledged", () => {
+    const failures: InitFailure[] = [];
+    const watch = new InitWatch({ timeoutMs: 0, start: {}, onFailure: (f) => failures.push(f) });
+    watch.remoteNoise("-bash: line 1: jsonrpc:2.0: command not found");
+    watch.sent({ jsonrpc: "2.0", id: 1, method: "initialize" });
+    expect(failures).toEqual([{ kind: "shell" }]);
   });
 
   it("fails once, on shell noise, with an error answer to the pending id", () => {

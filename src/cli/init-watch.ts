@@ -57,6 +57,8 @@ export class InitWatch {
     const id = initializeRequestId(value);
     if (id === undefined || this.answered || this.failed || this.pendingId !== undefined) return;
     this.pendingId = id;
+    // The shell may have answered before our write was acknowledged: what it said already counts.
+    if (this.noise.some(isShellNoise)) return this.fail({ kind: "shell" });
     if (this.opts.timeoutMs > 0) {
       this.timer = setTimeout(() => this.fail({ kind: "timeout", seconds: this.opts.timeoutMs / 1000 }), this.opts.timeoutMs);
       this.timer.unref?.();
