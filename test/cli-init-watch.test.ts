@@ -7,6 +7,8 @@ describe("isShellNoise", () => {
   it("recognises shells running the JSON line, and not an MCP server's own complaints", () => {
     for (const line of [
       "-bash: line 1: jsonrpc:2.0: command not found",
+      "-bash: line 1: method:initialize: command not found",
+      "sh: 1: {method:initialize,params:{protocolVersion:2025-06-18}}: not found",
       'sh: 1: {"jsonrpc":"2.0","id":0,"method":"initialize"}: not found',
       "zsh: command not found: jsonrpc:2.0",
       "fish: Unknown command: jsonrpc:2.0",
@@ -14,7 +16,7 @@ describe("isShellNoise", () => {
     ]) {
       expect(isShellNoise(line), line).toBe(true);
     }
-    for (const line of ["Error: Cannot find module 'zod'", "server: config file not found", "ready", "uvx: command not found"]) {
+    for (const line of ["Error: Cannot find module 'zod'", "server: config file not found", "ready", "uvx: command not found", "plugin initialize hook not found"]) {
       expect(isShellNoise(line), line).toBe(false);
     }
   });

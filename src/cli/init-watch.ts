@@ -17,10 +17,13 @@ const NOISE_LINES = 3;
 
 /**
  * A stderr line that shows a shell read our JSON as a command: bash/sh/zsh/fish say
- * "command not found" / "syntax error", and the line quotes part of the message ("jsonrpc").
+ * "command not found" / "syntax error", and the line quotes part of the message ("jsonrpc",
+ * "method:initialize").
  */
 export function isShellNoise(line: string): boolean {
-  return /jsonrpc|initialize|protocolVersion/.test(line) && /command not found|not found|syntax error|unexpected|Unknown command/i.test(line);
+  // bash splits {"method":"initialize",...} by brace expansion into words like method:initialize;
+  // sh prints the whole line without quotes. The SDK puts "method" first, raw clients "jsonrpc".
+  return /jsonrpc|method"?:"?initialize|protocolVersion/.test(line) && /command not found|not found|syntax error|unexpected|Unknown command/i.test(line);
 }
 
 export type InitFailure = { kind: "timeout"; seconds: number } | { kind: "shell" } | { kind: "ended"; how: string };
