@@ -27,7 +27,7 @@ let removeCli: (() => void) | undefined;
 /** The README's Claude Desktop entry: command and args as a user would paste them. */
 function readmeEntry(): { command: string; args: string[] } {
   const readme = readFileSync(join(REPO_ROOT, "README.md"), "utf8");
-  const block = /Claude Desktop \(`claude_desktop_config.json`\):\s*```json\n([\s\S]*?)```/.exec(readme);
+  const block = /Claude Desktop \(`claude_desktop_config.json`[^)]*\):\s*```json\n([\s\S]*?)```/.exec(readme);
   if (!block) throw new Error("README has no Claude Desktop json block");
   const config = JSON.parse(block[1]!) as { mcpServers: Record<string, { command: string; args: string[] }> };
   const [entry] = Object.values(config.mcpServers);
@@ -122,6 +122,27 @@ describe("the README's Claude Desktop command line", () => {
     expect(stderr).toContain("the remote is a shell, not an MCP server");
     expect(stderr).toMatch(/command not found/);
     for (const fix of ["--command", "--subsystem", "ForceCommand"]) expect(stderr).toContain(fix);
+  });
+
+  it("the SDK's client (its own message order) gets the error as the answer to connect(), at once", async () => {
+    const transport = new StdioClientTransport({
+      command: process.execPath,
+      args: [CLI, ...readmeArgs(shell)],
+      env: { PATH: process.env.PATH ?? "", HOME: home },
+      stderr: "pipe",
+    });
+    let stderr = "";
+    transport.stderr?.on("data", (d: Buffer) => (stderr += d.toString("utf8")));
+    const { client } = recordingClient();
+    const started = Date.now();
+    const failure = await client.connect(transport).then(
+      () => undefined,
+      (e: Error) => e,
+    );
+    await client.close().catch(() => {});
+    expect(failure?.message).toContain("the remote is a shell, not an MCP server");
+    expect((Date.now() - started) / 1000).toBeLessThan(DEFAULT_INIT_TIMEOUT_S);
+    expect(stderr).toContain("ForceCommand");
   });
 
   it("against a remote that says nothing: gives up after --init-timeout with a timeout error answer", async () => {
