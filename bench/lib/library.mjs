@@ -15,9 +15,9 @@ import { fileURLToPath } from "node:url";
 export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 
 const ENTRIES = {
-  /** `mcp-ssh/ssh`: the SSH client alone (what an SSH-only program loads). */
+  /** `mcp-over-ssh/ssh`: the SSH client alone (what an SSH-only program loads). */
   ssh: { dist: "dist/ssh.js", src: "src/ssh-entry.ts" },
-  /** `mcp-ssh/mcp`: the MCP transport. */
+  /** `mcp-over-ssh/mcp`: the MCP transport. */
   mcp: { dist: "dist/mcp.js", src: "src/mcp-entry.ts" },
 };
 
