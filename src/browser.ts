@@ -2,5 +2,4 @@
 export * from "./browser-ssh.js";
 export * from "./mcp/index.js";
 
-import { registerKeyServerClient } from "./mcp/key-server-hook.js";
-registerKeyServerClient(async () => (await import("./keyserver/client.js")).enrollWithKeyServer);
+import "./keyserver/register-client.js";

@@ -6,5 +6,4 @@ export { ensureKeyFile, writeKeyPair, checkKeyFilePermissions, KeyFileExistsErro
 export { appendKnownHostsLine, readKnownHostsFiles } from "./ssh/keys/node/known-hosts-file.js";
 export { listAgentSigners } from "./ssh/keys/node/agent-socket.js";
 
-import { registerKeyServerClient } from "./mcp/key-server-hook.js";
-registerKeyServerClient(async () => (await import("./keyserver/client.js")).enrollWithKeyServer);
+import "./keyserver/register-client.js";

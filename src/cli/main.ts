@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The `mcp-ssh` command: the stdio MCP proxy by default; subcommands keygen, keyserver, relay.
 import "../platform/node.js";
+import "../keyserver/register-client.js";
 import { createLogger } from "../ssh/logger.js";
 import { VERSION } from "../ssh/version.js";
 import { parseProxyArgs, PROXY_USAGE, UsageError, type ProxySettings } from "./args.js";
