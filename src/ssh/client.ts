@@ -19,6 +19,7 @@ import { hostKeyChecker } from "./host-trust.js";
 import { Connection } from "./connection/connection.js";
 import { clientSessionRequests } from "./connection/session-requests-client.js";
 import type { Channel } from "./connection/channel.js";
+import { openDirectTcpip, type ForwardOutOptions, type ForwardedStream } from "./connection/direct-tcpip.js";
 import { fingerprintSha256 } from "./keys/fingerprint.js";
 import { decodePublicBlob } from "./keys/public-key.js";
 import { VERSION } from "./version.js";
@@ -195,6 +196,15 @@ export class SSHClient {
 
   subsystem(name: string, opts: ChannelOptions = {}): Promise<SSHChannel> {
     return this.session(opts, (c) => c.mustRequest("subsystem", `subsystem "${name}" (is it configured on the server?)`, (w) => w.string(name)));
+  }
+
+  /**
+   * A TCP connection from the server to host:port (a direct-tcpip channel, RFC 4254 §7.2), as a
+   * ByteStream with the channel's flow control. `writable.close()` sends EOF (half-close);
+   * `close()` closes the channel. A refusal is a ChannelOpenError with the server's reason.
+   */
+  forwardOut(host: string, port: number, opts: ForwardOutOptions = {}): Promise<ForwardedStream> {
+    return openDirectTcpip(this.connection, host, port, opts);
   }
 
   /** Start a key exchange now; resolves when it completes. */

@@ -21,3 +21,4 @@ export { connectWebSocket } from "./io/websocket.js";
 export { prepareCiphers, cipherImplementation } from "./cipher/select.js";
 export { prepareCurves, curveImplementation } from "./curves/backend.js";
 export type { CurveImplementation } from "./curves/backend.js";
+export type { ForwardOutOptions, ForwardedStream } from "./connection/direct-tcpip.js";
