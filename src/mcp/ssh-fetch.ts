@@ -128,8 +128,12 @@ async function exchange(
     let body: ReadableStream<Uint8Array> | null = null;
     if (framing.kind === "none" || NULL_BODY_STATUS.has(head.status)) {
       cleanup();
+    } else if (framing.kind === "length" && framing.length === 0) {
+      // Nothing to read: free the channel now rather than when (if ever) the empty body is read.
+      cleanup();
+      body = new ReadableStream({ start: (c) => c.close() });
     } else {
-      const reader = bodyReader(q, framing, limits, () => cleanup());
+      const reader = bodyReader(q, framing, limits, `sshFetch ${what}`, () => cleanup());
       stop.catch((e: unknown) => reader.fail(e));
       body = decode(reader.stream, headers.get("content-encoding"));
     }

@@ -83,18 +83,19 @@ function latin1(bytes: Uint8Array): string {
 }
 
 /** One line without its CRLF (a bare LF is accepted, RFC 9112 §2.2); at most `max` bytes with it. */
-async function readLine(q: ByteQueue, max: number, what: string): Promise<string> {
+async function readLine(q: ByteQueue, max: number, what: string, cap = max): Promise<string> {
+  const tooLong = () => new HttpParseError(`the server's ${what} is longer than ${cap} bytes`);
   for (;;) {
     const lf = q.indexOfLf();
     if (lf >= 0) {
-      if (lf + 1 > max) throw new HttpParseError(`the server's ${what} is longer than ${max} bytes`);
+      if (lf + 1 > max) throw tooLong();
       const line = q.take(lf + 1);
       const end = line.length >= 2 && line[line.length - 2] === 13 ? line.length - 2 : line.length - 1;
       const text = latin1(line.subarray(0, end));
       if (text.includes("\r") || text.includes("\0")) throw new HttpParseError(`the server's ${what} holds a bare CR or a NUL`);
       return text;
     }
-    if (q.available > max) throw new HttpParseError(`the server's ${what} is longer than ${max} bytes`);
+    if (q.available > max) throw tooLong();
     if (!(await q.fill())) throw new HttpParseError(`the connection ended in the middle of the server's ${what}`);
   }
 }
@@ -110,17 +111,17 @@ export async function readResponseHead(q: ByteQueue, limits: HttpLimits = DEFAUL
   for (;;) {
     let room = limits.maxHeaderBytes;
     const line = async (what: string) => {
-      const text = await readLine(q, room, what);
+      const text = await readLine(q, room, what, limits.maxHeaderBytes);
       room -= text.length + 1;
       return text;
     };
-    const statusLine = await line("status line");
+    const statusLine = await line("response head");
     const m = STATUS_LINE.exec(statusLine);
     if (!m) throw new HttpParseError(`the server did not answer with HTTP/1.x: ${JSON.stringify(statusLine.slice(0, 80))}`);
     const status = Number(m[2]);
     const headers: Array<[string, string]> = [];
     for (;;) {
-      const field = await line("header fields");
+      const field = await line("response head");
       if (field === "") break;
       if (field[0] === " " || field[0] === "\t") throw new HttpParseError("the server sent an obsolete folded header line");
       const colon = field.indexOf(":");
@@ -170,10 +171,10 @@ export interface BodyReader {
 }
 
 /**
- * The body as a ReadableStream. `done` is called once: with nothing when the body ended as framed,
+ * The body as a ReadableStream; `label` starts the message of a parse error. `done` is called once: with nothing when the body ended as framed,
  * with the error when it failed, with "cancel" when the consumer cancelled it.
  */
-export function bodyReader(q: ByteQueue, framing: BodyFraming, limits: HttpLimits, done: (end?: unknown) => void): BodyReader {
+export function bodyReader(q: ByteQueue, framing: BodyFraming, limits: HttpLimits, label: string, done: (end?: unknown) => void): BodyReader {
   let finished = false;
   let ctl!: ReadableStreamDefaultController<Uint8Array>;
   const finish = (end?: unknown) => {
@@ -233,7 +234,7 @@ export function bodyReader(q: ByteQueue, framing: BodyFraming, limits: HttpLimit
           } else {
             let room = limits.maxHeaderBytes;
             for (;;) {
-              const trailer = await readLine(q, room, "trailer fields");
+              const trailer = await readLine(q, room, "trailer section", limits.maxHeaderBytes);
               room -= trailer.length + 1;
               if (trailer === "") return close();
             }
@@ -253,6 +254,7 @@ export function bodyReader(q: ByteQueue, framing: BodyFraming, limits: HttpLimit
           await pull();
         } catch (e) {
           if (finished) return;
+          if (e instanceof HttpParseError) e.message = `${label}: ${e.message}`;
           ctl.error(e);
           finish(e);
         }
