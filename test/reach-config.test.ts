@@ -8,6 +8,8 @@ import { SSHClient } from "../src/ssh-entry.js";
 import { ConfigurationError, HostKeyUnknownError } from "../src/ssh/errors.js";
 import { makeClientKey, startSshd, type ClientKey, type TestServer } from "./helpers/servers.js";
 import { startEchoServer } from "./helpers/reach.js";
+import { nodeSshConfigReader } from "../src/platform/node/ssh-config-files.js";
+import { mkdirSync } from "node:fs";
 
 describe("sshConfig", () => {
   let key: ClientKey;
@@ -192,5 +194,28 @@ describe("sshConfig", () => {
     const bad = await SSHClient.connect({ host: "x", sshConfig: { text: "Host x\n  Port notanumber\n" } }).catch((e: unknown) => e);
     expect(bad).toBeInstanceOf(ConfigurationError);
     expect((bad as Error).message).toMatch(/line 2/);
+  });
+
+  it("sshConfig: true reads ~/.ssh/config (a throwaway home) then the system's /etc/ssh/ssh_config", async () => {
+    const home = join(dir, "home");
+    mkdirSync(join(home, ".ssh"), { recursive: true, mode: 0o700 });
+    const known = join(home, ".ssh", "known_hosts");
+    // No UserKnownHostsFile: the default ~/.ssh/known_hosts of this home.
+    writeFileSync(join(home, ".ssh", "config"), configText(known).replace(`  UserKnownHostsFile ${known}\n`, ""));
+    const client = await SSHClient.connect({ host: "gpu-box", sshConfig: true, sshConfigReader: nodeSshConfigReader({ homeDir: home }) });
+    try {
+      expect(client.sshConfig?.userKnownHostsFile[0]).toBe(known);
+      const ch = await client.exec("echo ok");
+      expect(await new Response(ch.stdout).text()).toBe("ok\n");
+    } finally {
+      await client.close();
+    }
+    const recorded = lines(known);
+    expect(recorded).toHaveLength(1);
+    // Debian's /etc/ssh/ssh_config says HashKnownHosts yes: the line is hashed when the system file says so.
+    const systemHashes = /^\s*HashKnownHosts\s+yes/im.test(existsSync("/etc/ssh/ssh_config") ? readFileSync("/etc/ssh/ssh_config", "utf8") : "");
+    expect(client.sshConfig?.hashKnownHosts).toBe(systemHashes);
+    if (systemHashes) expect(recorded[0]).toMatch(/^\|1\|[A-Za-z0-9+/=]+\|[A-Za-z0-9+/=]+ ssh-ed25519 /);
+    else expect(recorded[0]).toBe(`[127.0.0.1]:${server.port} ${server.hostKeyLine}`);
   });
 });
