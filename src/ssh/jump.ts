@@ -122,7 +122,11 @@ async function hopConnectOptions(
   if (caller.sshConfig) {
     // As `ssh -J` does: each hop is looked up in ssh_config by its own name. Its own ProxyJump is
     // not followed: the chain is this one.
-    const applied = await named(hopLabel(i, o), applySshConfig({ ...o, sshConfig: caller.sshConfig, ...(caller.sshConfigReader ? { sshConfigReader: caller.sshConfigReader } : {}) }, logger));
+    // Hops after the first run inside the chain, so a ProxyCommand of theirs does not apply.
+    const chained = i > 0 ? { jump: [] } : {};
+    const reader = caller.sshConfigReader ? { sshConfigReader: caller.sshConfigReader } : {};
+    const applied = await named(hopLabel(i, o), applySshConfig({ ...o, ...chained, ...reader, sshConfig: caller.sshConfig }, logger));
+    delete applied.options.jump;
     return applied.options;
   }
   o.username ??= targetUser;
