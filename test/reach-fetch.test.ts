@@ -158,6 +158,44 @@ describe("sshFetch through sshd", () => {
     }
   });
 
+  it("a POST event stream cut mid-call: the SDK resumes it with Last-Event-ID through a new channel", async () => {
+    // The tool call's POST goes through its own sshFetch, which keeps the channel for the test to cut.
+    let callStream: { close(): Promise<void> } | undefined;
+    const capturing = sshFetch({
+      forwardOut: async (host: string, port: number) => (callStream = await client.forwardOut(host, port)),
+    });
+    const f = sshFetch(client);
+    const tagging = ((url: string | URL | Request, init?: RequestInit) => {
+      const isCall = init?.method === "POST" && typeof init.body === "string" && init.body.includes('"name":"progress"');
+      return (isCall ? capturing : f)(url, init);
+    }) as typeof fetch;
+    const { client: mcp } = recordingClient();
+    const transport = new StreamableHTTPClientTransport(new URL(`${base}/mcp`), {
+      fetch: tagging,
+      reconnectionOptions: { initialReconnectionDelay: 50, maxReconnectionDelay: 500, reconnectionDelayGrowFactor: 1.5, maxRetries: 5 },
+    });
+    const errors: string[] = [];
+    await mcp.connect(transport);
+    transport.onerror = (e) => errors.push(e.message);
+    try {
+      const progress: number[] = [];
+      const result = await mcp.callTool({ name: "progress", arguments: { steps: 8, delayMs: 150 } }, undefined, {
+        onprogress: (p) => {
+          progress.push(p.progress);
+          if (p.progress === 2) void callStream!.close();
+        },
+      });
+      expect(textOf(result)).toBe("done after 8 steps");
+      expect(progress[0]).toBe(1);
+      expect(progress.at(-1)).toBe(8);
+      expect(errors.some((m) => /SSE stream disconnected/.test(m))).toBe(true);
+      const seen = JSON.parse(textOf(await mcp.callTool({ name: "requests", arguments: {} }))) as Array<{ method: string; path: string; lastEventId: string | null }>;
+      expect(seen.some((r) => r.method === "GET" && r.path === "/mcp" && r.lastEventId !== null)).toBe(true);
+    } finally {
+      await mcp.close();
+    }
+  });
+
   it("the SDK's SSEClientTransport (legacy HTTP+SSE): initialize, tools, sampling, a 5 MiB result", async () => {
     const { client: mcp } = recordingClient();
     const transport = new SSEClientTransport(new URL(`${base}/sse`), { fetch: sshFetch(client) });
