@@ -7,11 +7,13 @@ import type { SSHClient } from "../src/ssh-entry.js";
 import { HttpParseError, SshFetchError, sshFetch } from "../src/mcp/index.js";
 import { makeClientKey, startSshd, type TestServer } from "./helpers/servers.js";
 import { connectTo } from "./helpers/connect.js";
+import { signalTree } from "./helpers/process-tree.js";
 
 const enc = (s: string) => Buffer.from(s, "latin1");
 
 /** What the raw server sends for a path; "head" sends back the request head it received. */
-const ANSWERS: Record<string, Buffer | "head" | "never"> = {
+const ANSWERS: Record<string, Buffer | "head" | "never" | { hang: Buffer }> = {
+  "/hang": { hang: enc("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n6\r\nstart\n\r\n") },
   "/lf-only": enc("HTTP/1.1 200 OK\nContent-Length: 5\nX-A: b\n\nhello"),
   "/continue": enc("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </x>\r\n\r\nHTTP/1.1 201 Created\r\nContent-Length: 2\r\n\r\nok"),
   "/no-content": enc("HTTP/1.1 204 No Content\r\nContent-Length: 0\r\n\r\n"),
@@ -50,6 +52,10 @@ function startRawServer(): Promise<{ port: number; server: Server; sockets: Set<
       (socket as Socket & { path?: string }).path = path;
       const answer = ANSWERS[path.split("?")[0]!];
       if (answer === "never") return;
+      if (typeof answer === "object" && "hang" in answer) {
+        socket.write(answer.hang);
+        return;
+      }
       if (answer === "head") {
         const text = head.slice(0, end + 4);
         socket.end(`HTTP/1.1 200 OK\r\nContent-Length: ${Buffer.byteLength(text, "latin1")}\r\n\r\n${text}`);
@@ -153,5 +159,26 @@ describe("sshFetch's HTTP/1.1 codec", () => {
     const deadline = Date.now() + 10_000;
     while (raw.sockets.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     expect([...raw.sockets].map((s) => (s as Socket & { path?: string }).path)).toEqual([]);
+  });
+
+  it("the SSH connection lost in the middle of a body: the read rejects with an SshFetchError caused by it", async () => {
+    const key = await makeClientKey();
+    const own = await startSshd({ authorizedKeys: [key.publicKeyLine] });
+    try {
+      const c = await connectTo(own, key);
+      const r = await sshFetch(c)(`${base}/hang`);
+      const reader = r.body!.getReader();
+      expect(new TextDecoder().decode((await reader.read()).value)).toBe("start\n");
+      const pending = reader.read();
+      // sshd and its per-connection processes die: the TCP connection goes with them.
+      signalTree(own.pid, "SIGKILL");
+      const e = await pending.then(() => new Error("read succeeded"), (x: unknown) => x as Error);
+      expect(e).toBeInstanceOf(SshFetchError);
+      expect(e.message).toMatch(/response body was cut off/);
+      expect(e.message).toContain(`${base}/hang`);
+      await c.close();
+    } finally {
+      await own.stop();
+    }
   });
 });

@@ -143,8 +143,10 @@ async function exchange(
     return response;
   } catch (e) {
     cleanup();
+    if (signal?.aborted && e === signal.reason) throw e;
     if (e instanceof HttpParseError) e.message = `sshFetch ${what}: ${e.message}`;
-    throw e;
+    if (e instanceof SshFetchError) throw e;
+    throw new SshFetchError(`sshFetch ${what}: ${(e as Error)?.message ?? e}`, { cause: e });
   }
 }
 

@@ -6,7 +6,7 @@
  * queue of its own, so an unread body holds the SSH channel's window closed (backpressure) and an
  * event stream delivers each chunk as it arrives.
  */
-import { HttpParseError } from "./errors.js";
+import { HttpParseError, SshFetchError } from "./errors.js";
 
 export interface HttpLimits {
   /** Status line plus header fields, and separately the trailers. Default 64 KiB. */
@@ -254,9 +254,12 @@ export function bodyReader(q: ByteQueue, framing: BodyFraming, limits: HttpLimit
           await pull();
         } catch (e) {
           if (finished) return;
+          let error = e;
           if (e instanceof HttpParseError) e.message = `${label}: ${e.message}`;
-          ctl.error(e);
-          finish(e);
+          // The SSH side failed (connection lost): a network error, as fetch reports one.
+          else error = new SshFetchError(`${label}: the response body was cut off: ${(e as Error)?.message ?? e}`, { cause: e });
+          ctl.error(error);
+          finish(error);
         }
       },
       cancel: () => finish("cancel"),
