@@ -73,6 +73,16 @@ describe("forwardOut through sshd", () => {
     await stream.close();
   });
 
+  it("the originator given is what sshd is told", async () => {
+    const stream = await client.forwardOut("127.0.0.1", echo.port, { originator: { host: "10.1.2.3", port: 4242 } });
+    const writer = stream.writable.getWriter();
+    await writer.write(new TextEncoder().encode("ping"));
+    await writer.close();
+    expect(await new Response(stream.readable).text()).toBe("ping");
+    await stream.close();
+    await waitForLog(server, new RegExp(`originator 10\\.1\\.2\\.3 port 4242, target 127\\.0\\.0\\.1 port ${echo.port}`));
+  });
+
   it("a port nobody listens on is a ChannelOpenError with 'connect failed'", async () => {
     const closed = await startEchoServer();
     const port = closed.port;
