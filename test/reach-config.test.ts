@@ -162,7 +162,7 @@ describe("sshConfig", () => {
     const withAlgorithms = (lines: string[]) => configText(known).replace("Host gpu-box\n", `Host gpu-box\n${lines.map((l) => `  ${l}\n`).join("")}`);
     const cases: Array<[string[], string]> = [
       [["KexAlgorithms curve25519-sha256@libssh.org"], "curve25519-sha256@libssh.org"],
-      [["KexAlgorithms -curve25519-sha256"], "curve25519-sha256@libssh.org"],
+      [["KexAlgorithms -mlkem*,sntrup*,curve25519-sha256,ecdh-*,diffie-*"], "curve25519-sha256@libssh.org"],
       [["KexAlgorithms ^curve25519-sha256@libssh.org", "Ciphers aes256-cbc,chacha20*", "MACs hmac-sha2-256-etm@openssh.com"], "curve25519-sha256@libssh.org"],
     ];
     for (const [lines, kex] of cases) {
