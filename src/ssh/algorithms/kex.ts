@@ -4,10 +4,12 @@
  */
 import type { KexMethod } from "../kex/kex-method.js";
 import { curve25519Sha256, curve25519Sha256Libssh } from "../kex/curve25519.js";
+import { ecdhSha2Nistp256, ecdhSha2Nistp384, ecdhSha2Nistp521 } from "../kex/ecdh-nist.js";
 import { AlgorithmTable } from "./table.js";
 
 export const kexMethods = new AlgorithmTable<KexMethod>("kex");
 for (const m of [curve25519Sha256, curve25519Sha256Libssh]) kexMethods.add(m.name, m);
+for (const m of [ecdhSha2Nistp256, ecdhSha2Nistp384, ecdhSha2Nistp521]) kexMethods.add(m.name, m);
 
 /**
  * Pseudo-algorithms in the kex list that signal extensions, never negotiated as methods
