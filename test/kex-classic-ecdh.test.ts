@@ -14,10 +14,7 @@ import {
   type NistCurve,
 } from "../src/ssh/kex/ecdh-nist.js";
 import { ProtocolError } from "../src/ssh/errors.js";
-import type { KexContext } from "../src/ssh/kex/kex-method.js";
-
-const hex = (s: string): Uint8Array => Uint8Array.from(Buffer.from(s.replace(/\s+/g, ""), "hex"));
-const toHex = (b: Uint8Array): string => Buffer.from(b).toString("hex");
+import { HOST_BLOB, I_C, I_S, SIG_BLOB, VERSIONS, hex, scriptedContext, sshMpint, sshString, toHex } from "./kex-classic-support.js";
 
 // RFC 5903 §8.1-8.3: initiator private i, responder private r, shared x-coordinate girx.
 const RFC5903 = [
@@ -54,49 +51,7 @@ function nodePublic(nodeCurve: string, priv: string): Uint8Array {
   return Uint8Array.from(e.getPublicKey(null, "uncompressed"));
 }
 
-// Independent SSH encoders (RFC 4251 §5) for the recomputed exchange hash.
-const u32 = (n: number): Buffer => {
-  const b = Buffer.alloc(4);
-  b.writeUInt32BE(n);
-  return b;
-};
-const sshString = (b: Uint8Array | string): Buffer => {
-  const body = typeof b === "string" ? Buffer.from(b, "utf8") : Buffer.from(b);
-  return Buffer.concat([u32(body.length), body]);
-};
-const sshMpint = (unsigned: Uint8Array): Buffer => {
-  let body = Buffer.from(unsigned);
-  while (body.length > 0 && body[0] === 0) body = body.subarray(1);
-  if (body.length > 0 && body[0]! & 0x80) body = Buffer.concat([Buffer.from([0]), body]);
-  return sshString(body);
-};
 const hashName = (c: NistCurve): string => (c.id === "nistp256" ? "sha256" : c.id === "nistp384" ? "sha384" : "sha512");
-
-const VERSIONS = { clientVersion: "SSH-2.0-kat_client", serverVersion: "SSH-2.0-kat_server" };
-const I_C = Uint8Array.from([20, 1, 2, 3]);
-const I_S = Uint8Array.from([20, 4, 5, 6]);
-const HOST_BLOB = Uint8Array.from(Buffer.concat([sshString("ssh-ed25519"), sshString(new Uint8Array(32).fill(7))]));
-const SIG_BLOB = Uint8Array.from(Buffer.concat([sshString("ssh-ed25519"), sshString(new Uint8Array(64).fill(9))]));
-
-/** A context whose peer is a script: `replies` answer our messages in order; `sent` records ours. */
-export function scriptedContext(replies: Array<(sent: Uint8Array) => Uint8Array>): KexContext & { sent: Uint8Array[] } {
-  const sent: Uint8Array[] = [];
-  let next = 0;
-  return {
-    ...VERSIONS,
-    clientKexInit: I_C,
-    serverKexInit: I_S,
-    sent,
-    send(p) {
-      sent.push(p.slice());
-    },
-    async receive() {
-      const reply = replies[next++];
-      if (!reply) throw new Error("script has no more messages");
-      return reply(sent[sent.length - 1] ?? new Uint8Array());
-    },
-  };
-}
 
 describe("NIST ECDH agreement: RFC 5903 §8 vectors", () => {
   for (const v of RFC5903) {
