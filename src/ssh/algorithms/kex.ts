@@ -6,14 +6,15 @@ import type { KexMethod } from "../kex/kex-method.js";
 import { curve25519Sha256, curve25519Sha256Libssh } from "../kex/curve25519.js";
 import { ecdhSha2Nistp256, ecdhSha2Nistp384, ecdhSha2Nistp521 } from "../kex/ecdh-nist.js";
 import { dhGroup14Sha1, dhGroup14Sha256, dhGroup16Sha512, dhGroup18Sha512, dhGroup1Sha1 } from "../kex/dh-groups.js";
+import { dhGexSha1, dhGexSha256 } from "../kex/dh-gex.js";
 import { AlgorithmTable } from "./table.js";
 
 export const kexMethods = new AlgorithmTable<KexMethod>("kex");
 for (const m of [curve25519Sha256, curve25519Sha256Libssh]) kexMethods.add(m.name, m);
 for (const m of [ecdhSha2Nistp256, ecdhSha2Nistp384, ecdhSha2Nistp521]) kexMethods.add(m.name, m);
-for (const m of [dhGroup16Sha512, dhGroup18Sha512, dhGroup14Sha256]) kexMethods.add(m.name, m);
+for (const m of [dhGexSha256, dhGroup16Sha512, dhGroup18Sha512, dhGroup14Sha256]) kexMethods.add(m.name, m);
 // SHA-1 and the 1024-bit group: only when the caller names them (OpenSSH's client dropped them from its defaults).
-for (const m of [dhGroup14Sha1, dhGroup1Sha1]) kexMethods.add(m.name, m, { byDefault: false });
+for (const m of [dhGroup14Sha1, dhGroup1Sha1, dhGexSha1]) kexMethods.add(m.name, m, { byDefault: false });
 
 /**
  * Pseudo-algorithms in the kex list that signal extensions, never negotiated as methods
