@@ -4,9 +4,19 @@
  */
 import type { KexMethod } from "../kex/kex-method.js";
 import { curve25519Sha256, curve25519Sha256Libssh } from "../kex/curve25519.js";
-import { ecdhSha2Nistp256, ecdhSha2Nistp384, ecdhSha2Nistp521 } from "../kex/ecdh-nist.js";
-import { dhGroup14Sha1, dhGroup14Sha256, dhGroup16Sha512, dhGroup18Sha512, dhGroup1Sha1 } from "../kex/dh-groups.js";
-import { dhGexSha1, dhGexSha256 } from "../kex/dh-gex.js";
+// The classic methods' rows load their implementations on first use (kex/classic.ts).
+import {
+  dhGexSha1,
+  dhGexSha256,
+  dhGroup14Sha1,
+  dhGroup14Sha256,
+  dhGroup16Sha512,
+  dhGroup18Sha512,
+  dhGroup1Sha1,
+  ecdhSha2Nistp256,
+  ecdhSha2Nistp384,
+  ecdhSha2Nistp521,
+} from "../kex/classic.js";
 import { AlgorithmTable } from "./table.js";
 
 export const kexMethods = new AlgorithmTable<KexMethod>("kex");
