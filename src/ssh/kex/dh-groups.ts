@@ -11,7 +11,9 @@
  * here) a square-and-double ladder, where multiplying by the base is a shift. The private
  * exponent is short, as OpenSSH's dh_gen_key makes it (twice the bits of key material needed,
  * at least 512; RFC 8268 §4: at least twice the group's security strength), which keeps each
- * exponentiation to a few hundred squarings.
+ * exponentiation to a few hundred squarings. Measured on Node 20 here (2 loaded cores), one
+ * g^x and one f^x: about 3 + 3 ms for group 14, 7 + 10 ms for group 16, 29 + 35 ms for group 18;
+ * a Barrett reduction measured no faster than BigInt's own `%` at these sizes.
  *
  * The pieces (key pair, range check, shared secret) are exported for diffie-hellman-group-exchange
  * (dh-gex.ts), whose group arrives on the wire.
