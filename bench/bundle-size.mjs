@@ -29,7 +29,7 @@ const TARGET_CORE_GZIP = 40 * 1024;
  * one of these. Keep in step with the code: a wrong list makes the "at connect" column wrong.
  */
 const LOADED_AT_CONNECT = [
-  // The Ed25519/X25519 backend for runtimes whose WebCrypto has the curves (src/ssh/curves/backend.ts).
+  // The Ed25519/X25519 backend for runtimes whose WebCrypto has the curves (src/ssh/crypto/backend.ts).
   /^src\/ssh\/curves\/webcrypto\.ts$/,
 ];
 

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { toolsServerCommand } from "../fixtures/mcp/fixture-client.js";
 import { defaultIdentities, M2M_KEY_NAME, OPENSSH_IDENTITY_FILES } from "../src/cli/client-keys.js";
 import { createKeyServerHandler, serveKeyServer, type RunningKeyServer } from "../src/keyserver/index.js";
-import { writeKeyPair } from "../src/ssh/keys/node/key-files.js";
+import { writeKeyPair } from "../src/platform/node/key-files.js";
 import { buildCli, spawnCli, waitForStdoutLine } from "./cli-helpers.js";
 import { makeClientKey, startSshd, waitForLog, type ClientKey, type TestServer } from "./helpers/servers.js";
 

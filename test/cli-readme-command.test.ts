@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { recordingClient, REPO_ROOT, toolsServerCommand } from "../fixtures/mcp/fixture-client.js";
-import { writeKeyPair } from "../src/ssh/keys/node/key-files.js";
+import { writeKeyPair } from "../src/platform/node/key-files.js";
 import { DEFAULT_INIT_TIMEOUT_S } from "../src/cli/init-watch.js";
 import { buildCli, CLI, spawnCli } from "./cli-helpers.js";
 import { startSshd, type TestServer } from "./helpers/servers.js";

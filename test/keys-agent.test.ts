@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TimeoutError } from "../src/ssh/errors.js";
 import type { Logger } from "../src/ssh/logger.js";
 import { AgentError } from "../src/ssh/keys/agent-protocol.js";
-import { connectAgent, listAgentSigners } from "../src/ssh/keys/node/agent-socket.js";
+import { connectAgent, listAgentSigners } from "../src/platform/node/agent-socket.js";
 import { verifySignature } from "../src/ssh/keys/signature.js";
 import { fromBase64, utf8 } from "../src/ssh/wire/bytes.js";
 import { mustRun, startAgent, tempDir, type TestAgent } from "./keys-support.js";

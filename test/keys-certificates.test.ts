@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import "../src/platform/node.js";
 import { loadSigners } from "../src/ssh/auth/signers.js";
 import { silentLogger } from "../src/ssh/logger.js";
-import { listAgentSigners } from "../src/ssh/keys/node/agent-socket.js";
+import { listAgentSigners } from "../src/platform/node/agent-socket.js";
 import { CertificateError, verifyCertificate } from "../src/ssh/keys/certificate-verify.js";
 import { parseCertificate } from "../src/ssh/keys/certificate.js";
 import { certificateAuthoritiesFor, parseKnownHosts } from "../src/ssh/keys/known-hosts.js";

@@ -1,8 +1,8 @@
 // ECDSA against RFC 6979 A.2.5 (P-256, SHA-256, "sample"), and the WebCrypto and noble
 // verification paths held to the same answers.
 import { describe, expect, it } from "vitest";
-import { bigIntToBytes } from "../src/ssh/curves/bigint.js";
-import { ecdsaPublicKey, ecdsaSign, ecdsaVerify, nobleVerify } from "../src/ssh/curves/ecdsa.js";
+import { bigIntToBytes } from "../src/ssh/crypto/bigint.js";
+import { ecdsaPublicKey, ecdsaSign, ecdsaVerify, nobleVerify } from "../src/ssh/crypto/ecdsa.js";
 import { utf8 } from "../src/ssh/wire/bytes.js";
 
 const hex = (s: string) => Uint8Array.from(s.match(/../g)!.map((h) => parseInt(h, 16)));

@@ -11,8 +11,8 @@ import { homedir, hostname, userInfo } from "node:os";
 import { join } from "node:path";
 import { KeyFormatError } from "../ssh/errors.js";
 import { silentLogger, type Logger } from "../ssh/logger.js";
-import { checkKeyFilePermissions, ensureKeyFile } from "../ssh/keys/node/key-files.js";
-import { expandHome } from "../ssh/keys/node/home.js";
+import { checkKeyFilePermissions, ensureKeyFile } from "../platform/node/key-files.js";
+import { expandHome } from "../platform/node/home.js";
 
 /** The two ways to name the target: `--host H` (the reference's) or `[user@]host` (OpenSSH's). */
 export type TargetForm = "reference" | "openssh";

@@ -2,7 +2,7 @@
 // the CLI knows (which flags were given, which defaults applied) and so what the user can change.
 import { existsSync } from "node:fs";
 import { AuthenticationError, HostKeyUnknownError, KeyDecryptionError } from "../ssh/errors.js";
-import { expandHome } from "../ssh/keys/node/home.js";
+import { expandHome } from "../platform/node/home.js";
 
 export interface FailureContext {
   /** The key files offered, and whether they are the m2m default (no --client-key given). */

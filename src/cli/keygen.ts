@@ -1,9 +1,9 @@
 // `mcp-ssh keygen`: a key pair in OpenSSH's formats, like `ssh-keygen -t ed25519|ecdsa|rsa [-b bits]`.
 import { parseArgs } from "node:util";
-import { KeyFileExistsError, writeKeyPair } from "../ssh/keys/node/key-files.js";
+import { KeyFileExistsError, writeKeyPair } from "../platform/node/key-files.js";
 import { DEFAULT_CLIENT_KEY } from "./args.js";
 import { defaultKeyComment } from "./client-keys.js";
-import { expandHome } from "../ssh/keys/node/home.js";
+import { expandHome } from "../platform/node/home.js";
 import { readSecret } from "./prompt.js";
 
 export const KEYGEN_USAGE = `usage: mcp-ssh keygen [--type ed25519|ecdsa|rsa] [--bits N] [--file PATH] [--comment C] [--passphrase]

@@ -20,7 +20,7 @@ import { Connection } from "./connection/connection.js";
 import { clientSessionRequests } from "./connection/session-requests-client.js";
 import type { Channel } from "./connection/channel.js";
 import { openDirectTcpip, type ForwardOutOptions, type ForwardedStream } from "./connection/direct-tcpip.js";
-import { closeHops, connectPlanned, needsPlanning } from "./jump.js";
+import { closeHops, connectPlanned, needsPlanning, type PlannedConnection } from "./jump.js";
 import type { ResolvedSshConfig } from "./config/resolve.js";
 import { fingerprintSha256 } from "./keys/fingerprint.js";
 import { decodePublicBlob } from "./keys/public-key.js";
@@ -169,7 +169,7 @@ export class SSHClient {
     }
   }
 
-  private static adopt(planned: Awaited<ReturnType<typeof connectPlanned>>): SSHClient {
+  private static adopt(planned: PlannedConnection<SSHClient>): SSHClient {
     const client = planned.client;
     client.jumps = planned.hops;
     client.resolvedConfig = planned.config;

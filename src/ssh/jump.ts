@@ -5,7 +5,6 @@
  * connection with its own host key check and login; the last hop forwards to the target.
  * Also where ssh_config is applied, since ProxyJump usually comes from there.
  */
-import type { SSHClient } from "./client.js";
 import { SSHError } from "./errors.js";
 import type { ByteStream } from "./io/byte-stream.js";
 import { silentLogger, type Logger } from "./logger.js";
@@ -13,15 +12,24 @@ import type { ConnectOptions, JumpHostOptions } from "./options.js";
 import { applySshConfig } from "./client-config.js";
 import type { JumpHop, ResolvedSshConfig } from "./config/resolve.js";
 
-export interface PlannedConnection {
-  client: SSHClient;
+/**
+ * What a hop needs to be: a connection that forwards and closes. Structural, so this file needs
+ * nothing from client.ts (which imports it): no import circle.
+ */
+export interface HopClient {
+  forwardOut(host: string, port: number): Promise<ByteStream>;
+  close(): Promise<void>;
+}
+
+export interface PlannedConnection<C extends HopClient = HopClient> {
+  client: C;
   /** The jump hosts, first hop first. */
-  hops: SSHClient[];
+  hops: C[];
   config?: ResolvedSshConfig;
   env: Record<string, string>;
 }
 
-type Connect = (options: ConnectOptions) => Promise<SSHClient>;
+type Connect<C extends HopClient> = (options: ConnectOptions) => Promise<C>;
 
 /** What a hop takes from the caller's options unless it says otherwise: credentials and trust. */
 const INHERITED = [
@@ -51,7 +59,7 @@ export function needsPlanning(options: ConnectOptions): boolean {
  * any. `connect` makes one direct connection. On failure every hop already up is closed again, and
  * the error names the hop it came from: "jump host 2 (bastion2:22): ...".
  */
-export async function connectPlanned(options: ConnectOptions, connect: Connect): Promise<PlannedConnection> {
+export async function connectPlanned<C extends HopClient>(options: ConnectOptions, connect: Connect<C>): Promise<PlannedConnection<C>> {
   const logger = options.logger ?? silentLogger;
   let target: ConnectOptions = { ...options };
   let specs: Array<string | JumpHostOptions> = options.jump ?? [];
@@ -78,7 +86,7 @@ export async function connectPlanned(options: ConnectOptions, connect: Connect):
     hopOptions.push(await hopConnectOptions(spec, i, inherited, options, target.username, logger));
   }
 
-  const hops: SSHClient[] = [];
+  const hops: C[] = [];
   try {
     for (const [i, o] of hopOptions.entries()) {
       const stream: ByteStream | undefined = i === 0 ? options.stream : await forward(hops[i - 1]!, i - 1, hopOptions[i - 1]!, o.host!, o.port ?? 22);
@@ -100,7 +108,7 @@ export async function connectPlanned(options: ConnectOptions, connect: Connect):
 }
 
 /** Close jump hosts last hop first (each hop's connection runs inside the one before). */
-export async function closeHops(hops: readonly SSHClient[]): Promise<void> {
+export async function closeHops(hops: readonly HopClient[]): Promise<void> {
   for (const hop of [...hops].reverse()) await hop.close().catch(() => {});
 }
 
@@ -184,7 +192,7 @@ function hopLabel(i: number, o: ConnectOptions): string {
 }
 
 /** Ask hop `i` to open a channel to host:port; a refusal names the hop that refused. */
-function forward(hop: SSHClient, i: number, o: ConnectOptions, host: string, port: number): Promise<ByteStream> {
+function forward(hop: HopClient, i: number, o: ConnectOptions, host: string, port: number): Promise<ByteStream> {
   return named(hopLabel(i, o), hop.forwardOut(host, port));
 }
 

@@ -1,5 +1,5 @@
-import { ECDSA_CURVE_BYTES, ecdsaGenerate, ecdsaPublicKey, ecdsaSign, ecdsaVerify, type EcdsaCurveName } from "../curves/ecdsa.js";
-import { bigIntToBytes, bytesToBigInt } from "../curves/bigint.js";
+import { ECDSA_CURVE_BYTES, ecdsaGenerate, ecdsaPublicKey, ecdsaSign, ecdsaVerify, type EcdsaCurveName } from "../crypto/ecdsa.js";
+import { bigIntToBytes, bytesToBigInt } from "../crypto/bigint.js";
 import { KeyFormatError, ProtocolError } from "../errors.js";
 import { equalBytes } from "../wire/bytes.js";
 import { SshReader } from "../wire/reader.js";

@@ -1,4 +1,4 @@
-import { curves } from "../curves/backend.js";
+import { curves } from "../crypto/backend.js";
 import { KeyFormatError } from "../errors.js";
 import { concatBytes, equalBytes } from "../wire/bytes.js";
 import { corruptedKey, type KeyType } from "./key-type.js";

@@ -1,5 +1,5 @@
-import { bitLength, modInverse } from "../curves/bigint.js";
-import { rsaGenerate, rsaModulusBytes, rsaSigner, rsaVerify, type RsaHash, type RsaPrivateKey, type RsaPublicKey } from "../curves/rsa.js";
+import { bitLength, modInverse } from "../crypto/bigint.js";
+import { rsaGenerate, rsaModulusBytes, rsaSigner, rsaVerify, type RsaHash, type RsaPrivateKey, type RsaPublicKey } from "../crypto/rsa.js";
 import { KeyFormatError } from "../errors.js";
 import { corruptedKey, type HashName, type KeyType, type SignatureAlgorithm } from "./key-type.js";
 

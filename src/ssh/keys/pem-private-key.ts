@@ -1,8 +1,8 @@
 import { md5, sha1 } from "@noble/hashes/legacy.js";
 import { pbkdf2Async } from "@noble/hashes/pbkdf2.js";
 import { sha256, sha512 } from "@noble/hashes/sha2.js";
-import { curves } from "../curves/backend.js";
-import { ecdsaPublicKey, ECDSA_CURVE_BYTES, type EcdsaCurveName } from "../curves/ecdsa.js";
+import { curves } from "../crypto/backend.js";
+import { ecdsaPublicKey, ECDSA_CURVE_BYTES, type EcdsaCurveName } from "../crypto/ecdsa.js";
 import { KeyDecryptionError, KeyFormatError } from "../errors.js";
 import { concatBytes, utf8 } from "../wire/bytes.js";
 import { DerReader } from "./der.js";

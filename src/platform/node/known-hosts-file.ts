@@ -1,6 +1,6 @@
 import { mkdir, open, readFile } from "node:fs/promises";
 import { dirname } from "node:path";
-import type { KnownHostsText } from "../host-key-policy.js";
+import type { KnownHostsText } from "../../ssh/keys/host-key-policy.js";
 import { expandHome } from "./home.js";
 
 /**

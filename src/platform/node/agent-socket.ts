@@ -1,9 +1,9 @@
 import { createConnection } from "node:net";
-import { socketToByteStream } from "../../io/node-tcp.js";
-import type { Logger } from "../../logger.js";
-import { AgentConnection, AgentError, DEFAULT_AGENT_TIMEOUT_MS } from "../agent-protocol.js";
-import { agentSigners } from "../agent-signer.js";
-import type { Signer } from "../signature.js";
+import { socketToByteStream } from "../../ssh/io/node-tcp.js";
+import type { Logger } from "../../ssh/logger.js";
+import { AgentConnection, AgentError, DEFAULT_AGENT_TIMEOUT_MS } from "../../ssh/keys/agent-protocol.js";
+import { agentSigners } from "../../ssh/keys/agent-signer.js";
+import type { Signer } from "../../ssh/keys/signature.js";
 
 /**
  * ssh-agent over its Unix socket (Node; Deno and Bun through node:net). Each operation opens its

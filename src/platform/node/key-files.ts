@@ -1,9 +1,9 @@
 import { randomBytes } from "node:crypto";
 import { mkdir, open, rename, stat, unlink } from "node:fs/promises";
 import { dirname } from "node:path";
-import { SSHError } from "../../errors.js";
-import { silentLogger, type Logger } from "../../logger.js";
-import { generateKey, type GeneratedKeyType } from "../generate-key.js";
+import { SSHError } from "../../ssh/errors.js";
+import { silentLogger, type Logger } from "../../ssh/logger.js";
+import { generateKey, type GeneratedKeyType } from "../../ssh/keys/generate-key.js";
 
 /**
  * Key files on a Node filesystem (also Deno and Bun through node:fs): what `ssh-keygen -t TYPE`
