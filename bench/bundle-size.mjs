@@ -35,8 +35,8 @@ const LOADED_AT_CONNECT = [
 
 const ENTRIES = [
   // The two files of dist/browser.
-  { name: "SSH core (mcp-ssh-core.js)", out: "mcp-ssh-core", entry: "src/browser-ssh.ts", targetGzip: TARGET_CORE_GZIP },
-  { name: "SSH core + MCP transport (mcp-ssh.js)", out: "mcp-ssh", entry: "src/browser.ts" },
+  { name: "SSH core (mcp-ssh-core.js)", out: "mcp-ssh-core", entry: "src/entries/browser-ssh.ts", targetGzip: TARGET_CORE_GZIP },
+  { name: "SSH core + MCP transport (mcp-ssh.js)", out: "mcp-ssh", entry: "src/entries/browser.ts" },
   // What an application's own bundler keeps when it imports only these (tree-shaken, also split).
   {
     name: "only SSHClient + connectWebSocket",

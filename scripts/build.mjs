@@ -34,12 +34,12 @@ export const TYPES_STAMP = join(root, "dist", "types", ".built-types");
 
 /** Public declaration files -> the module in dist/types they re-export (names as in package.json). */
 const DECLARATION_STUBS = {
-  "dist/index.d.ts": "./types/index.js",
-  "dist/ssh.d.ts": "./types/ssh-entry.js",
-  "dist/mcp.d.ts": "./types/mcp-entry.js",
-  "dist/keyserver.d.ts": "./types/keyserver-entry.js",
-  "dist/browser/mcp-ssh.d.ts": "../types/browser.js",
-  "dist/browser/mcp-ssh-core.d.ts": "../types/browser-ssh.js",
+  "dist/index.d.ts": "./types/entries/index.js",
+  "dist/ssh.d.ts": "./types/entries/ssh.js",
+  "dist/mcp.d.ts": "./types/entries/mcp.js",
+  "dist/keyserver.d.ts": "./types/entries/keyserver.js",
+  "dist/browser/mcp-ssh.d.ts": "../types/entries/browser.js",
+  "dist/browser/mcp-ssh-core.d.ts": "../types/entries/browser-ssh.js",
 };
 
 function newestMtime(path) {

@@ -2,7 +2,7 @@
 // backports, scripts/fetch-openssh10.sh), each restricted by KexAlgorithms to the one method. We
 // connect, run `echo ok`, and find sshd's own DEBUG1 line `kex: algorithm: <method>`.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { SSHClient } from "../src/ssh-entry.js";
+import type { SSHClient } from "../src/entries/ssh.js";
 import { makeClientKey, startSshd, waitForLog, type ClientKey, type TestServer } from "./helpers/servers.js";
 import { startSshd10 } from "./helpers/openssh10.js";
 import { connectTo } from "./helpers/connect.js";

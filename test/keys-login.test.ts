@@ -3,7 +3,7 @@
 import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SSHClient, type ConnectOptions } from "../src/ssh-entry.js";
+import { SSHClient, type ConnectOptions } from "../src/entries/ssh.js";
 import { AuthenticationError, HostKeyMismatchError, KeyDecryptionError } from "../src/ssh/errors.js";
 import { writeKeyPair } from "../src/platform/node/key-files.js";
 import { listAgentSigners } from "../src/platform/node/agent-socket.js";

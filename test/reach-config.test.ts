@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from "no
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SSHClient } from "../src/ssh-entry.js";
+import { SSHClient } from "../src/entries/ssh.js";
 import { ConfigurationError, HostKeyUnknownError } from "../src/ssh/errors.js";
 import { makeClientKey, startSshd, type ClientKey, type TestServer } from "./helpers/servers.js";
 import { startEchoServer } from "./helpers/reach.js";

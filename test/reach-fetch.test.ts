@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { SSEClientTransport } from "@modelcontextprotocol/sdk/client/sse.js";
-import type { SSHClient } from "../src/ssh-entry.js";
+import type { SSHClient } from "../src/entries/ssh.js";
 import { ChannelOpenError } from "../src/ssh/errors.js";
 import { sshFetch, SshFetchError } from "../src/mcp/index.js";
 import { REPO_ROOT, recordingClient, textOf, CLIENT_ANSWERS } from "../fixtures/mcp/fixture-client.js";

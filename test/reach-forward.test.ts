@@ -1,7 +1,7 @@
 // Issue 19: client.forwardOut (direct-tcpip, RFC 4254 §7.2) against a real sshd, to a TCP echo
 // server on 127.0.0.1 behind it.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { SSHClient } from "../src/ssh-entry.js";
+import type { SSHClient } from "../src/entries/ssh.js";
 import { ChannelOpenError } from "../src/ssh/errors.js";
 import { LOCAL_MAX_PACKET, LOCAL_WINDOW } from "../src/ssh/connection/channel.js";
 import { makeClientKey, startSshd, waitForLog, type ClientKey, type TestServer } from "./helpers/servers.js";

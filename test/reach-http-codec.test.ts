@@ -3,7 +3,7 @@
 import { createServer, type Server, type Socket } from "node:net";
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { SSHClient } from "../src/ssh-entry.js";
+import type { SSHClient } from "../src/entries/ssh.js";
 import { HttpParseError, SshFetchError, sshFetch } from "../src/mcp/index.js";
 import { makeClientKey, startSshd, type TestServer } from "./helpers/servers.js";
 import { connectTo } from "./helpers/connect.js";

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SSHClient } from "../src/ssh-entry.js";
+import { SSHClient } from "../src/entries/ssh.js";
 import { ChannelOpenError, HostKeyUnknownError } from "../src/ssh/errors.js";
 import { parseJumpHost } from "../src/ssh/jump.js";
 import { makeClientKey, startSshd, waitForLog, type ClientKey, type TestServer } from "./helpers/servers.js";

@@ -1,6 +1,6 @@
 // Issue 2: the transport and public-key login against real OpenSSH sshd and Dropbear.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SSHClient } from "../src/ssh-entry.js";
+import { SSHClient } from "../src/entries/ssh.js";
 import {
   AuthenticationError,
   HostKeyMismatchError,

@@ -16,9 +16,9 @@ export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 
 const ENTRIES = {
   /** `mcp-over-ssh/ssh`: the SSH client alone (what an SSH-only program loads). */
-  ssh: { dist: "dist/ssh.js", src: "src/ssh-entry.ts" },
+  ssh: { dist: "dist/ssh.js", src: "src/entries/ssh.ts" },
   /** `mcp-over-ssh/mcp`: the MCP transport. */
-  mcp: { dist: "dist/mcp.js", src: "src/mcp-entry.ts" },
+  mcp: { dist: "dist/mcp.js", src: "src/entries/mcp.ts" },
 };
 
 function newestMtime(dir) {
@@ -107,7 +107,7 @@ export async function resolveCli(argv = process.argv) {
   }
   const { root, label } = source === "worktree" ? { root: ROOT, label: "the working tree" } : { root: headTree().root, label: `commit ${headTree().commit}` };
   const outdir = tempDir("mcp-ssh-bench-cli-");
-  const entries = { index: "src/index.ts", ssh: "src/ssh-entry.ts", mcp: "src/mcp-entry.ts", keyserver: "src/keyserver-entry.ts", cli: "src/cli/main.ts" };
+  const entries = { index: "src/entries/index.ts", ssh: "src/entries/ssh.ts", mcp: "src/entries/mcp.ts", keyserver: "src/entries/keyserver.ts", cli: "src/cli/main.ts" };
   await build({
     entryPoints: Object.fromEntries(Object.entries(entries).filter(([, f]) => existsSync(join(root, f))).map(([k, f]) => [k, join(root, f)])),
     bundle: true,

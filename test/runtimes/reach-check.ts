@@ -4,7 +4,7 @@
 // behind it. Prints one line `RESULT {json}`; exits 1 on failure.
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-import { SSHClient, sshFetch } from "../../src/index.js";
+import { SSHClient, sshFetch } from "../../src/entries/index.js";
 import { detectRuntime } from "../../src/platform/select-tcp.js";
 
 interface ReachConfig {
