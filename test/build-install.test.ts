@@ -53,7 +53,7 @@ describe("scripts/build.mjs", () => {
       expect(existsSync(join(REPO_ROOT, "dist", file)), file).toBe(true);
     }
     // One declaration pass: the entry stubs re-export dist/types (no per-bundle .d.ts copies).
-    expect(readFileSync(join(REPO_ROOT, "dist", "index.d.ts"), "utf8")).toBe('export * from "./types/index.js";\n');
+    expect(readFileSync(join(REPO_ROOT, "dist", "index.d.ts"), "utf8")).toBe('export * from "./types/entries/index.js";\n');
 
     const again = await run(process.execPath, [BUILD, "--types", "--if-stale"], REPO_ROOT);
     expect(again.code, again.out).toBe(0);
