@@ -14,6 +14,7 @@ export default defineConfig([
       ssh: "src/ssh-entry.ts",
       mcp: "src/mcp-entry.ts",
       keyserver: "src/keyserver-entry.ts",
+      server: "src/server-entry.ts",
       cli: "src/cli/main.ts",
     },
     format: ["esm"],

@@ -4,6 +4,7 @@ import { selectTcpConnector } from "./select-tcp.js";
 import { appendKnownHostsLine } from "../ssh/keys/node/known-hosts-file.js";
 import { listAgentSigners } from "../ssh/keys/node/agent-socket.js";
 import { expandHome } from "../ssh/keys/node/home.js";
+import { listenNodeTcp } from "./node/tcp-listener.js";
 
 /**
  * Services for the runtime-agnostic core on Node, Deno and Bun. TCP uses each runtime's native
@@ -11,6 +12,7 @@ import { expandHome } from "../ssh/keys/node/home.js";
  */
 registerPlatform({
   connectTcp: selectTcpConnector(),
+  listenTcp: listenNodeTcp,
   readFile: async (path) => new Uint8Array(await readFile(path)),
   expandPath: expandHome,
   appendKnownHostsLine,

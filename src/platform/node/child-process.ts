@@ -1,0 +1,73 @@
+import { spawn } from "node:child_process";
+import { Readable, Writable } from "node:stream";
+import type { ChildExit, ChildProcessHandle, SpawnChild } from "../../mcp/server/child.js";
+
+/** How much of a child's stdout/stderr is read ahead of the SSH channel before the pipe stalls. */
+const READ_AHEAD_BYTES = 64 * 1024;
+
+/**
+ * node:child_process behind the ChildProcessHandle interface: no shell, the given environment
+ * only, stdio as Web Streams whose backpressure reaches the pipes (a full stream pauses the
+ * child's stdout, so the child blocks on write).
+ */
+export const spawnNodeChild: SpawnChild = (spec) => {
+  const child = spawn(spec.command, spec.args, { env: spec.env, cwd: spec.cwd, stdio: ["pipe", "pipe", "pipe"], shell: false, windowsHide: true });
+  let spawnError: string | undefined;
+  let resolveExit!: (e: ChildExit) => void;
+  const exited = new Promise<ChildExit>((r) => (resolveExit = r));
+  child.once("error", (e: NodeJS.ErrnoException) => {
+    // ENOENT and the like: the process never ran ("exit" does not follow).
+    spawnError = e.code === "ENOENT" ? `${spec.command}: command not found` : e.message;
+    if (child.pid === undefined) resolveExit({ code: 127, signal: null, spawnError });
+  });
+  child.once("exit", (code, signal) => resolveExit({ code, signal: signal ? signal.replace(/^SIG/, "") : null, spawnError }));
+  // A child that exits while we write must not crash us with EPIPE.
+  child.stdin.on("error", () => {});
+  child.stdout.on("error", () => {});
+  child.stderr.on("error", () => {});
+  const handle: ChildProcessHandle = {
+    pid: child.pid,
+    stdin: Writable.toWeb(child.stdin) as WritableStream<Uint8Array>,
+    stdout: toWeb(child.stdout),
+    stderr: toWeb(child.stderr),
+    exited,
+    kill: (signal) => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    },
+  };
+  return handle;
+};
+
+/** A Node Readable as a byte ReadableStream that stops reading the pipe while nobody takes data. */
+function toWeb(stream: Readable): ReadableStream<Uint8Array> {
+  let done = false;
+  return new ReadableStream<Uint8Array>(
+    {
+      start(controller) {
+        stream.on("data", (chunk: Uint8Array) => {
+          controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+          if ((controller.desiredSize ?? 0) <= 0) stream.pause();
+        });
+        const end = () => {
+          if (done) return;
+          done = true;
+          try {
+            controller.close();
+          } catch {
+            /* cancelled */
+          }
+        };
+        stream.once("end", end);
+        stream.once("close", end);
+      },
+      pull() {
+        stream.resume();
+      },
+      cancel() {
+        done = true;
+        stream.destroy();
+      },
+    },
+    { highWaterMark: READ_AHEAD_BYTES, size: (c) => c.byteLength },
+  );
+}

@@ -1,0 +1,85 @@
+// Issue 18: serveMcp / SSHServer against our own SSHClient and SSHClientTransport under the MCP SDK.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import "../src/platform/node.js";
+import { SSHClient } from "../src/ssh/client.js";
+import { SSHClientTransport } from "../src/mcp/index.js";
+import { recordingClient, textOf } from "../fixtures/mcp/fixture-client.js";
+import { makeClientKey, type ClientKey } from "./helpers/servers.js";
+import { startServe, toolsServer, type ServeHarness } from "./helpers/serve.js";
+
+let key: ClientKey;
+let serve: ServeHarness;
+
+beforeAll(async () => {
+  key = await makeClientKey();
+  serve = await startServe({
+    authorizedKeys: [key.publicKeyLine],
+    servers: { second: toolsServer("serve-second") },
+    acceptEnv: ["MCP_SSH_TEST_*"],
+  });
+});
+afterAll(() => serve?.stop());
+
+function connect(extra: Partial<Parameters<typeof SSHClient.connect>[0]> = {}) {
+  return SSHClient.connect({ host: serve.host, port: serve.port, username: "mcp", privateKey: key.privateKey, knownHosts: `${serve.knownHostsLine}\n`, ...extra });
+}
+
+describe("serveMcp with our SSHClient", () => {
+  it("logs in, negotiates strict kex, and speaks MCP over exec", async () => {
+    const client = await connect();
+    expect(client.serverVersion).toMatch(/^SSH-2\.0-mcp_ssh_/);
+    expect(client.hostKey.fingerprint).toBe(serve.hostKeyFingerprint);
+    const ch = await client.exec("anything at all");
+    const writer = ch.stdin.getWriter();
+    await writer.write(new TextEncoder().encode(`${JSON.stringify({ jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "t", version: "1" } } })}\n`));
+    const reader = ch.stdout.getReader();
+    let text = "";
+    while (!text.includes("\n")) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += new TextDecoder().decode(value);
+    }
+    expect(JSON.parse(text.split("\n")[0]!).result.serverInfo.name).toBe("serve-default");
+    await writer.close();
+    reader.releaseLock();
+    const exit = await ch.exit;
+    expect(exit).toEqual({ code: 0, signal: null });
+    await client.close();
+    expect(serve.log()).toMatch(/Accepted publickey for mcp from 127\.0\.0\.1 port \d+ ssh2: ssh-ed25519 SHA256:/);
+    expect(serve.log()).toMatch(/server "default" ended with exit status 0/);
+  });
+
+  it("initialize + tools/call + an 8 MiB argument and result through SSHClientTransport (shell, exec NAME, subsystem NAME)", async () => {
+    for (const [how, name] of [[{}, "serve-default"], [{ command: "second" }, "serve-second"], [{ subsystem: "second" }, "serve-second"], [{ subsystem: "mcp" }, "serve-default"]] as const) {
+      const transport = new SSHClientTransport({ host: serve.host, port: serve.port, username: "mcp", clientKeys: [key.path], knownHostsText: `${serve.knownHostsLine}\n`, ...how });
+      const { client } = recordingClient();
+      await client.connect(transport);
+      expect(client.getServerVersion()?.name).toBe(name);
+      expect(textOf(await client.callTool({ name: "add", arguments: { a: 2, b: 40 } }))).toBe("42");
+      if (name === "serve-default" && !("subsystem" in how)) {
+        const big = "x".repeat(8 * 1024 * 1024);
+        const started = Date.now();
+        expect(textOf(await client.callTool({ name: "echo", arguments: { text: big } })) === big).toBe(true);
+        console.log(`8 MiB echo through serve: ${Date.now() - started} ms`);
+      }
+      await client.close();
+    }
+  });
+
+  it("passes accepted env only and sets SSH_CONNECTION", async () => {
+    const transport = new SSHClientTransport({ host: serve.host, port: serve.port, username: "mcp", clientKeys: [key.path], knownHostsText: `${serve.knownHostsLine}\n`, env: { MCP_SSH_TEST_A: "yes", OTHER: "no" } });
+    const { client } = recordingClient();
+    await client.connect(transport);
+    expect(textOf(await client.callTool({ name: "env", arguments: { name: "MCP_SSH_TEST_A" } }))).toBe('"yes"');
+    expect(textOf(await client.callTool({ name: "env", arguments: { name: "OTHER" } }))).toBe("null");
+    expect(textOf(await client.callTool({ name: "env", arguments: { name: "SSH_CONNECTION" } }))).toMatch(/^"127\.0\.0\.1 \d+ 127\.0\.0\.1 \d+"$/);
+    await client.close();
+  });
+
+  it("refuses an unknown subsystem with a message on stderr, and pty requests", async () => {
+    const client = await connect();
+    await expect(client.subsystem("nope")).rejects.toThrow(/refused the subsystem "nope"/);
+    await expect(client.exec("x", { pty: true })).rejects.toThrow(/pseudo-terminal/);
+    await client.close();
+  });
+});
