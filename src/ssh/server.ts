@@ -7,7 +7,7 @@
  * MaxSessions, and a cap on all connections.
  */
 import { DISCONNECT_REASON, OPEN_FAILURE } from "./messages.js";
-import { ConfigurationError, ConnectionLostError, TimeoutError } from "./errors.js";
+import { ConfigurationError, ConnectionLostError, DisconnectError, TimeoutError } from "./errors.js";
 import type { ByteStream } from "./io/byte-stream.js";
 import type { IncomingConnection, Listener } from "./io/listener.js";
 import { silentLogger, type Logger } from "./logger.js";
@@ -277,7 +277,9 @@ export class SSHServer {
       live.authenticated = true; // counted once
       this.live.delete(live);
       connection?.fail(error ?? new ConnectionLostError("connection closed"));
-      const why = error ? `: ${safePeerText(error.message)}` : "";
+      // DisconnectError's text is worded for clients ("server disconnected"); here the peer is the client.
+      const text = error instanceof DisconnectError ? `client disconnected (reason ${error.reasonCode}): ${error.description}` : error?.message;
+      const why = text ? `: ${safePeerText(text)}` : "";
       if (user) logger.info(`Disconnected from user ${safePeerText((user as AuthenticatedUser).username)} ${where}${why}`);
       else logger.info(`Connection closed by ${where} [preauth]${why}`);
     };

@@ -40,7 +40,7 @@ export async function authorizeFromAuthorizedKeys(attempt: PublicKeyAttempt, o: 
     }
     if (text === null) continue;
     const { keys, errors } = parseAuthorizedKeys(text);
-    if (attempt.signed) for (const e of errors) o.logger.warn(`${source.name} line ${e.line}: ${e.message} (line skipped)`);
+    for (const e of errors) o.logger.warn(`${source.name} line ${e.line}: ${e.message} (line skipped)`);
     for (const key of keys) {
       if (key.options.certAuthority || !equalBytes(key.blob, attempt.blob)) continue;
       const refusal = refuse(key, o.remoteAddress, now);
