@@ -3,10 +3,9 @@
 // one at a time, after initialize) to the fixture MCP server (fixtures/mcp/tools-server.mjs, built
 // with the SDK), served by `mcp-ssh serve` vs by OpenSSH's sshd with ForceCommand, on the same
 // run, same client (our SSHClient, one process), same kex, host key and cipher.
-// Reports calls per second, per-call latency p50/p99, server CPU seconds (the server process and
-// what it reaped: the MCP children, and for sshd its per-connection processes) and server RSS
-// (peak sum over the server's own processes, MCP children excluded: serve is one process, sshd one
-// per connection plus the listener).
+// Reports calls per second, per-call latency p50/p99, server CPU seconds and server RSS (peak sum),
+// both over the server's own processes with the MCP children excluded (they are the same node
+// program under both): serve is one process, sshd one per connection plus the listener.
 //
 // Usage: node bench/serve-load.mjs [--quick] [--connections=N] [--calls=M] [--dist | --worktree]
 //   default 100 connections x 100 calls; --quick: 10 x 20.
@@ -34,8 +33,11 @@ const { SSHClient } = await import(library.path);
 const enc = new TextEncoder();
 const dec = new TextDecoder();
 
-/** One connection: connect, exec, initialize, CALLS sequential calls; returns per-call ms. */
-async function oneConnection(target) {
+/**
+ * One connection: connect, exec, initialize, wait at `barrier` until every connection is ready,
+ * then CALLS sequential calls; returns per-call ms.
+ */
+async function oneConnection(target, barrier) {
   const client = await SSHClient.connect({
     host: "127.0.0.1",
     port: target.port,
@@ -66,6 +68,7 @@ async function oneConnection(target) {
   await send({ jsonrpc: "2.0", id: 0, method: "initialize", params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "bench", version: "1" } } });
   await nextLine();
   await send({ jsonrpc: "2.0", method: "notifications/initialized" });
+  await barrier();
   const times = [];
   for (let i = 1; i <= CALLS; i++) {
     const t0 = performance.now();
@@ -111,26 +114,87 @@ function ownRssKiB(pid) {
   }
 }
 
-/** utime + stime + cutime + cstime of `pid`, in seconds. */
-function cpuSeconds(pid) {
-  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-  const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) / 100;
+/** utime + stime of one process, in clock ticks (0 when it is gone). */
+function ownTicks(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return Number(f[11]) + Number(f[12]);
+  } catch {
+    return 0;
+  }
 }
 
-async function runLoad(target, serverPid, rssOf) {
+/** `pid` and its descendants whose command is `comm` (all when null). */
+function treePids(pid, comm) {
+  const out = [];
+  const visit = (p) => {
+    let name;
+    try {
+      name = /^Name:\s+(\S+)/m.exec(readFileSync(`/proc/${p}/status`, "utf8"))?.[1];
+    } catch {
+      return;
+    }
+    if (comm === null || name === comm) out.push(p);
+    let children = "";
+    try {
+      children = readdirSync(`/proc/${p}/task`).map((t) => readFileSync(`/proc/${p}/task/${t}/children`, "utf8")).join(" ");
+    } catch {
+      /* gone */
+    }
+    for (const c of children.split(/\s+/).filter(Boolean)) visit(Number(c));
+  };
+  visit(pid);
+  return out;
+}
+
+/**
+ * Server CPU without the MCP children (the same node program under both servers): serve's own
+ * process; for sshd the listener and every per-connection sshd process, sampled while they live
+ * (each process's last sample counts; connections live for seconds, samples are 100 ms apart).
+ */
+function cpuTracker(serverPid, comm) {
+  const last = new Map();
+  const base = new Map();
+  const sample = () => {
+    for (const p of comm === null ? [serverPid] : treePids(serverPid, comm)) {
+      const t = ownTicks(p);
+      if (!base.has(p)) base.set(p, p === serverPid ? t : 0);
+      if (t > 0) last.set(p, t);
+    }
+  };
+  sample();
+  return { sample, seconds: () => [...last].reduce((sum, [p, t]) => sum + (t - base.get(p)), 0) / 100 };
+}
+
+async function runLoad(target, serverPid, comm) {
   let peakRss = 0;
-  const sampler = setInterval(() => (peakRss = Math.max(peakRss, rssOf())), 100);
-  const cpu0 = cpuSeconds(serverPid);
+  const cpu = cpuTracker(serverPid, comm);
+  const rssOf = () => (comm === null ? ownRssKiB(serverPid) : treeRssKiB(serverPid, comm));
+  const sampler = setInterval(() => {
+    peakRss = Math.max(peakRss, rssOf());
+    cpu.sample();
+  }, 100);
+  // Connections and MCP servers start first (timed apart); then every connection calls at once.
+  let ready = 0;
+  let release;
+  const go = new Promise((r) => (release = r));
+  let t1 = 0;
+  const barrier = () => {
+    if (++ready === CONNECTIONS) {
+      t1 = performance.now();
+      release();
+    }
+    return go;
+  };
   const t0 = performance.now();
-  const all = await Promise.all(Array.from({ length: CONNECTIONS }, () => oneConnection(target)));
-  const seconds = (performance.now() - t0) / 1000;
+  const all = await Promise.all(Array.from({ length: CONNECTIONS }, () => oneConnection(target, barrier)));
+  const seconds = (performance.now() - t1) / 1000;
+  const startSeconds = (t1 - t0) / 1000;
+  cpu.sample();
   clearInterval(sampler);
-  // Let the server reap the sessions' processes so their CPU is counted.
-  await new Promise((r) => setTimeout(r, 1500));
-  const cpu = cpuSeconds(serverPid) - cpu0;
   const times = all.flat();
-  return { calls: times.length, seconds, callsPerSec: times.length / seconds, p50: percentile(times, 50), p99: percentile(times, 99), cpu, rssMiB: peakRss / 1024 };
+  return { calls: times.length, startSeconds, seconds, callsPerSec: times.length / seconds, p50: percentile(times, 50), p99: percentile(times, 99), cpu: cpu.seconds(), rssMiB: peakRss / 1024 };
 }
 
 async function startServe() {
@@ -148,6 +212,8 @@ async function startServe() {
   const child = spawn(
     process.execPath,
     [
+      // BENCH_SERVE_PROF=DIR: profile serve (node --cpu-prof).
+      ...(process.env.BENCH_SERVE_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_SERVE_PROF}`] : []),
       cli.path, "serve", "--host", "127.0.0.1", "--port", "0",
       "--host-key", join(dir, "host_key"), "--authorized-keys", join(dir, "authorized_keys"),
       "--max-startups", String(CONNECTIONS + 10), "--max-connections", String(CONNECTIONS + 10), "--login-grace-time", "300",
@@ -229,7 +295,7 @@ async function startSshdForced() {
 
 console.log(`# serve-load: ${CONNECTIONS} concurrent SSH connections x ${CALLS} MCP calls each`);
 console.log(`machine: ${machine()}; load before: ${load()}`);
-console.log(`client: ${library.description}; serve: ${cli.description}; sshd: ${sshVersion()}`);
+console.log(`client: ${library.description}; serve: ${cli.description}; sshd: ${await sshVersion()}`);
 console.log(`algorithms: ${FORCED.kex}, ${FORCED.hostKey}, ${FORCED.cipher}`);
 
 const results = {};
@@ -239,10 +305,9 @@ for (const [name, start, comm] of [
 ]) {
   const server = await start();
   try {
-    // serve is one process (its MCP children are node, excluded by counting only the serve pid);
-    // sshd: the listener plus one process per connection (comm "sshd").
-    const rssOf = comm === null ? () => ownRssKiB(server.pid) : () => treeRssKiB(server.pid, comm);
-    results[name] = await runLoad(server.target, server.pid, rssOf);
+    // serve is one process (its MCP children are node, not counted); sshd: the listener plus one
+    // process per connection (comm "sshd"). The MCP children cost the same under both.
+    results[name] = await runLoad(server.target, server.pid, comm);
   } finally {
     await server.stop();
   }
@@ -256,11 +321,12 @@ console.log(
     ["", "mcp-ssh serve", "OpenSSH sshd", "serve / sshd"],
     [
       ["calls", s.calls, o.calls, ""],
-      ["wall s", fmt(s.seconds, 2), fmt(o.seconds, 2), ratio(s.seconds, o.seconds)],
+      ["connect + start MCP servers, s", fmt(s.startSeconds, 2), fmt(o.startSeconds, 2), ratio(s.startSeconds, o.startSeconds)],
+      ["calls wall s", fmt(s.seconds, 2), fmt(o.seconds, 2), ratio(s.seconds, o.seconds)],
       ["calls/s", fmt(s.callsPerSec, 0), fmt(o.callsPerSec, 0), ratio(s.callsPerSec, o.callsPerSec)],
       ["p50 ms", fmt(s.p50, 2), fmt(o.p50, 2), ratio(s.p50, o.p50)],
       ["p99 ms", fmt(s.p99, 2), fmt(o.p99, 2), ratio(s.p99, o.p99)],
-      ["server CPU s (incl. MCP children)", fmt(s.cpu, 2), fmt(o.cpu, 2), ratio(s.cpu, o.cpu)],
+      ["server CPU s (MCP children excluded)", fmt(s.cpu, 2), fmt(o.cpu, 2), ratio(s.cpu, o.cpu)],
       ["server RSS MiB (peak, MCP children excluded)", fmt(s.rssMiB, 1), fmt(o.rssMiB, 1), ratio(s.rssMiB, o.rssMiB)],
     ],
   ),
