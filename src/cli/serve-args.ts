@@ -34,6 +34,9 @@ Key server (the client's --use-key-server), off unless a port is given:
   --tls-cert F --tls-key F    HTTPS; plain HTTP is for loopback (clients refuse it elsewhere)
   --rate-limit N              requests per minute per client address (default 30; 0 = off)
   --max-keys N                stop enrolling at N keys (default 1000; 0 = no cap)
+SSH over WebSocket (browsers, no relay), off unless a port is given:
+  --websocket-port N          accept SSH over WebSocket (binary frames) on --host:N
+  --allow-origin ORIGIN       page Origins allowed to connect, e.g. https://app.example; repeatable
 Limits (as sshd's):
   --max-startups N            unauthenticated connections at once; more are dropped (default ${SERVER_DEFAULTS.maxStartups})
   --login-grace-time S        seconds to authenticate (default ${SERVER_DEFAULTS.loginGraceTimeMs / 1000})
@@ -69,6 +72,8 @@ export interface ServeSettings {
     rateLimit?: number;
     maxKeys?: number;
   };
+  websocketPort?: number;
+  allowOrigins: string[];
   maxStartups: number;
   loginGraceTimeMs: number;
   maxAuthTries: number;
@@ -109,6 +114,8 @@ export function parseServeArgs(argv: string[]): ServeSettings | "help" {
         "tls-key": { type: "string" },
         "rate-limit": { type: "string" },
         "max-keys": { type: "string" },
+        "websocket-port": { type: "string" },
+        "allow-origin": { type: "string", multiple: true },
         "max-startups": { type: "string" },
         "login-grace-time": { type: "string" },
         "max-auth-tries": { type: "string" },
@@ -129,6 +136,10 @@ export function parseServeArgs(argv: string[]): ServeSettings | "help" {
   if (positionals.length !== command.length) throw new ServeUsageError(`unexpected argument "${positionals[0]}" (put the MCP server command after --)`);
   if (command.length === 0 && !v.server?.length && !v["servers-config"]) {
     throw new ServeUsageError("no MCP server to run: give -- COMMAND ARGS, --server NAME=COMMAND or --servers-config PATH");
+  }
+  if (v["allow-origin"]?.length && v["websocket-port"] === undefined) throw new ServeUsageError("--allow-origin belongs to the WebSocket listener: add --websocket-port N");
+  for (const origin of v["allow-origin"] ?? []) {
+    if (!/^https?:\/\/[^/\s]+$/.test(origin)) throw new ServeUsageError(`--allow-origin wants an origin like https://app.example (no path), got "${origin}"`);
   }
   const logLevel = (v["log-level"] ?? "info") as LogLevel;
   if (!["debug", "info", "warn", "error", "silent"].includes(logLevel)) throw new ServeUsageError(`--log-level must be debug, info, warn, error or silent, got "${logLevel}"`);
@@ -167,6 +178,8 @@ export function parseServeArgs(argv: string[]): ServeSettings | "help" {
     acceptEnv: v["accept-env"] ?? [],
     command,
     keyServer,
+    websocketPort: v["websocket-port"] === undefined ? undefined : whole(v["websocket-port"], "--websocket-port", 0, 0, 65535),
+    allowOrigins: v["allow-origin"] ?? [],
     maxStartups: whole(v["max-startups"], "--max-startups", SERVER_DEFAULTS.maxStartups, 1, 1_000_000),
     loginGraceTimeMs: whole(v["login-grace-time"], "--login-grace-time", SERVER_DEFAULTS.loginGraceTimeMs / 1000, 1, 86_400) * 1000,
     maxAuthTries: whole(v["max-auth-tries"], "--max-auth-tries", SERVER_DEFAULTS.maxAuthTries, 1, 1000),

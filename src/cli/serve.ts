@@ -18,7 +18,7 @@ export interface ServeCliRuntime {
   signal?: AbortSignal;
   writeLog?: (line: string) => void;
   /** Told where the servers listen once they do. */
-  onListening?: (info: { port: number; keyServerUrl?: string }) => void;
+  onListening?: (info: { port: number; keyServerUrl?: string; websocketPort?: number }) => void;
 }
 
 class StartError extends Error {}
@@ -148,11 +148,29 @@ export async function runServeCli(argv: string[], runtime: ServeCliRuntime = {})
     closers.push(() => running.close());
     const names = [...(defaultServer ? [`default: ${[defaultServer.command, ...defaultServer.args].join(" ")}`] : []), ...[...servers.keys()].map((n) => `"${n}"`)];
     logger.info(`serving MCP over SSH on ${running.host} port ${running.port} for user ${settings.username}; servers: ${names.join(", ")}`);
+    let websocketPort: number | undefined;
+    if (settings.websocketPort !== undefined) {
+      const { listenWebSocket } = await import("../platform/node/websocket-listener.js");
+      const { isLoopbackHost } = await import("../keyserver/loopback.js");
+      if (settings.allowOrigins.length === 0 && !isLoopbackHost(settings.host)) {
+        logger.warn("WebSocket listener beyond loopback with no --allow-origin: any web page can make its visitors' browsers connect");
+      }
+      const ws = await listenWebSocket({
+        host: settings.host,
+        port: settings.websocketPort,
+        allowOrigins: settings.allowOrigins,
+        onStream: (stream, peer) => running.server.handleStream(stream, peer),
+        log: (line) => logger.info(line),
+      });
+      closers.push(() => ws.close());
+      websocketPort = ws.port;
+      logger.info(`SSH over WebSocket on ws://${settings.host}:${ws.port}${settings.allowOrigins.length ? ` (origins: ${settings.allowOrigins.join(", ")})` : ""}`);
+    }
     let keyServerUrl: string | undefined;
     if (settings.keyServer) {
       keyServerUrl = await startKeyServer(settings, hostKeys[0]!, authorizedKeys, logger, closers);
     }
-    runtime.onListening?.({ port: running.port, keyServerUrl });
+    runtime.onListening?.({ port: running.port, keyServerUrl, websocketPort });
     const why = await untilStopped(runtime.signal);
     logger.info(`stopping (${why})`);
     return 0;
