@@ -45,7 +45,9 @@ async function oneConnection(target, barrier) {
     privateKey: target.privateKey,
     knownHosts: `${target.knownHostsLine}\n`,
     algorithms: { kex: [FORCED.kex], cipher: [FORCED.cipher], hostKey: [FORCED.hostKey] },
-    readyTimeoutMs: 120_000,
+    // 100 handshakes at once on a small shared machine: give every step time.
+    readyTimeoutMs: 300_000,
+    timeouts: { connectMs: 120_000, versionMs: 120_000, kexMs: 120_000, authMs: 120_000, channelOpenMs: 120_000 },
   });
   const ch = await client.exec("mcp");
   const writer = ch.stdin.getWriter();
