@@ -83,3 +83,65 @@ describe("serveMcp with our SSHClient", () => {
     await client.close();
   });
 });
+
+describe("serveMcp ends its children", () => {
+  it("a closed channel ends the server: SIGTERM, then SIGKILL after the grace period for one that ignores TERM; a signal death is reported as exit-signal", async () => {
+    const dir = serve.dir;
+    const pidFile = `${dir}/stubborn.pid`;
+    const local = await startServe({
+      authorizedKeys: [key.publicKeyLine],
+      killGraceMs: 500,
+      servers: {
+        // exec keeps the ignored TERM disposition: only SIGKILL ends it.
+        stubborn: { command: "/bin/sh", args: ["-c", `trap '' TERM; echo $$ > ${pidFile}; exec sleep 1000`], env: {} },
+        selfkill: { command: "/bin/sh", args: ["-c", "kill -KILL $$"], env: {} },
+      },
+    });
+    try {
+      const client = await SSHClient.connect({ host: local.host, port: local.port, username: "mcp", privateKey: key.privateKey, knownHosts: `${local.knownHostsLine}\n` });
+      const killed = await client.subsystem("selfkill");
+      expect(await killed.exit).toEqual({ code: null, signal: "KILL" });
+      const ch = await client.subsystem("stubborn");
+      const { readFileSync, existsSync } = await import("node:fs");
+      const deadline = Date.now() + 20_000;
+      while (!existsSync(pidFile) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      const pid = Number(readFileSync(pidFile, "utf8"));
+      expect(processAlive(pid)).toBe(true);
+      const closedAt = Date.now();
+      await ch.close();
+      while (processAlive(pid) && Date.now() - closedAt < 20_000) await new Promise((r) => setTimeout(r, 20));
+      expect(processAlive(pid)).toBe(false);
+      console.log(`stubborn server (ignores SIGTERM) gone ${Date.now() - closedAt} ms after the channel closed (grace 500 ms)`);
+      await until(() => /ignored SIGTERM for 500 ms; SIGKILL/.test(local.log()));
+      // A lost connection ends the server too.
+      const transport = new SSHClientTransport({ host: local.host, port: local.port, username: "mcp", clientKeys: [key.path], knownHostsText: `${local.knownHostsLine}\n` });
+      const { client: mcp } = recordingClient();
+      await mcp.connect(transport);
+      const mcpPid = Number(textOf(await mcp.callTool({ name: "pid", arguments: {} })));
+      await client.close();
+      await mcp.close();
+      const lostAt = Date.now();
+      while (processAlive(mcpPid) && Date.now() - lostAt < 20_000) await new Promise((r) => setTimeout(r, 20));
+      expect(processAlive(mcpPid)).toBe(false);
+    } finally {
+      await local.stop();
+    }
+  });
+});
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function until(check: () => boolean): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error("timed out");
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

@@ -11,7 +11,10 @@ const READ_AHEAD_BYTES = 64 * 1024;
  * child's stdout, so the child blocks on write).
  */
 export const spawnNodeChild: SpawnChild = (spec) => {
-  const child = spawn(spec.command, spec.args, { env: spec.env, cwd: spec.cwd, stdio: ["pipe", "pipe", "pipe"], shell: false, windowsHide: true });
+  // Its own process group, so ending the session ends what the server started too (a wrapper
+  // script's children), not only the direct child.
+  const group = process.platform !== "win32";
+  const child = spawn(spec.command, spec.args, { env: spec.env, cwd: spec.cwd, stdio: ["pipe", "pipe", "pipe"], shell: false, windowsHide: true, detached: group });
   let spawnError: string | undefined;
   let resolveExit!: (e: ChildExit) => void;
   const exited = new Promise<ChildExit>((r) => (resolveExit = r));
@@ -32,7 +35,14 @@ export const spawnNodeChild: SpawnChild = (spec) => {
     stderr: toWeb(child.stderr),
     exited,
     kill: (signal) => {
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      // Only while the leader lives: after it is reaped its pid (the group id) may be reused.
+      if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+      try {
+        if (group) process.kill(-child.pid, signal);
+        else if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      } catch {
+        /* the group is gone already */
+      }
     },
   };
   return handle;
