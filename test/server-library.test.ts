@@ -145,3 +145,37 @@ async function until(check: () => boolean): Promise<void> {
     await new Promise((r) => setTimeout(r, 20));
   }
 }
+
+describe("serveMcp backpressure", () => {
+  it("a client that does not read pauses the server's output (the child blocks); reading resumes it and every byte arrives", async () => {
+    const marker = `${serve.dir}/flood.done`;
+    const local = await startServe({
+      authorizedKeys: [key.publicKeyLine],
+      servers: { flood: { command: "/bin/sh", args: ["-c", `head -c 52428800 /dev/zero; echo finished > ${marker}`], env: {} } },
+    });
+    try {
+      const client = await SSHClient.connect({ host: local.host, port: local.port, username: "mcp", privateKey: key.privateKey, knownHosts: `${local.knownHostsLine}\n` });
+      const ch = await client.subsystem("flood");
+      const { existsSync } = await import("node:fs");
+      await new Promise((r) => setTimeout(r, 3000));
+      // 50 MiB cannot have gone anywhere: our window is 2 MiB and nobody read.
+      expect(existsSync(marker)).toBe(false);
+      const buffered = (ch as unknown as { bufferedBytes: number }).bufferedBytes;
+      expect(buffered).toBeLessThanOrEqual(2 * 1024 * 1024);
+      let total = 0;
+      const reader = ch.stdout.getReader();
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        total += value.length;
+      }
+      expect(total).toBe(50 * 1024 * 1024);
+      expect(existsSync(marker)).toBe(true);
+      expect(await ch.exit).toEqual({ code: 0, signal: null });
+      console.log(`unread for 3 s: child blocked, ${(buffered / 1024).toFixed(0)} KiB held by the client (window 2048 KiB); then 50 MiB arrived intact`);
+      await client.close();
+    } finally {
+      await local.stop();
+    }
+  });
+});
