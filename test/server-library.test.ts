@@ -179,3 +179,31 @@ describe("serveMcp backpressure", () => {
     }
   });
 });
+
+describe("serveMcp connection behaviour", () => {
+  it("max-sessions per connection; keepalive@openssh.com answered (REQUEST_FAILURE, as sshd); a client-started rekey mid-session", async () => {
+    const local = await startServe({ authorizedKeys: [key.publicKeyLine], maxSessions: 2 });
+    try {
+      const client = await SSHClient.connect({
+        host: local.host, port: local.port, username: "mcp", privateKey: key.privateKey, knownHosts: `${local.knownHostsLine}\n`,
+        keepaliveIntervalMs: 100, keepaliveCountMax: 3,
+      });
+      const a = await client.exec("one");
+      const b = await client.exec("two");
+      await expect(client.exec("three")).rejects.toThrow(/too many sessions \(max-sessions 2\)/);
+      // Ten keepalive intervals: had the server not answered, three misses would have ended the connection.
+      await new Promise((r) => setTimeout(r, 1000));
+      expect(client.closed).toBe(false);
+      await client.rekey();
+      expect(client.kexCount).toBe(2);
+      const w = a.stdin.getWriter();
+      await w.write(new TextEncoder().encode(`${JSON.stringify({ jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "t", version: "1" } } })}\n`));
+      await w.close();
+      expect(JSON.parse((await new Response(a.stdout).text()).split("\n")[0]!).result.serverInfo.name).toBe("serve-default");
+      await b.close();
+      await client.close();
+    } finally {
+      await local.stop();
+    }
+  });
+});
