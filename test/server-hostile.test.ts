@@ -165,3 +165,35 @@ describe("default limits", () => {
     }
   });
 });
+
+describe("hostile clients after authentication", () => {
+  it("window overrun and an oversized CHANNEL_DATA: disconnected with a protocol error; the server goes on", async () => {
+    const serve = await startServe({ authorizedKeys: [key.publicKeyLine], servers: { sink: { command: "/bin/sleep", args: ["1000"], env: {} } } });
+    try {
+      const raw = async (size: number, count: number) => {
+        const client = await SSHClient.connect({ host: serve.host, port: serve.port, username: "mcp", privateKey: key.privateKey, knownHosts: `${serve.knownHostsLine}\n` });
+        const ch = (await client.subsystem("sink")) as unknown as { remoteId: number };
+        // Past our Channel's flow control: CHANNEL_DATA straight to the transport, ignoring the server's window.
+        const transport = (client as unknown as { transport: { send(p: Uint8Array): Promise<void> } }).transport;
+        const data = new Uint8Array(size);
+        const head = new Uint8Array(9);
+        const view = new DataView(head.buffer);
+        head[0] = 94; // CHANNEL_DATA
+        view.setUint32(1, ch.remoteId);
+        view.setUint32(5, size);
+        const packet = new Uint8Array([...head, ...data]);
+        for (let i = 0; i < count && !client.closed; i++) await transport.send(packet).catch(() => {});
+        await Promise.race([client.whenClosed, new Promise((r) => setTimeout(r, 15_000))]);
+        return client.closed;
+      };
+      expect(await raw(32 * 1024, 80)).toBe(true); // 2.5 MiB into a 2 MiB window nobody reads
+      await until("the overrun log line", () => /with only \d+ of window left/.test(serve.log()), 5000);
+      expect(await raw(40 * 1024, 1)).toBe(true); // larger than the 32 KiB max packet we announced
+      await until("the max-packet log line", () => /Connection closed|Disconnected/.test(serve.log()), 5000);
+      console.log(`window overrun and oversized channel data: both connections cut by the server; log: ${serve.lines.filter((l) => /window left|exceeds|too long|longer/.test(l)).map((l) => l.replace(/^.*?: /, "")).join(" | ")}`);
+      expect(await mcpCall(serve)).toBe("42");
+    } finally {
+      await serve.stop();
+    }
+  });
+});

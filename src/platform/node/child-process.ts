@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { Readable, Writable } from "node:stream";
+import type { Readable, Writable } from "node:stream";
 import type { ChildExit, ChildProcessHandle, SpawnChild } from "../../mcp/server/child.js";
 
 /** How much of a child's stdout/stderr is read ahead of the SSH channel before the pipe stalls. */
@@ -30,7 +30,7 @@ export const spawnNodeChild: SpawnChild = (spec) => {
   child.stderr.on("error", () => {});
   const handle: ChildProcessHandle = {
     pid: child.pid,
-    stdin: Writable.toWeb(child.stdin) as WritableStream<Uint8Array>,
+    stdin: toWebWritable(child.stdin),
     stdout: toWeb(child.stdout),
     stderr: toWeb(child.stderr),
     exited,
@@ -79,5 +79,43 @@ function toWeb(stream: Readable): ReadableStream<Uint8Array> {
       },
     },
     { highWaterMark: READ_AHEAD_BYTES, size: (c) => c.byteLength },
+  );
+}
+
+/**
+ * A Node Writable as a WritableStream whose writes resolve only once the pipe took the bytes
+ * (or drained), with one chunk of queue: a child that stops reading its stdin stops the pipe
+ * from the channel, so the channel window stays closed. (Writable.toWeb counts its queue in
+ * chunks against the byte high-water mark, so it would accept thousands of chunks unread.)
+ */
+function toWebWritable(stream: Writable): WritableStream<Uint8Array> {
+  return new WritableStream<Uint8Array>(
+    {
+      write(chunk) {
+        return new Promise<void>((resolve, reject) => {
+          if (stream.destroyed || stream.writableEnded) return reject(new Error("the child's stdin is closed"));
+          const onClose = () => reject(new Error("the child's stdin closed"));
+          const ok = stream.write(chunk, (e) => {
+            if (e) reject(e);
+          });
+          if (ok) return resolve();
+          stream.once("close", onClose);
+          stream.once("drain", () => {
+            stream.off("close", onClose);
+            resolve();
+          });
+        });
+      },
+      close() {
+        return new Promise<void>((resolve) => {
+          if (stream.destroyed || stream.writableEnded) return resolve();
+          stream.end(() => resolve());
+        });
+      },
+      abort() {
+        stream.destroy();
+      },
+    },
+    { highWaterMark: 1 },
   );
 }
