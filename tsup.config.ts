@@ -14,6 +14,7 @@ export default defineConfig([
       ssh: "src/entries/ssh.ts",
       mcp: "src/entries/mcp.ts",
       keyserver: "src/entries/keyserver.ts",
+      server: "src/entries/server.ts",
       cli: "src/cli/main.ts",
     },
     format: ["esm"],

@@ -38,6 +38,7 @@ const DECLARATION_STUBS = {
   "dist/ssh.d.ts": "./types/entries/ssh.js",
   "dist/mcp.d.ts": "./types/entries/mcp.js",
   "dist/keyserver.d.ts": "./types/entries/keyserver.js",
+  "dist/server.d.ts": "./types/entries/server.js",
   "dist/browser/mcp-ssh.d.ts": "../types/entries/browser.js",
   "dist/browser/mcp-ssh-core.d.ts": "../types/entries/browser-ssh.js",
 };

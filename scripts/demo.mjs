@@ -1,26 +1,28 @@
 #!/usr/bin/env node
-// `npm run demo`: a real MCP call over a real SSH connection, with nothing to configure.
+// `npm run demo`: a real MCP call over a real SSH connection, with nothing to configure and
+// nothing else installed (`npm run demo:openssh` does the same against OpenSSH's sshd).
 //
-// 1. Starts a private OpenSSH sshd on 127.0.0.1 (a free port, a throwaway directory holding its
-//    host key, the client key, authorized_keys and a ForceCommand that runs the MCP server in
-//    fixtures/mcp/demo-server.mjs). Both keys are made by `mcp-ssh keygen`.
+// 1. Starts `mcp-ssh serve` on 127.0.0.1 (a free port, a throwaway directory holding its host key,
+//    the client key and authorized_keys; its default MCP server is fixtures/mcp/demo-server.mjs).
+//    Both keys are made by `mcp-ssh keygen`.
 // 2. Runs the built `mcp-ssh` command (dist/cli.js) as an MCP host would: the MCP SDK's Client
 //    over StdioClientTransport, with the host key pinned in a known_hosts file.
-// 3. Prints the server's tools and the results of two calls, then stops sshd (by its PID),
+// 3. Prints the server's tools and the results of two calls, then stops serve (by its PID),
 //    removes the directory and exits 0.
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir, userInfo } from "node:os";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { findSshd, HOST, knownHostsLine, PrivateSshdError, SSHD_CANDIDATES, startPrivateSshd, stopSshd } from "./lib/private-sshd.mjs";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 /** The built command; MCP_SSH_DEMO_CLI points elsewhere (the tests run a fresh bundle of the sources). */
 const CLI = process.env.MCP_SSH_DEMO_CLI ?? join(ROOT, "dist", "cli.js");
 const SERVER = join(ROOT, "fixtures", "mcp", "demo-server.mjs");
+const HOST = "127.0.0.1";
 /** The whole demo normally takes a second or two; never hang. */
 const DEADLINE_MS = 60_000;
+const START_MS = 20_000;
 
 const say = (line = "") => process.stdout.write(`${line}\n`);
 
@@ -28,12 +30,6 @@ class DemoError extends Error {}
 
 function shellQuote(s) {
   return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
-}
-
-function preflight() {
-  if (!existsSync(CLI)) {
-    throw new DemoError(`${CLI} is missing: build it with npm install (or npm run build) first`);
-  }
 }
 
 function runNode(args) {
@@ -44,42 +40,90 @@ function runNode(args) {
   });
 }
 
+/** Start `mcp-ssh serve` on a free port; resolves once it listens, with its port. */
+function startServe(dir) {
+  const args = [
+    CLI, "serve",
+    "--host", HOST, "--port", "0",
+    "--host-key", join(dir, "host_key"),
+    "--authorized-keys", join(dir, "authorized_keys"),
+    // info: the "serving ... port N" line says which port it took; the log is shown only on failure.
+    "--log-level", "info",
+    "--", process.execPath, SERVER,
+  ];
+  const child = spawn(process.execPath, args, { stdio: ["ignore", "ignore", "pipe"] });
+  let log = "";
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new DemoError(`mcp-ssh serve did not start within ${START_MS / 1000} s:\n${log}`)), START_MS);
+    const fail = (why) => {
+      clearTimeout(timer);
+      reject(new DemoError(`mcp-ssh serve ${why}:\n${log.trim()}`));
+    };
+    child.once("error", (e) => fail(`could not run: ${e.message}`));
+    child.once("exit", (code) => fail(`exited with status ${code}`));
+    child.stderr.setEncoding("utf8").on("data", (d) => {
+      log += d;
+      const m = /serving MCP over SSH on \S+ port (\d+)/.exec(log);
+      if (m) {
+        clearTimeout(timer);
+        child.removeAllListeners("exit");
+        resolve({ child, port: Number(m[1]), log: () => log });
+      }
+    });
+  });
+}
+
+/** SIGTERM, SIGKILL after 5 s; done when the process is gone (polled: the exit event alone was seen to go missing). */
+function stopServe(child) {
+  const gone = () => {
+    try {
+      process.kill(child.pid, 0);
+      return false;
+    } catch {
+      return true;
+    }
+  };
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null || gone()) return resolve();
+    const started = Date.now();
+    child.kill("SIGTERM");
+    const poll = setInterval(() => {
+      if (gone()) {
+        clearInterval(poll);
+        resolve();
+      } else if (Date.now() - started > 5000) {
+        child.kill("SIGKILL");
+      }
+    }, 50);
+  });
+}
+
 async function demo(cleanups) {
-  // MCP_SSH_DEMO_SSHD overrides the usual places.
-  const sshdPath = findSshd(process.env.MCP_SSH_DEMO_SSHD ? [process.env.MCP_SSH_DEMO_SSHD] : SSHD_CANDIDATES);
-  preflight();
+  if (!existsSync(CLI)) throw new DemoError(`${CLI} is missing: build it with npm install (or npm run build) first`);
   const dir = mkdtempSync(join(tmpdir(), "mcp-ssh-demo-"));
   cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
 
-  // Both keys with our own keygen: sshd reads the openssh-key-v1 files it writes.
   await runNode([CLI, "keygen", "--file", join(dir, "host_key"), "--comment", "mcp-ssh-demo-host"]);
   await runNode([CLI, "keygen", "--file", join(dir, "client_key"), "--comment", "mcp-ssh-demo-client"]);
   const clientPub = readFileSync(join(dir, "client_key.pub"), "utf8").trim();
   writeFileSync(join(dir, "authorized_keys"), `restrict ${clientPub}\n`, { mode: 0o600 });
 
-  const sshd = await startPrivateSshd({
-    dir,
-    sshd: sshdPath,
-    extraConfig: [
-      // Every session runs the MCP server, whatever the client asks for (the reference's setup).
-      `ForceCommand ${[process.execPath, SERVER].map(shellQuote).join(" ")}`,
-      "LogLevel INFO",
-    ],
-  });
-  cleanups.push(() => stopSshd(sshd.child));
-  writeFileSync(join(dir, "known_hosts"), `${knownHostsLine(sshd.port, join(dir, "host_key.pub"))}\n`);
+  const serve = await startServe(dir);
+  cleanups.push(() => stopServe(serve.child));
+  const hostKey = readFileSync(join(dir, "host_key.pub"), "utf8").trim().split(/\s+/).slice(0, 2).join(" ");
+  writeFileSync(join(dir, "known_hosts"), `[${HOST}]:${serve.port} ${hostKey}\n`);
 
   const args = [
     CLI,
     "--host", HOST,
-    "--port", String(sshd.port),
-    "--username", userInfo().username,
+    "--port", String(serve.port),
+    "--username", "mcp",
     "--client-key", join(dir, "client_key"),
     "--known-hosts", join(dir, "known_hosts"),
     "--log-level", "warn",
   ];
   say("mcp-ssh demo");
-  say(`  sshd     ${HOST}:${sshd.port} (pid ${sshd.child.pid}), ForceCommand: node fixtures/mcp/demo-server.mjs`);
+  say(`  serve    ${HOST}:${serve.port} (pid ${serve.child.pid}), mcp-ssh serve -- node fixtures/mcp/demo-server.mjs`);
   say(`  command  node dist/cli.js ${args.slice(1).map(shellQuote).join(" ")}`);
   say();
 
@@ -93,7 +137,7 @@ async function demo(cleanups) {
   try {
     await client.connect(transport);
   } catch (error) {
-    throw new DemoError(`could not reach the MCP server through mcp-ssh: ${error.message}\n${cliStderr.trim()}`);
+    throw new DemoError(`could not reach the MCP server through mcp-ssh: ${error.message}\n${cliStderr.trim()}\n${serve.log().trim()}`);
   }
   const info = client.getServerVersion();
   say(`Connected over SSH to MCP server "${info?.name}" ${info?.version}.`);
@@ -136,12 +180,12 @@ async function main() {
   try {
     await demo(cleanups);
   } catch (error) {
-    process.stderr.write(`demo failed: ${error instanceof DemoError || error instanceof PrivateSshdError ? error.message : error.stack}\n`);
+    process.stderr.write(`demo failed: ${error instanceof DemoError ? error.message : error.stack}\n`);
     code = 1;
   }
   await cleanup();
   clearTimeout(watchdog);
-  if (code === 0) say("Stopped sshd and removed its directory. Done.");
+  if (code === 0) say("Stopped mcp-ssh serve and removed its directory. Done.");
   process.exit(code);
 }
 

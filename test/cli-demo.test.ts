@@ -12,11 +12,11 @@ beforeAll(async () => {
 });
 afterAll(() => removeCli?.());
 
-function runDemo(env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function runDemo(env: Record<string, string>, script = "demo.mjs"): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      [join(REPO_ROOT, "scripts", "demo.mjs")],
+      [join(REPO_ROOT, "scripts", script)],
       { env: { ...process.env, MCP_SSH_DEMO_CLI: CLI, ...env }, timeout: 60_000 },
       (error, stdout, stderr) => resolve({ code: error ? ((error as { code?: number }).code ?? -1) : 0, stdout, stderr }),
     );
@@ -27,12 +27,15 @@ describe("npm run demo", () => {
   it("is wired to the built command", () => {
     const pkg = JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8"));
     expect(pkg.scripts.demo).toBe("node scripts/demo.mjs");
+    expect(pkg.scripts["demo:openssh"]).toBe("node scripts/demo-openssh.mjs");
     expect(pkg.bin).toEqual({ "mcp-ssh": "./dist/cli.js" });
     expect(readFileSync(join(REPO_ROOT, "src", "cli", "main.ts"), "utf8").startsWith("#!/usr/bin/env node\n")).toBe(true);
   });
 
-  it("lists the remote server's tools and prints call results over a private sshd, then stops it", async () => {
+  it("lists the remote server's tools and prints call results over mcp-ssh serve, then stops it", async () => {
     const { code, stdout, stderr } = await runDemo({});
+    expect(stdout).toContain("mcp-ssh serve -- node fixtures/mcp/demo-server.mjs");
+    expect(stdout).toContain("Stopped mcp-ssh serve and removed its directory. Done.");
     expect(stderr).toBe("");
     expect(code).toBe(0);
     expect(stdout).toContain('Connected over SSH to MCP server "mcp-ssh-demo" 1.0.0.');
@@ -45,8 +48,15 @@ describe("npm run demo", () => {
     expect(() => process.kill(pid, 0)).toThrow(expect.objectContaining({ code: "ESRCH" }));
   });
 
-  it("says what to install when sshd is missing", async () => {
-    const { code, stderr } = await runDemo({ MCP_SSH_DEMO_SSHD: "/nonexistent/sshd" });
+  it("demo:openssh does the same over a private sshd", async () => {
+    const { code, stdout, stderr } = await runDemo({}, "demo-openssh.mjs");
+    expect(stderr).toBe("");
+    expect(code).toBe(0);
+    expect(stdout).toContain("call add {\"a\":2,\"b\":40}\n  -> 42");
+  });
+
+  it("demo:openssh says what to install when sshd is missing", async () => {
+    const { code, stderr } = await runDemo({ MCP_SSH_DEMO_SSHD: "/nonexistent/sshd" }, "demo-openssh.mjs");
     expect(code).toBe(1);
     expect(stderr).toContain("apt-get install openssh-server");
   });

@@ -67,6 +67,8 @@ async function main(argv: string[]): Promise<number> {
       const { runKeyServerCli } = await import("../keyserver/cli.js");
       return runKeyServerCli(rest);
     }
+    case "serve":
+      return (await import("./serve.js")).runServeCli(rest);
     case "relay": {
       const { runRelayCli } = await import("./relay.js");
       return runRelayCli(rest);

@@ -6,6 +6,7 @@ import { listAgentSigners } from "./node/agent-socket.js";
 import { expandHome } from "./node/home.js";
 import { installNodeAes } from "./node/aes-node.js";
 import { nodeSshConfigReader } from "./node/ssh-config-files.js";
+import { listenNodeTcp } from "./node/tcp-listener.js";
 
 /**
  * Services for the runtime-agnostic core on Node, Deno and Bun. TCP uses each runtime's native
@@ -17,6 +18,7 @@ installNodeAes();
 
 registerPlatform({
   connectTcp: selectTcpConnector(),
+  listenTcp: listenNodeTcp,
   readFile: async (path) => new Uint8Array(await readFile(path)),
   expandPath: expandHome,
   appendKnownHostsLine,

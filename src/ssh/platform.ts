@@ -1,4 +1,5 @@
 import type { TcpConnector } from "./io/byte-stream.js";
+import type { TcpListen } from "./io/listener.js";
 import type { Signer } from "./keys/signature.js";
 import type { SshConfigReader } from "./config/reader.js";
 
@@ -8,6 +9,8 @@ import type { SshConfigReader } from "./config/reader.js";
  */
 export interface Platform {
   connectTcp?: TcpConnector;
+  /** Listen for TCP connections (SSHServer.listen); Node only today. */
+  listenTcp?: TcpListen;
   readFile?: (path: string) => Promise<Uint8Array>;
   /** Expand "~" and the like; identity where there is no home directory. */
   expandPath?: (path: string) => string;

@@ -246,9 +246,10 @@ export class Channel implements SSHChannel {
    * the same ordering and flow control as `stdin`, whose writes come here too. A chunk that fits
    * the peer's window and max packet, with no earlier write still waiting, is framed and handed
    * to the transport at once; the promise is the transport's (it waits only while the socket is
-   * full). Anything else queues behind the waiting write.
+   * full). Anything else queues behind the waiting write. `extended` 1 sends it as stderr
+   * (CHANNEL_EXTENDED_DATA), in the same order and window as the data.
    */
-  send(chunk: Uint8Array): Promise<void> {
+  send(chunk: Uint8Array, extended = 0): Promise<void> {
     const n = chunk.length;
     if (
       this.writeTail === null &&
@@ -262,9 +263,9 @@ export class Channel implements SSHChannel {
       !this.gotClose
     ) {
       this.remoteWindow -= n;
-      return this.sendData(chunk);
+      return this.sendData(chunk, extended);
     }
-    const tail = (this.writeTail ?? Promise.resolve()).then(() => this.write(chunk));
+    const tail = (this.writeTail ?? Promise.resolve()).then(() => this.write(chunk, extended));
     this.writeTail = tail;
     const clear = () => {
       if (this.writeTail === tail) this.writeTail = null;
@@ -273,10 +274,21 @@ export class Channel implements SSHChannel {
     return tail;
   }
 
-  /** One CHANNEL_DATA; the caller has taken `piece.length` from the peer's window. */
-  private sendData(piece: Uint8Array): Promise<void> {
+  /**
+   * One CHANNEL_DATA, or CHANNEL_EXTENDED_DATA when `extended` is a data type code (1 = stderr,
+   * RFC 4254 §5.2; a server sends its process's stderr so); the caller has taken `piece.length`
+   * from the peer's window, which both kinds share.
+   */
+  private sendData(piece: Uint8Array, extended = 0): Promise<void> {
     const rid = this.remoteId;
     const n = piece.length;
+    if (extended !== 0) {
+      const head = new SshWriter(13).byte(MSG.CHANNEL_EXTENDED_DATA).uint32(rid).uint32(extended).uint32(n).finish();
+      return this.host.sendFramed(13 + n, (buf, o) => {
+        buf.set(head, o);
+        buf.set(piece, o + 13);
+      });
+    }
     return this.host.sendFramed(9 + n, (buf, o) => {
       buf[o] = MSG.CHANNEL_DATA;
       buf[o + 1] = rid >>> 24;
@@ -291,7 +303,7 @@ export class Channel implements SSHChannel {
     });
   }
 
-  private async write(chunk: Uint8Array): Promise<void> {
+  private async write(chunk: Uint8Array, extended = 0): Promise<void> {
     let off = 0;
     while (off < chunk.length) {
       if (this.failure) throw this.failure;
@@ -305,7 +317,7 @@ export class Channel implements SSHChannel {
       this.remoteWindow -= n;
       const piece = chunk.subarray(off, off + n);
       off += n;
-      await this.sendData(piece);
+      await this.sendData(piece, extended);
     }
   }
 
