@@ -153,8 +153,11 @@ export class KeyExchange {
     const n = role.name === "client" ? negotiate(this.ourLists, theirs, "client") : negotiate(theirs, this.ourLists, "server");
     this.negotiated = n;
     this.method = kexMethods.get(n.kex)!;
-    // RFC 4253 §7: a wrong guess by the peer means its next kex packet must be ignored.
-    if (theirs.firstKexFollows && (theirs.kex[0] !== n.kex || theirs.hostKey[0] !== n.hostKey)) this.ignoreNextKexPacket = true;
+    // RFC 4253 §7: the peer's guessed kex packet is right only if both sides prefer the same kex and
+    // host-key algorithms (their first entries match, as OpenSSH's proposals_match checks); else
+    // it must be ignored. Dropbear's client guesses.
+    const ours = this.ourLists;
+    if (theirs.firstKexFollows && (theirs.kex[0] !== ours.kex[0] || theirs.hostKey[0] !== ours.hostKey[0])) this.ignoreNextKexPacket = true;
     this.progress = deferred<void>();
     const progress = this.progress.promise;
     void this.run();
