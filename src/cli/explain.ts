@@ -46,10 +46,10 @@ export function explainFailure(e: unknown, ctx: FailureContext): string {
     return oneLine(e.message);
   }
   if (e instanceof KeyDecryptionError) {
-    if (/passphrase is needed/.test(e.message)) {
+    if (e.reason === "passphrase-needed") {
       return `${oneLine(e.message)}; set MCP_SSH_PASSPHRASE in the environment of mcp-ssh (or pass --passphrase, which other local users can see in the process list)`;
     }
-    if (/wrong passphrase/.test(e.message)) {
+    if (e.reason === "wrong-passphrase") {
       return `${oneLine(e.message)}; check MCP_SSH_PASSPHRASE (or --passphrase)`;
     }
     return oneLine(e.message);

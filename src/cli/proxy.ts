@@ -175,17 +175,10 @@ export async function runProxy(options: SSHClientTransportOptions, io: ProxyIO):
   });
   // The remote's stderr reaches us as "remote: ..." log lines (LineChannel); the watch reads them
   // before they go on to the real logger.
-  const channelLogger: Logger = {
-    ...logger,
-    info: (message) => {
-      if (message.startsWith("remote: ")) watch.remoteNoise(message.slice("remote: ".length));
-      logger.info(message);
-    },
-  };
 
   const from = "from the remote MCP server";
   const lines = new LineChannel(opened.channel, {
-    logger: channelLogger,
+    logger,
     maxLineBytes: options.maxLineBytes,
     events: {
       line: () => {},
@@ -196,6 +189,7 @@ export async function runProxy(options: SSHClientTransportOptions, io: ProxyIO):
         watch.remoteSpoke();
         return writeOut(io.stdout, relayed)?.catch(() => hostGone());
       },
+      stderrLine: (text) => watch.remoteNoise(text),
       error: (e) => logger.warn(`${from}: ${e.message}`),
       ended: () => {},
     },

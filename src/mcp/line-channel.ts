@@ -26,6 +26,8 @@ export interface LineChannelEvents {
    * buffer that later reads reuse: copy them if they are kept past the call (or the returned promise).
    */
   bytes?(line: Uint8Array): void | Promise<void>;
+  /** One line of the remote's stderr (control characters replaced), after it is logged. */
+  stderrLine?(text: string): void;
   /** A line that could not be delivered (too long, not UTF-8, cut off); the stream goes on. */
   error(error: Error): void;
   /** The remote's stdout ended and its exit status is known (or will never come). Called once. */
@@ -227,7 +229,11 @@ export class LineChannel {
         const { done, value } = await reader.read();
         if (done) break;
         for (const event of splitter.push(value)) {
-          if ("line" in event) logger.info(`remote: ${printable(event.line)}`);
+          if ("line" in event) {
+            const text = printable(event.line);
+            logger.info(`remote: ${text}`);
+            this.opts.events.stderrLine?.(text);
+          }
           else logger.debug(`remote stderr: ${event.error.message}`);
         }
       }

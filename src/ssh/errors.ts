@@ -135,6 +135,13 @@ export class ConnectionLostError extends SSHError {
 
 export class KeyDecryptionError extends SSHError {
   override name: string = "KeyDecryptionError";
+  /** Why: no passphrase was given for an encrypted key, or the one given is wrong. */
+  readonly reason: "passphrase-needed" | "wrong-passphrase";
+  constructor(message: string, options?: { cause?: unknown; reason?: "passphrase-needed" | "wrong-passphrase" }) {
+    super(message, options);
+    const inner = options?.cause instanceof KeyDecryptionError ? options.cause.reason : undefined;
+    this.reason = options?.reason ?? inner ?? (/wrong passphrase/.test(message) ? "wrong-passphrase" : "passphrase-needed");
+  }
 }
 
 /** A key file or key line we cannot use: unsupported type or format, or malformed. */

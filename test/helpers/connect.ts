@@ -38,7 +38,7 @@ export function connectTo(server: TestServer, key: ClientKey | null, extra: Part
 
 /** Options for a fake server on 127.0.0.1:`port` that never gets as far as checking a host key or a login. */
 export function fakeServerOptions(port: number, extra: Partial<ConnectOptions> = {}): ConnectOptions {
-  return { host: "127.0.0.1", port, username: "nobody", hostKeyFingerprints: ["SHA256:unused"], ...extra };
+  return { host: "127.0.0.1", port, username: "nobody", hostKeyFingerprints: ["SHA256:" + "A".repeat(43)] /* well-formed (checked before connecting), matches nothing */, ...extra };
 }
 
 /** What a connect that should fail ended with: its error, or (the client closed again) an Error saying it succeeded. */
