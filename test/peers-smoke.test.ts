@@ -32,7 +32,7 @@ beforeAll(async () => {
 describe("OpenSSH 10.0 sshd", () => {
   let server: TestServer;
   beforeAll(async () => {
-    // ML-KEM first: OpenSSH's own client picks it, ours (curve25519-sha256 only today) cannot.
+    // ML-KEM first: OpenSSH's own client picks it, and so does ours since it speaks it.
     server = await startSshd10({
       authorizedKeys: [key.publicKeyLine],
       config: ["KexAlgorithms mlkem768x25519-sha256,curve25519-sha256", ...OUR_ALGORITHMS.slice(1)],
@@ -47,7 +47,7 @@ describe("OpenSSH 10.0 sshd", () => {
     expect(await exec(client, "echo hi")).toEqual({ out: "hi\n", code: 0 });
     await client.close();
     const kexLine = await waitForLog(server, /debug1: kex: algorithm: /);
-    expect(/kex: algorithm: (\S+)/.exec(kexLine)?.[1]).toBe("curve25519-sha256");
+    expect(/kex: algorithm: (\S+)/.exec(kexLine)?.[1]).toBe("mlkem768x25519-sha256");
     await waitForLog(server, /Accepted publickey for \S+ from 127\.0\.0\.1/);
   });
 

@@ -1,5 +1,6 @@
 // Issue 19: how applySshConfig turns resolved ssh_config keywords into connect options (the
 // connections themselves are in reach-config.test.ts).
+import { offeredAlgorithms } from "../src/ssh/algorithms/offer.js";
 import { describe, expect, it } from "vitest";
 import "../src/platform/node.js";
 import { applySshConfig } from "../src/ssh/client-config.js";
@@ -41,8 +42,11 @@ describe("applySshConfig", () => {
       knownHostsPath: "/k/first",
       hostKeyPolicy: "no",
       hashKnownHosts: true,
-      algorithms: { kex: ["curve25519-sha256@libssh.org"] },
+      // Our default kex list without curve25519-sha256 (the "-" form removes it, keeps the rest).
+      algorithms: { kex: offeredAlgorithms().kex.filter((a) => a !== "curve25519-sha256") },
     });
+    expect(o.algorithms?.kex).toContain("curve25519-sha256@libssh.org");
+    expect(o.algorithms?.kex).not.toContain("curve25519-sha256");
     expect(o.sshConfig).toBeUndefined();
     expect(config.hostName).toBe("box.example.org");
   });
