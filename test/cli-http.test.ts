@@ -134,6 +134,15 @@ describe("mcp-ssh --http-url", () => {
     expect(seen.some((r) => r.method === "POST" && r.path === "/messages")).toBe(true);
   });
 
+  it("a host that writes initialize and closes stdin at once still gets the answer, then exits 0", async () => {
+    const run = spawnCli(["--http-url", `http://127.0.0.1:${fixture.port}/mcp`, target()], env());
+    run.child.stdin.end('{"jsonrpc":"2.0","id":"eof","method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"raw","version":"1"}}}\n');
+    expect((await run.exited(30_000)).code).toBe(0);
+    const answer = JSON.parse(run.stdout().split("\n")[0]!) as { id: string; result: { serverInfo: { name: string } } };
+    expect(answer.id).toBe("eof");
+    expect(answer.result.serverInfo.name).toBe("mcp-ssh-http-fixture");
+  });
+
   it("a URL nobody listens on: the host's request gets an error answer, not silence", async () => {
     const run = spawnCli(["--http-url", "http://127.0.0.1:1/mcp", target()], env());
     run.child.stdin.write('{"jsonrpc":"2.0","id":7,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"raw","version":"1"}}}\n');

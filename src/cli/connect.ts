@@ -113,7 +113,13 @@ export function transportOptionsFor(settings: ProxySettings, clientKeys: string[
 }
 
 /** Connect as the settings say. Failures are the library's typed errors. */
-export async function connectTarget(settings: ProxySettings, clientKeys: string[], logger: Logger): Promise<ConnectedTarget> {
+export async function connectTarget(
+  settings: ProxySettings,
+  clientKeys: string[],
+  logger: Logger,
+  /** Filled in for the explanation of a failure: the known_hosts file the host key is checked against. */
+  context: { knownHosts?: string } = {},
+): Promise<ConnectedTarget> {
   const options = transportOptionsFor(settings, clientKeys);
   const choice = sshConfigChoice(settings);
   const extra: Partial<ConnectOptions> = {};
@@ -133,6 +139,7 @@ export async function connectTarget(settings: ProxySettings, clientKeys: string[
     } catch (e) {
       throw new ConfigurationError(`ssh_config for "${settings.host}": ${(e as Error).message}`, { cause: e });
     }
+    if (settings.knownHosts === undefined && config.userKnownHostsFile[0] !== undefined) context.knownHosts = config.userKnownHostsFile[0];
     if (config.proxyCommand !== undefined && config.proxyJump === undefined && settings.jump === undefined) {
       // As ssh runs it: `exec` so the shell becomes the command (and our SIGTERM reaches it).
       logger.debug(`ssh_config: ProxyCommand ${config.proxyCommand}`);

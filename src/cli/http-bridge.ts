@@ -21,6 +21,9 @@ export interface HttpBridgeIO {
   stopSignal?: Promise<NodeJS.Signals>;
 }
 
+/** After the host closes stdin: how long requests it already sent may take to be answered. */
+const HOST_EOF_GRACE_MS = 2000;
+
 const SIGNAL_NUMBERS: Partial<Record<NodeJS.Signals, number>> = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 };
 
 /** JSON-RPC "internal error": what the host gets for a request the bridge could not deliver. */
@@ -51,12 +54,19 @@ export async function runHttpBridge(client: SSHClient, target: { url: string; ss
   // The host's initialize: its answer carries the protocol version, which the Streamable HTTP
   // transport must send as a header on every later request (the SDK's Client does this itself).
   const initializeIds = new Set<string | number>();
+  // The host's requests not answered yet: a host that writes and closes stdin still gets its answers.
+  const pending = new Set<string | number>();
+  let settled: () => void = () => {};
+  const answered = () => {
+    if (pending.size === 0) settled();
+  };
 
   remote.onmessage = (message) => {
     if ("id" in message && message.id !== undefined && initializeIds.delete(message.id as string | number) && "result" in message) {
       const version = (message.result as { protocolVersion?: unknown }).protocolVersion;
       if (typeof version === "string" && remote instanceof StreamableHTTPClientTransport) remote.setProtocolVersion(version);
     }
+    if (!("method" in message) && "id" in message && message.id !== undefined && pending.delete(message.id as string | number)) answered();
     host.send(message).catch((e: unknown) => logger.debug(`to the MCP host: ${(e as Error).message}`));
   };
   remote.onerror = (e) => logger.warn(`${kind} MCP server: ${e.message}`);
@@ -65,7 +75,10 @@ export async function runHttpBridge(client: SSHClient, target: { url: string; ss
   };
 
   host.onmessage = (message) => {
-    if (isRequest(message) && message.method === "initialize") initializeIds.add(message.id);
+    if (isRequest(message)) {
+      pending.add(message.id);
+      if (message.method === "initialize") initializeIds.add(message.id);
+    }
     remote.send(message).catch((e: unknown) => {
       const why = (e as Error).message;
       logger.warn(`could not deliver ${isRequest(message) ? `the ${message.method} request` : "a message"} to ${target.url}: ${why}`);
@@ -75,7 +88,9 @@ export async function runHttpBridge(client: SSHClient, target: { url: string; ss
           id: message.id,
           error: { code: DELIVERY_FAILED, message: `mcp-ssh: the ${kind} MCP server at ${target.url} (through SSH) failed: ${why}` },
         };
+        pending.delete(message.id);
         host.send(answer).catch(() => {});
+        answered();
       }
     });
   };
@@ -97,6 +112,17 @@ export async function runHttpBridge(client: SSHClient, target: { url: string; ss
   let code: number;
   switch (outcome.by) {
     case "host":
+      if (pending.size > 0) {
+        logger.debug(`the MCP host closed stdin with ${pending.size} request(s) unanswered; waiting up to ${HOST_EOF_GRACE_MS} ms`);
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, HOST_EOF_GRACE_MS);
+          settled = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+          answered();
+        });
+      }
       logger.info("the MCP host closed the connection; ending the HTTP session");
       code = 0;
       break;

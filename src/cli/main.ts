@@ -27,13 +27,14 @@ async function proxy(settings: ProxySettings): Promise<number> {
   // means exactly those files. The positional form: ssh_config's identities (the agent and
   // ~/.ssh/id_* unless it says otherwise), plus any --client-key.
   let keys: ResolvedClientKeys = { paths: [], m2mDefault: false, created: false };
+  const failureContext: { knownHosts?: string } = {};
   try {
     if (settings.target !== undefined) {
       if (settings.clientKeys.length > 0) keys = await resolveClientKeys(settings.clientKeys, settings.passphrase, logger);
     } else if (!(settings.agent && settings.clientKeys.length === 0)) {
       keys = await resolveClientKeys(settings.clientKeys, settings.passphrase, logger);
     }
-    const connecting = connectTarget(settings, keys.paths, logger);
+    const connecting = connectTarget(settings, keys.paths, logger, failureContext);
     // A signal while connecting stops at once (nothing was relayed yet).
     const first = await Promise.race([connecting, stopSignal]);
     if (typeof first === "string") {
@@ -51,7 +52,7 @@ async function proxy(settings: ProxySettings): Promise<number> {
       explainFailure(e, {
         keys,
         useKeyServer: settings.useKeyServer,
-        knownHosts: settings.knownHosts ?? DEFAULT_KNOWN_HOSTS,
+        knownHosts: settings.knownHosts ?? failureContext.knownHosts ?? DEFAULT_KNOWN_HOSTS,
         agent: settings.agent,
       }),
     );
