@@ -224,6 +224,12 @@ export function parseProxyArgs(argv: string[], environment: Record<string, strin
       throw new UsageError(`--username ${values.username} and the target ${positionals[0]} name different users; give one of them`);
     }
   }
+  if (target && values["use-key-server"] && (values["client-key"] ?? []).length === 0) {
+    // The positional form's default identities are the user's own keys: never sent to a key server unasked.
+    throw new UsageError(
+      "with a [user@]host target, --use-key-server enrolls only the keys named with --client-key (e.g. --client-key ~/.ssh/m2m_mcp_server_ssh_client)",
+    );
+  }
   if (values.sse && values["http-url"] === undefined) throw new UsageError("--sse goes with --http-url");
   if (values["http-url"] !== undefined) {
     let url: URL;

@@ -147,7 +147,11 @@ export async function connectTarget(
     }
   }
   options.connect = extra;
-  const connectOptions = await connectOptionsFor(options, logger);
+  // The key server (--use-key-server) is looked for on the real host name, not on a config alias.
+  const keyServerHost = settings.useKeyServer && config !== undefined ? config.hostName : settings.host;
+  const connectOptions = await connectOptionsFor({ ...options, host: keyServerHost }, logger);
+  // SSHClient.connect resolves the name as typed (a Host alias) through ssh_config itself.
+  connectOptions.host = settings.host;
   // connectOptionsFor fills in the reference's port and user; with ssh_config those come from it.
   if (settings.port === undefined) delete connectOptions.port;
   if (settings.username === undefined) delete connectOptions.username;
