@@ -97,7 +97,9 @@ describe("mcp-ssh proxy arguments", () => {
     [["--command", "x", "--subsystem", "mcp"], /cannot be used together/],
     [["--host", ""], /--host must not be empty/],
     [["--frobnicate"], /frobnicate/],
-    [["stray"], /stray/],
+    // One positional is the target ([user@]host[:port], issue 19); a second is an error.
+    [["stray", "second"], /one target only/],
+    [["gpu-box", "--host", "other"], /different hosts/],
   ])("rejects %j", (argv, message) => {
     expect(() => parseProxyArgs(argv)).toThrow(UsageError);
     expect(() => parseProxyArgs(argv)).toThrow(message);

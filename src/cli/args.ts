@@ -3,20 +3,29 @@ import { parseArgs } from "node:util";
 import type { LogLevel } from "../ssh/logger.js";
 import { MCP_SSH_DEFAULTS } from "../mcp/options.js";
 import { DEFAULT_INIT_TIMEOUT_S } from "./init-watch.js";
+import { parseTarget, TargetSyntaxError, type Target } from "./target.js";
 
 /** The reference client's default key, created on first use when missing. */
 export const DEFAULT_CLIENT_KEY = "~/.ssh/m2m_mcp_server_ssh_client";
 export const DEFAULT_KNOWN_HOSTS = "~/.ssh/known_hosts";
 
-export const PROXY_USAGE = `usage: mcp-ssh [options]            relay MCP between stdio and a remote MCP server over SSH
+export const PROXY_USAGE = `usage: mcp-ssh [options] [user@]host[:port]   relay MCP between stdio and a remote MCP server over SSH,
+                                              reaching the host as ssh does (ssh_config, port 22, your user
+                                              name, your agent and ~/.ssh/id_* keys); also ssh://user@host:port
+       mcp-ssh [options] --host HOST           the same with the reference client's defaults (port 8022, user
+                                              mcp, the m2m key; ssh_config only with -F)
        mcp-ssh keygen [--type ed25519|ecdsa|rsa] [--bits N] [--file PATH] [--comment C] [--passphrase]
        mcp-ssh keyserver --server-pub-key PATH --authorized-keys PATH [...]   (mcp-ssh keyserver --help)
        mcp-ssh relay --listen HOST:PORT --target HOST:PORT [...]             (mcp-ssh relay --help)
 
 Connection:
-  --host HOST                 SSH server (default ${MCP_SSH_DEFAULTS.host})
-  --port PORT                 SSH port (default ${MCP_SSH_DEFAULTS.port})
-  --username USER             login name (default ${MCP_SSH_DEFAULTS.username})
+  [user@]host[:port]          the target as ssh takes it (a Host alias of ssh_config, too)
+  --host HOST                 SSH server, the reference's form (default ${MCP_SSH_DEFAULTS.host})
+  -p, --port PORT             SSH port (default 22 for a positional target, else ${MCP_SSH_DEFAULTS.port})
+  --username USER             login name (default: the local user for a positional target, else ${MCP_SSH_DEFAULTS.username})
+  -F, --ssh-config PATH       read this ssh_config file instead of ~/.ssh/config and /etc/ssh/ssh_config;
+                              "none" reads none. Flags beat ssh_config, which beats the defaults
+  --jump [user@]host[:port]   go through this jump host (like ssh -J; repeat for a chain, first hop first)
   --client-key PATH           private key; repeat to try several in order
                               (default ${DEFAULT_CLIENT_KEY}, created if missing)
   --agent                     offer the keys of the ssh-agent ($SSH_AUTH_SOCK) too; alone, instead of
@@ -27,6 +36,10 @@ Connection:
 Remote MCP server:
   --command CMD               run CMD (exec request) instead of a shell request
   --subsystem NAME            start an sshd subsystem (e.g. mcp) instead of a shell request
+  --http-url URL              instead: bridge to an MCP server speaking Streamable HTTP at URL, as seen
+                              from the SSH server (e.g. http://127.0.0.1:3000/mcp), through direct-tcpip
+                              channels: no port opens on either machine
+  --sse                       with --http-url: the server speaks the legacy HTTP+SSE transport
   --env KEY=VALUE             environment for the remote server (repeatable; sshd must AcceptEnv it)
   --init-timeout SECONDS      how long the remote may take to answer the host's initialize before
                               mcp-ssh gives up with a hint and an error answer (default ${DEFAULT_INIT_TIMEOUT_S}; 0 = wait forever)
@@ -51,13 +64,28 @@ answer); 2 for a usage error.`;
 /** Everything the proxy needs, with defaults applied. */
 export interface ProxySettings {
   host: string;
-  port: number;
-  username: string;
+  /** Given (or the reference's default); undefined for a positional target without one (ssh_config, then 22). */
+  port?: number;
+  /** Given (or the reference's default); undefined for a positional target without one (ssh_config, then the local user). */
+  username?: string;
+  /**
+   * Set when the target was given as a positional `[user@]host[:port]`: OpenSSH's meaning
+   * (ssh_config read by default, ssh's defaults). Absent: the reference's `--host` form.
+   */
+  target?: Target;
+  /** -F / --ssh-config as given ("none" reads no file). */
+  sshConfig?: string;
+  /** --jump hops, first hop first. */
+  jump?: string[];
+  /** --http-url: bridge to a remote Streamable HTTP (or, with `sse`, HTTP+SSE) MCP server. */
+  httpUrl?: string;
+  sse?: boolean;
   /** Explicit --client-key paths; empty means the default key (unless --agent). */
   clientKeys: string[];
   /** Offer the ssh-agent's keys ($SSH_AUTH_SOCK). */
   agent: boolean;
-  knownHosts: string;
+  /** --known-hosts, or the reference's default; undefined when ssh_config decides (positional target, or -F). */
+  knownHosts?: string;
   passphrase?: string;
   disableHostKeyChecking: boolean;
   useKeyServer: boolean;
@@ -127,14 +155,19 @@ function parseEnv(items: string[]): Record<string, string> {
  */
 export function parseProxyArgs(argv: string[], environment: Record<string, string | undefined> = {}): ParsedCommandLine {
   let values;
+  let positionals: string[];
   try {
-    ({ values } = parseArgs({
+    ({ values, positionals } = parseArgs({
       args: argv,
       strict: true,
-      allowPositionals: false,
+      allowPositionals: true,
       options: {
         host: { type: "string" },
-        port: { type: "string" },
+        port: { type: "string", short: "p" },
+        "ssh-config": { type: "string", short: "F" },
+        jump: { type: "string", multiple: true },
+        "http-url": { type: "string" },
+        sse: { type: "boolean" },
         username: { type: "string" },
         "client-key": { type: "string", multiple: true },
         agent: { type: "boolean" },
@@ -165,15 +198,78 @@ export function parseProxyArgs(argv: string[], environment: Record<string, strin
     throw new UsageError("--command and --subsystem cannot be used together");
   }
   if (values.host === "") throw new UsageError("--host must not be empty");
+  if (values.username === "") throw new UsageError("--username must not be empty");
+  if (positionals.length > 1) {
+    throw new UsageError(`one target only, got ${positionals.length}: ${positionals.join(" ")} (flags go before or after it, each with its -- name)`);
+  }
+  let target: Target | undefined;
+  if (positionals.length === 1) {
+    try {
+      target = parseTarget(positionals[0]!);
+    } catch (e) {
+      if (e instanceof TargetSyntaxError) throw new UsageError(e.message);
+      throw e;
+    }
+  }
+  const port = values.port === undefined ? undefined : parsePort(values.port, "--port");
+  if (target) {
+    // A flag may complete the positional target, not contradict it.
+    if (values.host !== undefined && values.host !== target.host) {
+      throw new UsageError(`--host ${values.host} and the target ${positionals[0]} name different hosts; give one of them`);
+    }
+    if (port !== undefined && target.port !== undefined && port !== target.port) {
+      throw new UsageError(`--port ${port} and the target ${positionals[0]} name different ports; give one of them`);
+    }
+    if (values.username !== undefined && target.user !== undefined && values.username !== target.user) {
+      throw new UsageError(`--username ${values.username} and the target ${positionals[0]} name different users; give one of them`);
+    }
+  }
+  if (target && values["use-key-server"] && (values["client-key"] ?? []).length === 0) {
+    // The positional form's default identities are the user's own keys: never sent to a key server unasked.
+    throw new UsageError(
+      "with a [user@]host target, --use-key-server enrolls only the keys named with --client-key (e.g. --client-key ~/.ssh/m2m_mcp_server_ssh_client)",
+    );
+  }
+  if (values.sse && values["http-url"] === undefined) throw new UsageError("--sse goes with --http-url");
+  if (values["http-url"] !== undefined) {
+    let url: URL;
+    try {
+      url = new URL(values["http-url"]);
+    } catch {
+      throw new UsageError(`--http-url takes a URL such as http://127.0.0.1:3000/mcp, got "${values["http-url"]}"`);
+    }
+    if (url.protocol !== "http:") {
+      throw new UsageError(`--http-url takes an http:// URL (the SSH connection already encrypts it), got "${values["http-url"]}"`);
+    }
+    if (values.command !== undefined || values.subsystem !== undefined) {
+      throw new UsageError("--http-url starts no remote process: it cannot go with --command or --subsystem");
+    }
+  }
+  if (values["ssh-config"] === "") throw new UsageError("--ssh-config (-F) takes a path or none");
+  for (const hop of values.jump ?? []) {
+    try {
+      parseTarget(hop);
+    } catch (e) {
+      if (e instanceof TargetSyntaxError) throw new UsageError(`--jump: ${e.message}`);
+      throw e;
+    }
+  }
+  // ssh_config decides known_hosts (UserKnownHostsFile) when it is read and --known-hosts is not given.
+  const configRead = target !== undefined || (values["ssh-config"] !== undefined && values["ssh-config"].toLowerCase() !== "none");
   return {
     action: "proxy",
     settings: {
-      host: values.host ?? MCP_SSH_DEFAULTS.host,
-      port: values.port === undefined ? MCP_SSH_DEFAULTS.port : parsePort(values.port, "--port"),
-      username: values.username ?? MCP_SSH_DEFAULTS.username,
+      host: target?.host ?? values.host ?? MCP_SSH_DEFAULTS.host,
+      port: target ? (port ?? target.port) : (port ?? (configRead ? undefined : MCP_SSH_DEFAULTS.port)),
+      username: target ? (values.username ?? target.user) : (values.username ?? (configRead ? undefined : MCP_SSH_DEFAULTS.username)),
+      ...(target ? { target } : {}),
+      ...(values["ssh-config"] !== undefined ? { sshConfig: values["ssh-config"] } : {}),
+      ...(values.jump !== undefined ? { jump: values.jump } : {}),
+      ...(values["http-url"] !== undefined ? { httpUrl: values["http-url"] } : {}),
+      ...(values.sse ? { sse: true } : {}),
       clientKeys: values["client-key"] ?? [],
       agent: values.agent ?? false,
-      knownHosts: values["known-hosts"] ?? DEFAULT_KNOWN_HOSTS,
+      knownHosts: values["known-hosts"] ?? (configRead ? undefined : DEFAULT_KNOWN_HOSTS),
       passphrase: values.passphrase ?? environment.MCP_SSH_PASSPHRASE,
       disableHostKeyChecking: values["disable-host-key-checking"] ?? false,
       useKeyServer: values["use-key-server"] ?? false,

@@ -4,13 +4,16 @@ import "../platform/node.js";
 import "../keyserver/register-client.js";
 import { createLogger } from "../ssh/logger.js";
 import { VERSION } from "../ssh/version.js";
-import { parseProxyArgs, PROXY_USAGE, UsageError, type ProxySettings } from "./args.js";
+import { DEFAULT_KNOWN_HOSTS, parseProxyArgs, PROXY_USAGE, UsageError, type ProxySettings } from "./args.js";
+import { connectTarget } from "./connect.js";
+import { runHttpBridge } from "./http-bridge.js";
 import { resolveClientKeys, type ResolvedClientKeys } from "./client-keys.js";
 import { explainFailure, oneLine } from "./explain.js";
 import { runKeygenCli } from "./keygen.js";
 import { flushed, runProxy } from "./proxy.js";
 
 const SIGNALS: NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
+const SIGNAL_NUMBERS: Partial<Record<NodeJS.Signals, number>> = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 };
 
 const out = (line: string) => void process.stdout.write(`${line}\n`);
 const err = (line: string) => void process.stderr.write(`${line}\n`);
@@ -20,39 +23,38 @@ async function proxy(settings: ProxySettings): Promise<number> {
   const stopSignal = new Promise<NodeJS.Signals>((resolve) => {
     for (const signal of SIGNALS) process.once(signal, () => resolve(signal));
   });
-  // --agent alone means the agent's keys instead of the default key; --client-key means exactly those files.
+  // The reference form: --agent alone means the agent's keys instead of the m2m key; --client-key
+  // means exactly those files. The positional form: ssh_config's identities (the agent and
+  // ~/.ssh/id_* unless it says otherwise), plus any --client-key.
   let keys: ResolvedClientKeys = { paths: [], m2mDefault: false, created: false };
+  const failureContext: { knownHosts?: string } = {};
   try {
-    if (!(settings.agent && settings.clientKeys.length === 0)) {
+    if (settings.target !== undefined) {
+      if (settings.clientKeys.length > 0) keys = await resolveClientKeys(settings.clientKeys, settings.passphrase, logger);
+    } else if (!(settings.agent && settings.clientKeys.length === 0)) {
       keys = await resolveClientKeys(settings.clientKeys, settings.passphrase, logger);
     }
-    const clientKeys = keys.paths;
-    return await runProxy(
-      {
-        host: settings.host,
-        port: settings.port,
-        username: settings.username,
-        clientKeys,
-        knownHosts: settings.knownHosts,
-        passphrase: settings.passphrase,
-        disableHostKeyChecking: settings.disableHostKeyChecking,
-        useKeyServer: settings.useKeyServer,
-        keyServerPort: settings.keyServerPort,
-        keyServerUrl: settings.keyServerUrl,
-        keyServerToken: settings.keyServerToken,
-        keyServerCa: settings.keyServerCa,
-        allowHttpKeyServer: settings.allowHttpKeyServer,
-        env: settings.env,
-        command: settings.command,
-        subsystem: settings.subsystem,
-        ...(settings.agent ? { connect: { agent: true } } : {}),
-        // Keepalive comes from SSHClientTransport's defaults: a dead path ends the proxy (255).
-      },
-      { stdin: process.stdin, stdout: process.stdout, logger, stopSignal, initTimeoutMs: settings.initTimeoutMs },
-    );
+    const connecting = connectTarget(settings, keys.paths, logger, failureContext);
+    // A signal while connecting stops at once (nothing was relayed yet).
+    const first = await Promise.race([connecting, stopSignal]);
+    if (typeof first === "string") {
+      logger.info(`${first}: stopped while connecting`);
+      connecting.then((c) => c.client.close(), () => {}).catch(() => {});
+      return 128 + (SIGNAL_NUMBERS[first] ?? 0);
+    }
+    const io = { stdin: process.stdin, stdout: process.stdout, logger, stopSignal };
+    if (settings.httpUrl !== undefined) {
+      return await runHttpBridge(first.client, { url: settings.httpUrl, sse: settings.sse ?? false }, io);
+    }
+    return await runProxy(first.options, { ...io, initTimeoutMs: settings.initTimeoutMs });
   } catch (e) {
     logger.error(
-      explainFailure(e, { keys, useKeyServer: settings.useKeyServer, knownHosts: settings.knownHosts, agent: settings.agent }),
+      explainFailure(e, {
+        keys,
+        useKeyServer: settings.useKeyServer,
+        knownHosts: settings.knownHosts ?? failureContext.knownHosts ?? DEFAULT_KNOWN_HOSTS,
+        agent: settings.agent,
+      }),
     );
     return 255;
   }

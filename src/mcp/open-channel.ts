@@ -110,7 +110,7 @@ export async function connectOptionsFor(opts: SSHClientTransportOptions, logger:
  * method (as OpenSSH 10.1 does): such traffic, recorded today, may be decrypted by a quantum
  * computer later.
  */
-function reportKex(client: SSHClient, logger: Logger): void {
+export function reportKex(client: SSHClient, logger: Logger): void {
   const { kex, cipher } = client.algorithms;
   logger.info(`key exchange ${kex}, cipher ${cipher.clientToServer}`);
   if (!client.serverKexAlgorithms.some((a) => POST_QUANTUM_KEX.has(a))) {
