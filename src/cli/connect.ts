@@ -11,7 +11,7 @@ import { SSHClient as Client } from "../ssh/client.js";
 import { resolveSshConfig, type ResolvedSshConfig, type ResolveSshConfigOptions } from "../ssh/config/resolve.js";
 import type { SshConfigReader } from "../ssh/config/reader.js";
 import { ConfigurationError } from "../ssh/errors.js";
-import { expandHome } from "../ssh/keys/node/home.js";
+import { expandHome } from "../platform/node/home.js";
 import type { Logger } from "../ssh/logger.js";
 import type { ConnectOptions } from "../ssh/options.js";
 import { connectOptionsFor, reportKex } from "../mcp/open-channel.js";
