@@ -85,7 +85,7 @@ describe.each(VERSIONS)("user certificates, OpenSSH %s with TrustedUserCAKeys an
     ["expired", /Certificate invalid: expired/],
     ["future", /Certificate invalid: not yet valid/],
     ["principal", /Certificate invalid: name is not a listed principal/],
-  ] as const)("a %s certificate is refused: AuthenticationError, and sshd says why", async (which, logLine) => {
+  ] as const)("refused certificate (%s): AuthenticationError, and sshd's log says %s", async (which, logLine) => {
     const s = userServers.get(version)!;
     const key = bad[which]!;
     const error = await connectError(loginOptions(s, null, { privateKey: key.privateKey, certificate: key.certificate }));
