@@ -36,6 +36,18 @@ import { addUserKeys, removeUserKeys } from "./user-authorized-keys.js";
 
 export { waitForLog } from "./server-log.js";
 
+/** A host key type the harness can make: "ecdsa" is P-256, "rsa" is 3072 bits. */
+export type HostKeyType = "ed25519" | "rsa" | "ecdsa" | "ecdsa384" | "ecdsa521";
+
+export interface HostKeyInfo {
+  type: HostKeyType;
+  /** The private key file (the public key is `${path}.pub`). */
+  path: string;
+  hostKeyLine: string;
+  hostKeyFingerprint: string;
+  knownHostsLine: string;
+}
+
 export interface TestServer {
   host: "127.0.0.1";
   port: number;
@@ -50,6 +62,8 @@ export interface TestServer {
   hostKeyFingerprint: string;
   /** `[127.0.0.1]:PORT <type> <base64>`. */
   knownHostsLine: string;
+  /** Every host key, in the order of the `hostKeyTypes` option (hostKeyLine etc. are the first's). */
+  hostKeys?: HostKeyInfo[];
   /**
    * Everything the server logged so far. It starts with the harness's readiness probe (a TCP
    * connection that reads the banner and closes: sshd logs "kex_exchange_identification:
@@ -89,6 +103,13 @@ export interface SshdOptions {
    * slow 127.0.0.1 down). A missing 10.0 throws, naming the script.
    */
   openssh?: "9.2" | "10.0";
+  /** Host keys to make (ssh-keygen) and serve, in this order; default ["ed25519"]. */
+  hostKeyTypes?: HostKeyType[];
+  /**
+   * Called once the server's directory and host keys exist, before it starts; returns more
+   * sshd_config lines (placed before `config`), e.g. a HostCertificate for a key it signed.
+   */
+  prepare?: (dir: string, hostKeys: { type: HostKeyType; path: string }[]) => string[] | Promise<string[]>;
 }
 
 export interface DropbearOptions {
@@ -96,6 +117,27 @@ export interface DropbearOptions {
   args?: string[];
   /** Lines added to the current user's ~/.ssh/authorized_keys while the server runs. */
   authorizedKeys?: string[];
+  /** Host keys to make (dropbearkey) and serve, in this order; default ["ed25519"]. */
+  hostKeyTypes?: HostKeyType[];
+}
+
+const KEYGEN_ARGS: Record<HostKeyType, string[]> = {
+  ed25519: ["-t", "ed25519"],
+  rsa: ["-t", "rsa", "-b", "3072"],
+  ecdsa: ["-t", "ecdsa", "-b", "256"],
+  ecdsa384: ["-t", "ecdsa", "-b", "384"],
+  ecdsa521: ["-t", "ecdsa", "-b", "521"],
+};
+const DROPBEARKEY_ARGS: Record<HostKeyType, string[]> = {
+  ed25519: ["-t", "ed25519"],
+  rsa: ["-t", "rsa", "-s", "3072"],
+  ecdsa: ["-t", "ecdsa", "-s", "256"],
+  ecdsa384: ["-t", "ecdsa", "-s", "384"],
+  ecdsa521: ["-t", "ecdsa", "-s", "521"],
+};
+
+async function hostKeysFacts(keys: { type: HostKeyType; path: string }[], port: number): Promise<HostKeyInfo[]> {
+  return Promise.all(keys.map(async (k) => ({ ...k, ...(await hostKeyFacts(`${k.path}.pub`, port)) })));
 }
 
 export interface ClientKeyOptions {
@@ -105,6 +147,14 @@ export interface ClientKeyOptions {
   comment?: string;
   /** Directory for the key; default a fresh temp dir removed at exit. */
   dir?: string;
+  /** `ssh-keygen -t`; default ed25519. */
+  type?: "ed25519" | "ecdsa" | "rsa";
+  /** `ssh-keygen -b`. */
+  bits?: number;
+  /** `ssh-keygen -m` (PEM, PKCS8); default openssh-key-v1. */
+  format?: "PEM" | "PKCS8";
+  /** `ssh-keygen -Z`: the cipher of an encrypted file. */
+  cipher?: string;
 }
 
 // hostKeyFacts, launch and makeServer are exported for the other peers' starters (asyncssh.ts,
@@ -158,7 +208,7 @@ export async function launch(
 export function makeServer(
   dir: string,
   { port, child }: Launch,
-  facts: Awaited<ReturnType<typeof hostKeyFacts>>,
+  facts: Awaited<ReturnType<typeof hostKeyFacts>> & { hostKeys?: HostKeyInfo[] },
   readLog: () => string,
   cleanup: () => void,
 ): TestServer {
@@ -219,8 +269,12 @@ export async function startSshd(opts: SshdOptions = {}): Promise<TestServer> {
   }
   const dir = makeOwnedDir(opts.openssh === "10.0" ? "sshd10" : "sshd");
   try {
-    const hostKey = join(dir, "ssh_host_ed25519_key");
-    await run("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "mcp-ssh-test-host", "-f", hostKey]);
+    const hostKeys = (opts.hostKeyTypes ?? ["ed25519"]).map((type) => ({ type, path: join(dir, `ssh_host_${type}_key`) }));
+    for (const { type, path } of hostKeys) {
+      await run("ssh-keygen", ["-q", ...KEYGEN_ARGS[type], "-N", "", "-C", "mcp-ssh-test-host", "-f", path]);
+    }
+    const hostKeyFiles = hostKeys.map((k) => k.path.slice(dir.length + 1));
+    if (opts.prepare) opts = { ...opts, config: [...(await opts.prepare(dir, hostKeys)), ...(opts.config ?? [])] };
     writeFileSync(join(dir, "authorized_keys"), (opts.authorizedKeys ?? []).map((l) => `${l}\n`).join(""), {
       mode: 0o600,
     });
@@ -230,13 +284,14 @@ export async function startSshd(opts: SshdOptions = {}): Promise<TestServer> {
     const launched = await launch(
       "sshd",
       (port) => {
-        writeFileSync(config, sshdConfig(dir, HOST, port, opts), { mode: 0o600 });
+        writeFileSync(config, sshdConfig(dir, HOST, port, { ...opts, hostKeyFiles }), { mode: 0o600 });
         return spawnLogged(sshd, ["-D", "-E", logPath, "-f", config], logPath);
       },
       readLog,
     );
-    const facts = await hostKeyFacts(`${hostKey}.pub`, launched.port);
-    return makeServer(dir, launched, facts, readLog, () => {});
+    const all = await hostKeysFacts(hostKeys, launched.port);
+    const { hostKeyLine, hostKeyFingerprint, knownHostsLine } = all[0]!;
+    return makeServer(dir, launched, { hostKeyLine, hostKeyFingerprint, knownHostsLine, hostKeys: all }, readLog, () => {});
   } catch (error) {
     rmSync(dir, { recursive: true, force: true });
     throw error;
@@ -255,11 +310,13 @@ export async function startDropbear(opts: DropbearOptions = {}): Promise<TestSer
     tag = undefined;
   };
   try {
-    const hostKey = join(dir, "dropbear_ed25519_host_key");
-    const { stdout } = await run("dropbearkey", ["-t", "ed25519", "-f", hostKey]);
-    const publicLine = stdout.split("\n").find((line) => line.startsWith("ssh-ed25519 "));
-    if (publicLine === undefined) throw new Error(`dropbearkey printed no public key:\n${stdout}`);
-    writeFileSync(`${hostKey}.pub`, `${typeAndBlob(publicLine)} mcp-ssh-test-host\n`);
+    const hostKeys = (opts.hostKeyTypes ?? ["ed25519"]).map((type) => ({ type, path: join(dir, `dropbear_${type}_host_key`) }));
+    for (const { type, path } of hostKeys) {
+      const { stdout } = await run("dropbearkey", [...DROPBEARKEY_ARGS[type], "-f", path]);
+      const publicLine = stdout.split("\n").find((line) => /^(ssh-|ecdsa-)\S+ AAAA/.test(line));
+      if (publicLine === undefined) throw new Error(`dropbearkey printed no public key:\n${stdout}`);
+      writeFileSync(`${path}.pub`, `${typeAndBlob(publicLine)} mcp-ssh-test-host\n`);
+    }
     const logPath = join(dir, "dropbear.log");
     const readLog = () => readFileOr(logPath, "");
     tag = addUserKeys(opts.authorizedKeys ?? []);
@@ -268,13 +325,14 @@ export async function startDropbear(opts: DropbearOptions = {}): Promise<TestSer
       (port) =>
         spawnLogged(
           dropbear,
-          ["-F", "-E", "-s", "-p", `${HOST}:${port}`, "-r", hostKey, "-P", join(dir, "dropbear.pid"), ...(opts.args ?? [])],
+          ["-F", "-E", "-s", "-p", `${HOST}:${port}`, ...hostKeys.flatMap((k) => ["-r", k.path]), "-P", join(dir, "dropbear.pid"), ...(opts.args ?? [])],
           logPath,
         ),
       readLog,
     );
-    const facts = await hostKeyFacts(`${hostKey}.pub`, launched.port);
-    return makeServer(dir, launched, facts, readLog, cleanup);
+    const all = await hostKeysFacts(hostKeys, launched.port);
+    const { hostKeyLine, hostKeyFingerprint, knownHostsLine } = all[0]!;
+    return makeServer(dir, launched, { hostKeyLine, hostKeyFingerprint, knownHostsLine, hostKeys: all }, readLog, cleanup);
   } catch (error) {
     cleanup();
     rmSync(dir, { recursive: true, force: true });
@@ -282,7 +340,7 @@ export async function startDropbear(opts: DropbearOptions = {}): Promise<TestSer
   }
 }
 
-/** An ed25519 key made by ssh-keygen (mode 0600), optionally passphrase-protected. */
+/** A key made by ssh-keygen (mode 0600; ed25519 unless `type` says), optionally passphrase-protected. */
 export async function makeClientKey(opts: ClientKeyOptions = {}): Promise<ClientKey> {
   requireProgram("ssh-keygen");
   let dir = opts.dir;
@@ -291,10 +349,14 @@ export async function makeClientKey(opts: ClientKeyOptions = {}): Promise<Client
     track(() => rmSync(own, { recursive: true, force: true }));
     dir = own;
   }
-  let path = join(dir, "id_ed25519");
-  for (let n = 2; existsSync(path) || existsSync(`${path}.pub`); n++) path = join(dir, `id_ed25519_${n}`);
-  const args = ["-q", "-t", "ed25519", "-N", opts.passphrase ?? "", "-C", opts.comment ?? "mcp-ssh-test", "-f", path];
+  const type = opts.type ?? "ed25519";
+  let path = join(dir, `id_${type}`);
+  for (let n = 2; existsSync(path) || existsSync(`${path}.pub`); n++) path = join(dir, `id_${type}_${n}`);
+  const args = ["-q", "-t", type, "-N", opts.passphrase ?? "", "-C", opts.comment ?? "mcp-ssh-test", "-f", path];
   if (opts.rounds !== undefined) args.splice(3, 0, "-a", String(opts.rounds));
+  if (opts.bits !== undefined) args.splice(3, 0, "-b", String(opts.bits));
+  if (opts.format !== undefined) args.splice(3, 0, "-m", opts.format);
+  if (opts.cipher !== undefined) args.splice(3, 0, "-Z", opts.cipher);
   await run("ssh-keygen", args);
   return {
     path,

@@ -6,6 +6,8 @@ import { join } from "node:path";
 export interface SshdConfigOptions {
   config?: string[];
   logLevel?: string;
+  /** Host key files in the server's directory; default the harness's one ed25519 key. */
+  hostKeyFiles?: string[];
 }
 
 /**
@@ -20,7 +22,7 @@ export function sshdConfig(dir: string, host: string, port: number, opts: SshdCo
   const matches = matchAt < 0 ? [] : user.slice(matchAt);
   const defaults = [
     `ListenAddress ${host}:${port}`,
-    `HostKey ${join(dir, "ssh_host_ed25519_key")}`,
+    ...(opts.hostKeyFiles ?? ["ssh_host_ed25519_key"]).map((file) => `HostKey ${join(dir, file)}`),
     `AuthorizedKeysFile ${join(dir, "authorized_keys")}`,
     `PidFile ${join(dir, "sshd.pid")}`,
     `LogLevel ${opts.logLevel ?? "DEBUG"}`,

@@ -1,4 +1,4 @@
-/** Packet ciphers, in OpenSSH 10's client order (ssh_config(5) Ciphers default) minus what we lack. */
+/** Packet ciphers, in OpenSSH 10's client order (`ssh -G` of 10.0: AES-GCM before AES-CTR; 9.x had CTR first) minus what we lack. */
 import type { CipherFactory } from "../cipher/cipher.js";
 import { chacha20Poly1305 } from "../cipher/select.js";
 import { aes128Ctr, aes192Ctr, aes256Ctr } from "../cipher/aes-ctr.js";
@@ -6,4 +6,4 @@ import { aes128Gcm, aes256Gcm } from "../cipher/aes-gcm.js";
 import { AlgorithmTable } from "./table.js";
 
 export const ciphers = new AlgorithmTable<CipherFactory>("cipher");
-for (const c of [chacha20Poly1305, aes128Ctr, aes192Ctr, aes256Ctr, aes128Gcm, aes256Gcm]) ciphers.add(c.name, c);
+for (const c of [chacha20Poly1305, aes128Gcm, aes256Gcm, aes128Ctr, aes192Ctr, aes256Ctr]) ciphers.add(c.name, c);

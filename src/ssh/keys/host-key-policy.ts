@@ -81,9 +81,9 @@ function entriesOf(sources: (KnownHostsText | string)[], logger: Logger): KnownH
 /**
  * A host certificate (PROTOCOL.certkeys): trusted when an @cert-authority line for this host names
  * its CA and the certificate checks out (host type, the host name among its principals, validity
- * window, CA signature, no unknown critical option). With no such line, the certificate's plain key
- * goes through the ordinary checks, as OpenSSH falls back to it. A revoked plain key is refused
- * either way.
+ * window, CA signature, no unknown critical option). With no such line, or when the certificate
+ * fails those checks, the certificate's plain key goes through the ordinary checks, as OpenSSH falls
+ * back to it. A revoked plain key is refused either way.
  */
 async function verifyHostCertificate(options: VerifyHostKeyOptions, entries: KnownHostsEntry[], certificate: Certificate, logger: Logger): Promise<void> {
   const { host, port } = options;
@@ -101,8 +101,12 @@ async function verifyHostCertificate(options: VerifyHostKeyOptions, entries: Kno
   try {
     await verifyCertificate(certificate, { type: "host", caKeys: authorities.map((a) => a.blob), principal: host.toLowerCase() });
   } catch (e) {
-    if (e instanceof CertificateError) throw new HostKeyMismatchError(name, certificate.type, fingerprint, `host certificate refused: ${e.message}`);
-    throw e;
+    if (!(e instanceof CertificateError)) throw e;
+    // As OpenSSH's check_host_key: a certificate that fails (unknown CA, another name, outside its
+    // validity) is not trusted, and its plain key then goes through the ordinary checks, so a host
+    // also listed by its plain key still connects and one that is not is unknown.
+    logger.warn(`host certificate of ${name} refused: ${e.message}; checking its plain key instead`);
+    return verifyHostKeyWithPolicy({ ...options, key: plain });
   }
   logger.debug(`host certificate "${safePeerText(certificate.keyId)}" of ${name} signed by a trusted @cert-authority`);
 }
