@@ -8,7 +8,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AuthenticationError, HostKeyMismatchError, HostKeyUnknownError, SSHClient } from "../src/ssh-entry.js";
+import { AuthenticationError, HostKeyMismatchError, HostKeyUnknownError, SSHClient } from "../src/entries/ssh.js";
 import { connectError, loginOptions } from "./helpers/connect.js";
 import { makeClientKey, startSshd, waitForLog, type ClientKey, type TestServer } from "./helpers/servers.js";
 import { mustRun, tempDir, typeAndBase64 } from "./keys-support.js";

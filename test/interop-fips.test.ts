@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SSHClient } from "../src/ssh-entry.js";
+import { SSHClient } from "../src/entries/ssh.js";
 import { recordingClient, textOf, toolsServerCommand } from "../fixtures/mcp/fixture-client.js";
 import { buildCli, CLI } from "./cli-helpers.js";
 import { connectTo } from "./helpers/connect.js";

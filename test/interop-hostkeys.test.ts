@@ -6,7 +6,7 @@
 // (Dropbear 2022.83 as Debian builds it has aes128-ctr, aes256-ctr, chacha20-poly1305, and the
 // MACs hmac-sha1 and hmac-sha2-256 only: no GCM and no hmac-sha2-512; see `strings dropbear`.)
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { NegotiationError, SSHClient } from "../src/ssh-entry.js";
+import { NegotiationError, SSHClient } from "../src/entries/ssh.js";
 import { connectError, connectTo, loginOptions } from "./helpers/connect.js";
 import { makeClientKey, startDropbear, startSshd, waitForLog, type ClientKey, type HostKeyType, type TestServer } from "./helpers/servers.js";
 

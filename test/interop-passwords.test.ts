@@ -4,7 +4,7 @@
 // /etc/shadow itself), one takes keyboard-interactive only, through PAM (UsePAM yes, whose
 // "Password: " prompt is the one hidden prompt).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AuthenticationError, SSHClient } from "../src/ssh-entry.js";
+import { AuthenticationError, SSHClient } from "../src/entries/ssh.js";
 import { connectError, loginOptions } from "./helpers/connect.js";
 import { startSshd, waitForLog, type TestServer } from "./helpers/servers.js";
 import { createSystemUser, type SystemUser } from "./helpers/system-user.js";

@@ -10,7 +10,7 @@
 import { copyFileSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AuthenticationError, KeyFormatError, SSHClient } from "../src/ssh-entry.js";
+import { AuthenticationError, KeyFormatError, SSHClient } from "../src/entries/ssh.js";
 import { generateKey } from "../src/ssh/keys/generate-key.js";
 import { connectError, connectTo, loginOptions } from "./helpers/connect.js";
 import { makeClientKey, startSshd, waitForLog, type ClientKey, type TestServer } from "./helpers/servers.js";
