@@ -10,10 +10,14 @@
 // Every in-process client runs in a fresh Node process per task (bench/lib/ssh-worker.mjs).
 //
 // Usage: node bench/e2e-ssh.mjs [--quick] [--only=handshake,transfer,rss] [--repeat=N]
-//          [--clients=ours,ours-noble,ssh2-js,ssh2-native,openssh] [--dist | --worktree]
-//          [--profile[=DIR]] [--json=FILE]
+//          [--clients=ours,ours-baseline,ours-noble,ssh2-js,ssh2-native,openssh]
+//          [--dist | --worktree | --rev=REV] [--baseline=REV] [--profile[=DIR]] [--json=FILE]
 //   --quick (or BENCH_QUICK=1): 8 handshakes, 32 MiB transfers run once, 128 MiB RSS run
-//   default code: src/ as committed at HEAD; --dist: dist/ (npx tsup); --worktree: uncommitted src/
+//   default code: src/ as committed at HEAD; --dist: dist/ (npx tsup); --worktree: uncommitted src/;
+//   --rev=REV: src/ at another commit
+//   --baseline=REV: also "ours-baseline", our client built from src/ at REV, measured in the same
+//   run (handshake and transfers, not RSS), and a table of new / baseline (issue 15). Both force
+//   the sshd's curve25519-sha256, so a newer default kex (post-quantum) does not enter the ratio.
 //   --profile: run our client's workers under `node --cpu-prof` (default dir /tmp/mcp-ssh-prof)
 // "ours-noble" is our client with chacha20-poly1305@openssh.com pinned to @noble/ciphers and the curves to @noble/curves (the
 // fallback where WebAssembly is unavailable); it is left out of the RSS run, which only the
@@ -23,7 +27,7 @@ import { closeSync, openSync, rmSync, writeSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { librarySource, resolveLibrary } from "./lib/library.mjs";
+import { baselineRev, librarySource, resolveBaseline, resolveLibrary } from "./lib/library.mjs";
 import { runSsh, sshHandshakes, sshVersion } from "./lib/openssh.mjs";
 import { GiB, MiB, fmt, load, machine, mbPerSec, median, percentile, quickMode, ratio, table } from "./lib/stats.mjs";
 import { FORCED, startBenchSshd } from "./lib/sshd.mjs";
@@ -42,15 +46,35 @@ const only = (arg("only") ?? "handshake,transfer,rss").split(",");
 const REPEAT = Number(arg("repeat") ?? (quick ? 1 : 2));
 const ssh2Native = require("ssh2/lib/protocol/crypto.js").bindingAvailable;
 const library = await resolveLibrary("ssh");
-const defaultClients = ["ours", ...(librarySource() === "dist" ? [] : ["ours-noble"]), "ssh2-js", ...(ssh2Native ? ["ssh2-native"] : []), "openssh"];
+const baseline = await resolveBaseline("ssh");
+const defaultClients = [
+  "ours",
+  ...(baseline ? ["ours-baseline"] : []),
+  ...(librarySource() === "dist" ? [] : ["ours-noble"]),
+  "ssh2-js",
+  ...(ssh2Native ? ["ssh2-native"] : []),
+  "openssh",
+];
 const clients = arg("clients")?.split(",") ?? defaultClients;
+if (clients.includes("ours-baseline") && !baseline) throw new Error("the ours-baseline client needs --baseline=REV");
 const profileDir = process.argv.includes("--profile") ? "/tmp/mcp-ssh-prof" : arg("profile");
-const LABEL = { ours: "mcp-ssh (ours)", "ours-noble": "mcp-ssh, @noble pinned", "ssh2-js": "ssh2, JS path", "ssh2-native": "ssh2, native add-on", openssh: "OpenSSH ssh (process)" };
+const LABEL = {
+  ours: "mcp-ssh (ours)",
+  "ours-baseline": `mcp-ssh at ${baselineRev()} (baseline)`,
+  "ours-noble": "mcp-ssh, @noble pinned",
+  "ssh2-js": "ssh2, JS path",
+  "ssh2-native": "ssh2, native add-on",
+  openssh: "OpenSSH ssh (process)",
+};
 const isOurs = (c) => c.startsWith("ours");
 const server = await startBenchSshd();
 const results = { quick, size: SIZE, machine: machine(), date: new Date().toISOString(), describe: {}, handshake: {}, download: {}, upload: {}, rss: {} };
 const worker = (client, task, extra = {}) =>
-  runWorker(WORKER, { client, task, library: library.path, server: serverSpec(), ...extra }, { profileDir: isOurs(client) ? profileDir : undefined });
+  runWorker(
+    WORKER,
+    { client, task, library: client === "ours-baseline" ? baseline.path : library.path, server: serverSpec(), ...extra },
+    { profileDir: isOurs(client) ? profileDir : undefined },
+  );
 function serverSpec() {
   const { host, port, username, privateKey, fingerprint } = server;
   return { host, port, username, privateKey, fingerprint };
@@ -60,6 +84,7 @@ console.log(`# End to end: SSH${quick ? " (quick)" : ""}\n`);
 console.log(`Machine: ${results.machine}`);
 console.log(`Server: ${await sshVersion()} sshd on 127.0.0.1; forced ${FORCED.kex}, ${FORCED.hostKey}, ${FORCED.cipher}`);
 console.log(`Library: ${library.description}`);
+if (baseline) console.log(`Baseline: ${baseline.description}`);
 results.loadStart = load();
 console.log(`Load average at start: ${results.loadStart}`);
 if (profileDir) console.log(`CPU profiles of our workers: ${profileDir}`);
@@ -70,6 +95,7 @@ try {
   if (only.includes("transfer")) await transfers();
   if (only.includes("rss")) await rss();
   for (const [c, d] of Object.entries(results.describe)) console.log(`- ${LABEL[c]}: ${d}`);
+  if (clients.includes("ours") && clients.includes("ours-baseline")) newVsBaseline();
   results.loadEnd = load();
   console.log(`Load average at end: ${results.loadEnd}`);
   results.targets = {};
@@ -86,6 +112,30 @@ try {
   if (uploadFile) rmSync(uploadFile, { force: true });
   await server.stop();
   library.cleanup();
+  baseline?.cleanup();
+}
+
+/** Issue 15: this commit against the baseline commit, same run, same sshd and algorithms. */
+function newVsBaseline() {
+  const rows = [];
+  const row = (what, now, then, better) => rows.push([what, fmt(now, 2), fmt(then, 2), ratio(now, then), Number.isFinite(now / then) ? (better(now, then) ? "better" : "worse or equal") : "-"]);
+  const h = results.handshake;
+  if (h.ours && h["ours-baseline"]) {
+    row("handshake median ms", median(h.ours.wallMs), median(h["ours-baseline"].wallMs), (a, b) => a < b);
+    row("client CPU ms per handshake (mean)", h.ours.cpuMsMean, h["ours-baseline"].cpuMsMean, (a, b) => a < b);
+  }
+  for (const kind of ["download", "upload"]) {
+    const t = results[kind];
+    if (!t.ours || !t["ours-baseline"]) continue;
+    row(`${kind} MB/s`, mbPerSec(t.ours.bytes, t.ours.seconds), mbPerSec(t["ours-baseline"].bytes, t["ours-baseline"].seconds), (a, b) => a > b);
+    const perGB = (r) => r.cpuSeconds / (r.bytes / 1e9);
+    row(`${kind} client CPU s/GB`, perGB(t.ours), perGB(t["ours-baseline"]), (a, b) => a < b);
+  }
+  if (rows.length === 0) return;
+  results.newVsBaseline = rows;
+  console.log(`\n## New vs baseline (issue 15): ${library.description.replace(/, bundled.*/, "")} / ${baseline.description.replace(/, bundled.*/, "")}\n`);
+  console.log(table(["measure", "new", "baseline", "new / baseline", "new is"], rows));
+  console.log(`\nBoth builds force ${FORCED.kex}, ${FORCED.hostKey} and ${FORCED.cipher} (the sshd accepts nothing else); each runs in its own processes, interleaved with the other clients.`);
 }
 
 async function handshakes() {
@@ -183,7 +233,7 @@ function sshTransferOnly(r) {
 }
 
 async function rss() {
-  const rssClients = clients.filter((c) => c !== "ours-noble");
+  const rssClients = clients.filter((c) => c !== "ours-noble" && c !== "ours-baseline");
   const runs = Object.fromEntries(rssClients.map((c) => [c, []]));
   for (let round = 0; round < REPEAT; round++) {
     for (const c of rssClients) {

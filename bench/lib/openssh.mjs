@@ -13,14 +13,15 @@ const TIME = "/usr/bin/time";
 /**
  * Run `ssh ... command` once. stdin comes from `stdinPath` (or /dev/null), stdout goes to
  * /dev/null. Returns wall seconds, CPU seconds (ssh and, with peak RSS, /usr/bin/time around it),
- * and with `peakRss` its maximum resident set size in bytes.
+ * and with `peakRss` its maximum resident set size in bytes. `ssh`: the client binary (default:
+ * the one on the PATH); `algorithms` and `identity`: as sshArgs takes them.
  */
-export async function runSsh(server, command, { stdinPath = "/dev/null", peakRss = false, timeoutMs = 300_000 } = {}) {
+export async function runSsh(server, command, { stdinPath = "/dev/null", peakRss = false, timeoutMs = 300_000, ssh = "ssh", algorithms, identity } = {}) {
   const stdin = openSync(stdinPath, "r");
   const stdout = openSync("/dev/null", "w");
   const timeFile = join(tmpdir(), `mcp-ssh-bench-time-${process.pid}`);
-  let file = "ssh";
-  let args = sshArgs(server, { command: [command] });
+  let file = ssh;
+  let args = sshArgs(server, { command: [command], algorithms, identity });
   if (peakRss) {
     if (!existsSync(TIME)) throw new Error(`${TIME} is missing: apt-get install time`);
     args = ["-f", "%M", "-o", timeFile, file, ...args];
@@ -52,18 +53,22 @@ export async function runSsh(server, command, { stdinPath = "/dev/null", peakRss
   }
 }
 
-/** `ssh ... true` `warmup + n` times; wall time of each and CPU (mean, from the summed accounting). */
-export async function sshHandshakes(server, { n, warmup }) {
-  for (let i = 0; i < warmup; i++) await runSsh(server, "true");
+/**
+ * `ssh ... true` `warmup + n` times; wall time of each and CPU (mean, from the summed accounting).
+ * `options`: passed to runSsh (client binary, algorithms, identity).
+ */
+export async function sshHandshakes(server, { n, warmup }, options = {}) {
+  for (let i = 0; i < warmup; i++) await runSsh(server, "true", options);
   const wallMs = [];
   const cpu0 = reapedChildrenCpuSeconds();
-  for (let i = 0; i < n; i++) wallMs.push((await runSsh(server, "true")).seconds * 1000);
+  for (let i = 0; i < n; i++) wallMs.push((await runSsh(server, "true", options)).seconds * 1000);
   return { wallMs, meanCpuMs: ((reapedChildrenCpuSeconds() - cpu0) * 1000) / n };
 }
 
-export function sshVersion() {
+/** `ssh -V` of the given client binary (its version line). */
+export function sshVersion(ssh = "ssh") {
   return new Promise((resolve) => {
-    const child = spawn("ssh", ["-V"], { stdio: ["ignore", "ignore", "pipe"] });
+    const child = spawn(ssh, ["-V"], { stdio: ["ignore", "ignore", "pipe"] });
     let out = "";
     child.stderr.on("data", (d) => (out += d));
     child.once("exit", () => resolve(out.trim()));
