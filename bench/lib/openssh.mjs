@@ -75,3 +75,83 @@ export function sshVersion(ssh = "ssh") {
     child.once("error", () => resolve("ssh not found"));
   });
 }
+
+/**
+ * One `ssh` connection kept open as a ControlMaster (no command, -N), so that transfers can be
+ * timed without OpenSSH's handshake, as the in-process clients are: each `run(command)` spawns a
+ * multiplexing client on the control socket, which hands its stdin/stdout to the master; the
+ * master does the decryption and writes straight to our /dev/null. `run` returns wall seconds
+ * (spawn to exit of the mux client) and CPU seconds (the master's, from /proc, plus the reaped mux
+ * client's). Options as runSsh takes them (client binary, algorithms). `stop()` ends the master.
+ */
+export async function sshMaster(server, { ssh = "ssh", algorithms, timeoutMs = 300_000 } = {}) {
+  const control = join(tmpdir(), `mcp-ssh-bench-mux-${process.pid}-${Date.now()}`);
+  const master = spawn(ssh, sshArgs(server, { algorithms, options: ["-N", "-o", "ControlMaster=yes", "-o", `ControlPath=${control}`] }), {
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  let stderr = "";
+  master.stderr.on("data", (d) => (stderr += d));
+  const kill = () => master.kill("SIGKILL");
+  process.once("exit", kill);
+  const stop = async () => {
+    process.off("exit", kill);
+    if (master.exitCode === null && master.signalCode === null) {
+      const exited = new Promise((r) => master.once("exit", r));
+      master.kill("SIGTERM");
+      await exited;
+    }
+    rmSync(control, { force: true });
+  };
+  // Ready once the control socket answers `ssh -O check`.
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (master.exitCode !== null) throw new Error(`ssh ControlMaster exited with ${master.exitCode}: ${stderr.trim()}`);
+    if (existsSync(control) && (await exitCode(ssh, ["-S", control, "-O", "check", "x"])) === 0) break;
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`ssh ControlMaster did not come up within 30 s: ${stderr.trim()}`);
+    }
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return {
+    pid: master.pid,
+    async run(command) {
+      const stdout = openSync("/dev/null", "w");
+      try {
+        const master0 = processCpuSeconds(master.pid);
+        const reaped0 = reapedChildrenCpuSeconds();
+        const t0 = performance.now();
+        const child = spawn(ssh, ["-S", control, "-o", "ControlMaster=no", "-F", "/dev/null", "x", command], { stdio: ["ignore", stdout, "pipe"] });
+        let err = "";
+        child.stderr.on("data", (d) => (err += d));
+        const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+        const code = await new Promise((resolve, reject) => {
+          child.once("error", reject);
+          child.once("exit", (c, s) => resolve(c ?? s));
+        });
+        clearTimeout(timer);
+        const seconds = (performance.now() - t0) / 1000;
+        if (code !== 0) throw new Error(`ssh (mux) ${command} exited with ${code}: ${err.trim()}`);
+        return { seconds, cpuSeconds: processCpuSeconds(master.pid) - master0 + (reapedChildrenCpuSeconds() - reaped0) };
+      } finally {
+        closeSync(stdout);
+      }
+    },
+    stop,
+  };
+}
+
+/** utime + stime of a live process, in seconds (clock ticks of 10 ms). */
+function processCpuSeconds(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+function exitCode(file, args) {
+  return new Promise((resolve) => {
+    const child = spawn(file, args, { stdio: "ignore" });
+    child.once("error", () => resolve(-1));
+    child.once("exit", (c) => resolve(c ?? -1));
+  });
+}
