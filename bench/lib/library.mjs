@@ -48,18 +48,30 @@ function tempDir(prefix) {
 }
 
 const trees = new Map();
-/** src/ as committed at `rev`, unpacked once per process and commit: `{ root, commit }`. */
+/**
+ * src/ as committed at `rev`, unpacked once per process and commit: `{ root, commit }`. A tree
+ * (e.g. from `git merge-tree --write-tree A B`, to measure two branches together before they are
+ * merged) works too; `commit` is then "tree <hash>".
+ */
 function commitTree(rev) {
+  const parse = (suffix) => execFileSync("git", ["rev-parse", "--short", `${rev}^{${suffix}}`], { cwd: ROOT, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
   let commit;
+  let label;
   try {
-    commit = execFileSync("git", ["rev-parse", "--short", `${rev}^{commit}`], { cwd: ROOT, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
+    commit = parse("commit");
+    label = commit;
   } catch {
-    throw new Error(`${rev} is not a commit of this repository (git rev-parse failed)`);
+    try {
+      commit = parse("tree");
+      label = `tree ${commit}`;
+    } catch {
+      throw new Error(`${rev} is not a commit or tree of this repository (git rev-parse failed)`);
+    }
   }
   if (!trees.has(commit)) {
     const root = tempDir(`mcp-ssh-bench-src-${commit}-`);
     execSync(`git archive ${commit} src | tar -x -C ${JSON.stringify(root)}`, { cwd: ROOT });
-    trees.set(commit, { root, commit });
+    trees.set(commit, { root, commit: label });
   }
   return trees.get(commit);
 }
@@ -126,7 +138,7 @@ export async function resolveLibrary(entry, argv = process.argv, { rev, role } =
 function treeOf(source, rev) {
   if (source === "worktree") return { root: ROOT, label: "the working tree" };
   const { root, commit } = commitTree(rev);
-  return { root, label: `commit ${commit}` };
+  return { root, label: commit.startsWith("tree ") ? commit : `commit ${commit}` };
 }
 
 /**
