@@ -115,13 +115,15 @@ export async function sshMaster(server, { ssh = "ssh", algorithms, timeoutMs = 3
   }
   return {
     pid: master.pid,
-    async run(command) {
+    /** `stdinPath`: the file the command reads (default /dev/null). */
+    async run(command, { stdinPath = "/dev/null" } = {}) {
+      const stdin = openSync(stdinPath, "r");
       const stdout = openSync("/dev/null", "w");
       try {
         const master0 = processCpuSeconds(master.pid);
         const reaped0 = reapedChildrenCpuSeconds();
         const t0 = performance.now();
-        const child = spawn(ssh, ["-S", control, "-o", "ControlMaster=no", "-F", "/dev/null", "x", command], { stdio: ["ignore", stdout, "pipe"] });
+        const child = spawn(ssh, ["-S", control, "-o", "ControlMaster=no", "-F", "/dev/null", "x", command], { stdio: [stdin, stdout, "pipe"] });
         let err = "";
         child.stderr.on("data", (d) => (err += d));
         const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
@@ -134,6 +136,7 @@ export async function sshMaster(server, { ssh = "ssh", algorithms, timeoutMs = 3
         if (code !== 0) throw new Error(`ssh (mux) ${command} exited with ${code}: ${err.trim()}`);
         return { seconds, cpuSeconds: processCpuSeconds(master.pid) - master0 + (reapedChildrenCpuSeconds() - reaped0) };
       } finally {
+        closeSync(stdin);
         closeSync(stdout);
       }
     },
