@@ -10,14 +10,14 @@ rmSync("dist", { recursive: true, force: true });
 export default defineConfig([
   {
     entry: {
-      index: "src/index.ts",
-      ssh: "src/ssh-entry.ts",
-      mcp: "src/mcp-entry.ts",
-      keyserver: "src/keyserver-entry.ts",
+      index: "src/entries/index.ts",
+      ssh: "src/entries/ssh.ts",
+      mcp: "src/entries/mcp.ts",
+      keyserver: "src/entries/keyserver.ts",
       cli: "src/cli/main.ts",
     },
     format: ["esm"],
-    dts: true,
+    dts: false,
     clean: false,
     target: "es2022",
     platform: "node",
@@ -35,13 +35,13 @@ export default defineConfig([
   // piece is compressed on its own, which costs the core ~2 KB gzipped. Both write into
   // dist/browser; a chunk both need (same content) has the same hashed name in each.
   ...[
-    { "mcp-ssh": "src/browser.ts" },
-    { "mcp-ssh-core": "src/browser-ssh.ts" },
+    { "mcp-ssh": "src/entries/browser.ts" },
+    { "mcp-ssh-core": "src/entries/browser-ssh.ts" },
   ].map((entry) => ({
     entry,
     outDir: "dist/browser",
     format: ["esm" as const],
-    dts: true,
+    dts: false,
     clean: false,
     target: "es2022",
     platform: "browser" as const,

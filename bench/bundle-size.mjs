@@ -29,14 +29,14 @@ const TARGET_CORE_GZIP = 40 * 1024;
  * one of these. Keep in step with the code: a wrong list makes the "at connect" column wrong.
  */
 const LOADED_AT_CONNECT = [
-  // The Ed25519/X25519 backend for runtimes whose WebCrypto has the curves (src/ssh/curves/backend.ts).
+  // The Ed25519/X25519 backend for runtimes whose WebCrypto has the curves (src/ssh/crypto/backend.ts).
   /^src\/ssh\/curves\/webcrypto\.ts$/,
 ];
 
 const ENTRIES = [
   // The two files of dist/browser.
-  { name: "SSH core (mcp-ssh-core.js)", out: "mcp-ssh-core", entry: "src/browser-ssh.ts", targetGzip: TARGET_CORE_GZIP },
-  { name: "SSH core + MCP transport (mcp-ssh.js)", out: "mcp-ssh", entry: "src/browser.ts" },
+  { name: "SSH core (mcp-ssh-core.js)", out: "mcp-ssh-core", entry: "src/entries/browser-ssh.ts", targetGzip: TARGET_CORE_GZIP },
+  { name: "SSH core + MCP transport (mcp-ssh.js)", out: "mcp-ssh", entry: "src/entries/browser.ts" },
   // What an application's own bundler keeps when it imports only these (tree-shaken, also split).
   {
     name: "only SSHClient + connectWebSocket",

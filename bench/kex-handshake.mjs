@@ -4,18 +4,21 @@
 // method of ours among mlkem768x25519-sha256, sntrup761x25519-sha512 (both names),
 // curve25519-sha256, ecdh-sha2-nistp256 and diffie-hellman-group16-sha512 (those the measured
 // build's kex table has), with an ed25519 user key; plus ecdh-sha2-nistp256 with an RSA-3072 user
-// key made by `ssh-keygen -t rsa`. Compared in the same run with ssh2 (curve25519-sha256, and
-// ecdh-sha2-nistp256 + RSA-3072) and OpenSSH 10.0's `ssh` (a whole process per handshake), and with
+// key made by `ssh-keygen -t rsa`; and, for reference, ecdh-sha2-nistp384/521, dh-group14-sha256,
+// dh-group18-sha512 and dh-group-exchange-sha256 (ours only). Compared in the same run with ssh2
+// (curve25519-sha256, and ecdh-sha2-nistp256 + RSA-3072) and OpenSSH 10.0's `ssh` (a whole
+// process per handshake), and with
 // --baseline=REV our client at that commit (curve25519-sha256, all it speaks before the refactor).
 // Host key ssh-ed25519 and cipher chacha20-poly1305@openssh.com for all.
 //   wall time (median, p90) and client CPU per handshake (mean), `n` handshakes after `warmup` in
 //   one fresh process per row and round; rounds interleaved over the rows and pooled
 //   sntrup761 key generation: `sntrup761KeyPair` in a fresh process, first call and warm median
 //
-// Usage: node bench/kex-handshake.mjs [--quick] [--repeat=N] [--openssh=10.0|9.2] [--no-openssh]
-//          [--dist | --worktree | --rev=REV] [--baseline=REV] [--json=FILE]
+// Usage: node bench/kex-handshake.mjs [--quick] [-n N] [--repeat=N] [--openssh=10.0|9.2]
+//          [--no-openssh] [--no-others] [--dist | --worktree | --rev=REV] [--baseline=REV] [--json=FILE]
 //   --quick (or BENCH_QUICK=1): 6 handshakes after 2 per row, one round, 5 warm key generations
-//   default: 20 after 3, two rounds, 30 warm key generations
+//   default: 20 after 3, two rounds, 30 warm key generations; -n N: N handshakes per row and round
+//   --no-others: leave out the classic methods without a goal (nistp384/521, dh-group14/18, gex)
 //   --openssh=9.2: the system's sshd instead (no mlkem768x25519-sha256 there, sntrup761 only
 //   under its @openssh.com name)
 import { writeFileSync } from "node:fs";
@@ -36,18 +39,22 @@ const SNTRUP_OPENSSH = "sntrup761x25519-sha512@openssh.com";
 const CURVE = "curve25519-sha256";
 const NISTP256 = "ecdh-sha2-nistp256";
 const DH16 = "diffie-hellman-group16-sha512";
-const WANTED = [MLKEM, SNTRUP, SNTRUP_OPENSSH, CURVE, NISTP256, DH16];
+// The other classic methods (the earlier kex-handshake.mjs's list): ours only, no goal.
+const OTHERS = ["ecdh-sha2-nistp384", "ecdh-sha2-nistp521", "diffie-hellman-group14-sha256", "diffie-hellman-group18-sha512", "diffie-hellman-group-exchange-sha256"];
+const WANTED = [MLKEM, SNTRUP, SNTRUP_OPENSSH, CURVE, NISTP256, DH16, ...OTHERS];
 const PQ = new Set([MLKEM, SNTRUP, SNTRUP_OPENSSH]);
 const RSA_BITS = 3072;
 
 const quick = quickMode();
+const nArg = process.argv.indexOf("-n");
 const SIZE = quick ? { n: 6, warmup: 2, keygen: 5 } : { n: 20, warmup: 3, keygen: 30 };
+if (nArg > 0) SIZE.n = Number(process.argv[nArg + 1]);
 const REPEAT = Number(arg("repeat") ?? (quick ? 1 : 2));
 const version = arg("openssh") ?? "10.0";
 const withOpenssh = !process.argv.includes("--no-openssh");
 const sshClient = version === "10.0" ? openssh10()?.ssh : "ssh";
 if (version === "10.0" && !sshClient) throw new Error("OpenSSH 10.0 is not unpacked: run `bash scripts/fetch-openssh10.sh`");
-const serverKex = version === "10.0" ? WANTED : [SNTRUP_OPENSSH, CURVE, NISTP256, DH16];
+const serverKex = version === "10.0" ? WANTED : WANTED.filter((k) => k !== MLKEM && k !== SNTRUP);
 
 const library = await resolveLibrary("ssh");
 const baseline = await resolveBaseline("ssh");
@@ -59,7 +66,8 @@ const results = { quick, size: SIZE, repeat: REPEAT, machine: machine(), date: n
 // Rows: id -> { client, kex, key, label }.
 const rows = [];
 const add = (client, kex, key, label) => rows.push({ id: `${client} ${kex} ${key}`, client, kex, key, label });
-for (const kex of WANTED.filter((k) => serverKex.includes(k))) {
+const noOthers = process.argv.includes("--no-others");
+for (const kex of WANTED.filter((k) => serverKex.includes(k) && !(noOthers && OTHERS.includes(k)))) {
   if (ourKex.includes(kex)) add("ours", kex, "ed25519", "mcp-ssh (ours)");
   else results.skipped.push(`${kex}: not in the kex table of ${library.description.replace(/, bundled.*/, "")}`);
 }

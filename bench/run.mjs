@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // `npm run bench`: runs every benchmark in bench/ one after the other, each in its own Node
 // process (so one's JIT state, heap and sockets cannot skew the next), and prints their tables.
-// A benchmark is any bench/*.mjs file other than this one; helpers live in subfolders.
+// A benchmark is any bench/*.mjs file other than this one; helpers live in subfolders. Today:
+// bundle-size, e2e-mcp, e2e-ssh, hotpath, and install-time (a fresh clone's `npm install`, the
+// build included: what a newcomer waits for; it needs the npm cache warm, and takes minutes).
 //
 // Usage: npm run bench [-- [NAME ...] [--quick] [--list] [other flags passed to every benchmark]]
 //   NAME       run only the benchmarks whose file name contains NAME (e.g. `hotpath`, `e2e`)

@@ -9,7 +9,7 @@
 //
 // The generated files are committed (typecheck, tests and bundlers need no build step) and are
 // reproducible: wabt is pinned and its output deterministic. `--check` exits 1 if a committed
-// file differs from what the sources assemble to. Run by `npm run build:wasm` and by `prepare`.
+// file differs from what the sources assemble to. Run by `npm run build:wasm` and `npm run build`.
 import { readFile, writeFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { join, dirname } from "node:path";
@@ -73,7 +73,8 @@ for (const [name, files] of Object.entries(MODULES)) {
       console.error(`${file} is stale: run \`npm run build:wasm\` and commit the result`);
       stale = true;
     }
-  } else {
+  } else if ((await readFile(file, "utf8").catch(() => "")) !== text) {
+    // Only a real change is written: an unchanged mtime keeps dist/ fresh for scripts/build.mjs.
     await writeFile(file, text);
     console.log(`wasm kernel: wrote ${file}`);
   }

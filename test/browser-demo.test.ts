@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { demoRoutes, staticHandler } from "../src/relay/demo-files.js";
+import { demoRoutes, staticHandler, type DemoPrefill } from "../src/relay/demo-files.js";
 import { startRelay } from "../src/relay/relay-server.js";
 import { makeClientKey, startSshd, type ClientKey, type TestServer } from "./helpers/servers.js";
 import { buildBrowserBundle, type BrowserBuild } from "./runtimes/browser-bundle.js";
@@ -60,29 +60,31 @@ afterAll(async () => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
-/** `mcp-ssh relay` to sshd, serving the demo page itself. */
-function startDemoRelay() {
+/** `mcp-ssh relay` to sshd, serving the demo page itself (prefilled as `relay --demo-*` would). */
+function startDemoRelay(prefill: DemoPrefill = {}) {
   return startRelay({
     listenHost: "127.0.0.1",
     listenPort: 0,
     targetHost: sshd.host,
     targetPort: sshd.port,
-    httpHandler: staticHandler(demoRoutes(ROOT, bundleDir)),
+    httpHandler: staticHandler(demoRoutes(ROOT, bundleDir, prefill)),
     allowOwnOrigin: true,
   });
 }
 
 /** Fill the form as a person would (pinning `fingerprint`, logging in with our key) and press Connect. */
-async function submitForm(page: Page, fingerprint: string): Promise<void> {
-  await page.fill("#fingerprint", fingerprint);
-  await page.fill("#username", sshd.username);
+async function submitForm(page: Page, fingerprint: string | undefined): Promise<void> {
+  if (fingerprint !== undefined) {
+    await page.fill("#fingerprint", fingerprint);
+    await page.fill("#username", sshd.username);
+  }
   await page.fill("#private-key", key.privateKey);
   await page.fill("#command", `${process.execPath} ${MCP_SERVER}`);
   await page.click("#connect");
 }
 
 /** Fill the form as a person would, connect, and wait until the page says connected (or why not). */
-async function connectFromPage(page: Page, pageUrl: string, relayUrl: string): Promise<void> {
+async function connectFromPage(page: Page, pageUrl: string, relayUrl: string, fingerprint: string | undefined = sshd.hostKeyFingerprint): Promise<void> {
   const problems: string[] = [];
   page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
   page.on("console", (message) => {
@@ -93,7 +95,7 @@ async function connectFromPage(page: Page, pageUrl: string, relayUrl: string): P
     timeout: 15_000,
   });
   expect(await page.inputValue("#relay-url")).toBe(relayUrl);
-  await submitForm(page, sshd.hostKeyFingerprint);
+  await submitForm(page, fingerprint);
   await page.waitForSelector('#status[data-state="connected"], #status[data-state="error"]', { timeout: 45_000 });
   const state = await page.getAttribute("#status", "data-state");
   if (state !== "connected") {
@@ -190,6 +192,89 @@ describe("the browser demo", () => {
       await page.waitForSelector('#status[data-state="error"], #status[data-state="connected"]', { timeout: 45_000 });
       expect(await page.getAttribute("#status", "data-state")).toBe("error");
       expect(await page.textContent("#status")).toContain("HostKeyMismatchError");
+    } finally {
+      await page.close();
+      await relay.close();
+    }
+  });
+  /** What the page shows: the state a person sees, checked after each step. */
+  async function pageState(page: Page) {
+    return {
+      status: await page.getAttribute("#status", "data-state"),
+      statusText: (await page.textContent("#status")) ?? "",
+      toolsVisible: await page.isVisible("#tools-section"),
+      tools: await page.$$eval("#tools li code", (nodes) => nodes.map((n) => n.textContent)),
+      options: await page.$$eval("#tool option", (nodes) => nodes.length),
+      callDisabled: await page.isDisabled("#call"),
+      connectDisabled: await page.isDisabled("#connect"),
+      disconnectDisabled: await page.isDisabled("#disconnect"),
+      result: (await page.textContent("#result")) ?? "",
+    };
+  }
+
+  const shoot = (page: Page, name: string) =>
+    page.screenshot({ path: join(OUTPUT, `browser-demo-${name}.png`), fullPage: true, mask: [page.locator("#private-key")] });
+
+  it("served by the demo: prefilled, then connect, call, disconnect and a host key mismatch each leave a clear state", async () => {
+    const relay = await startDemoRelay({ fingerprint: sshd.hostKeyFingerprint, username: sshd.username });
+    const page = await context.newPage();
+    const requested: string[] = [];
+    const missing: string[] = [];
+    page.on("request", (request) => requested.push(new URL(request.url()).pathname));
+    page.on("response", (response) => response.status() >= 400 && missing.push(`${response.status()} ${response.url()}`));
+    try {
+      await page.goto(`http://127.0.0.1:${relay.port}/`);
+      await page.waitForFunction(() => (window as unknown as { mcpSshDemoReady?: boolean }).mcpSshDemoReady === true);
+      // Prefilled with the demo server's values; before connecting there is nothing to call.
+      expect(await page.inputValue("#fingerprint")).toBe(sshd.hostKeyFingerprint);
+      expect(await page.inputValue("#username")).toBe(sshd.username);
+      expect(await pageState(page)).toMatchObject({ status: "idle", toolsVisible: false, callDisabled: true });
+
+      // Connect with only the key (and the command) typed in.
+      await connectFromPage(page, `http://127.0.0.1:${relay.port}/`, relay.url, undefined);
+      const connected = await pageState(page);
+      expect(connected).toMatchObject({ status: "connected", toolsVisible: true, callDisabled: false, disconnectDisabled: false, connectDisabled: true });
+      expect(connected.tools).toEqual(expect.arrayContaining(["echo", "add"]));
+      expect(connected.statusText).toContain(sshd.hostKeyFingerprint);
+      await shoot(page, "1-connected");
+
+      expect(await callEcho(page, "a call from the page")).toBe("a call from the page");
+      expect(await pageState(page)).toMatchObject({ status: "connected", result: "a call from the page", callDisabled: false });
+      await shoot(page, "2-tool-call");
+
+      await page.click("#disconnect");
+      await page.waitForSelector('#status[data-state="idle"]', { timeout: 15_000 });
+      expect(await pageState(page)).toEqual({
+        status: "idle",
+        statusText: "Disconnected.",
+        toolsVisible: false,
+        tools: [],
+        options: 0,
+        callDisabled: true,
+        connectDisabled: false,
+        disconnectDisabled: true,
+        result: "",
+      });
+      await shoot(page, "3-disconnected");
+
+      // A wrong fingerprint: refused before login, explained in the page's terms, and a clean state.
+      const wrong = `SHA256:${"A".repeat(43)}`;
+      await page.fill("#fingerprint", wrong);
+      await page.click("#connect");
+      await page.waitForSelector('#status[data-state="error"], #status[data-state="connected"]', { timeout: 45_000 });
+      const mismatch = await pageState(page);
+      expect(mismatch).toMatchObject({ status: "error", toolsVisible: false, tools: [], options: 0, callDisabled: true, connectDisabled: false });
+      expect(mismatch.statusText).toContain("HostKeyMismatchError");
+      expect(mismatch.statusText).toContain(`presented host key ${sshd.hostKeyFingerprint}`);
+      expect(mismatch.statusText).toContain(`not the fingerprint entered above (${wrong})`);
+      // Nothing about a known_hosts entry, and not the relay's address as if it were the SSH server.
+      expect(mismatch.statusText).not.toMatch(/update the entry|known_hosts/);
+      expect(mismatch.statusText).not.toContain(String(relay.port));
+      await shoot(page, "4-host-key-mismatch");
+
+      // The icon is inline: the page asked for no favicon, and nothing it asked for was missing.
+      expect(requested.filter((p) => p.includes("favicon"))).toEqual([]);
+      expect(missing).toEqual([]);
     } finally {
       await page.close();
       await relay.close();

@@ -57,7 +57,7 @@ function codeOnly(text: string): string {
     .replace(/`(?:\\.|[^`\\])*`/g, "``");
 }
 
-describe.each(["src/browser-ssh.ts", "src/browser.ts"])("browser bundle of %s", (entry) => {
+describe.each(["src/entries/browser-ssh.ts", "src/entries/browser.ts"])("browser bundle of %s", (entry) => {
   it("bundles for platform browser with no Node builtin and no Node-only module of ours", async () => {
     const { metafile, warnings } = await bundleForBrowser(entry);
     const inputs = Object.keys(metafile.inputs);
@@ -68,7 +68,7 @@ describe.each(["src/browser-ssh.ts", "src/browser.ts"])("browser bundle of %s", 
 });
 
 it("uses every browser substitute (a stale entry would hide nothing, but should go)", async () => {
-  const { metafile } = await bundleForBrowser("src/browser.ts");
+  const { metafile } = await bundleForBrowser("src/entries/browser.ts");
   for (const standIn of Object.values(BROWSER_SUBSTITUTES)) expect(Object.keys(metafile.inputs)).toContain(standIn);
 });
 

@@ -14,6 +14,7 @@ describe("mcp-ssh proxy arguments", () => {
       port: 8022,
       username: "mcp",
       clientKeys: [],
+      agent: false,
       knownHosts: "~/.ssh/known_hosts",
       passphrase: undefined,
       disableHostKeyChecking: false,
@@ -26,6 +27,7 @@ describe("mcp-ssh proxy arguments", () => {
       env: {},
       command: undefined,
       subsystem: undefined,
+      initTimeoutMs: 20_000,
       logLevel: "info",
     });
   });
@@ -33,17 +35,18 @@ describe("mcp-ssh proxy arguments", () => {
   it("reads every flag", () => {
     const s = settings([
       "--host", "mcp.example.org", "--port", "2222", "--username", "ada",
-      "--client-key", "/k/one", "--client-key", "/k/two", "--known-hosts", "/kh",
+      "--client-key", "/k/one", "--client-key", "/k/two", "--agent", "--known-hosts", "/kh",
       "--passphrase", "pp", "--disable-host-key-checking", "--use-key-server", "--key-server-port", "8443",
       "--key-server-url", "https://keys.example.org", "--key-server-token", "tok", "--key-server-ca", "/ca.pem",
       "--allow-http-key-server", "--env", "A=1", "--env", "B=x=y", "--env", "EMPTY=", "--subsystem", "mcp",
-      "--log-level", "WARNING",
+      "--log-level", "WARNING", "--init-timeout", "2.5",
     ]);
     expect(s).toEqual({
       host: "mcp.example.org",
       port: 2222,
       username: "ada",
       clientKeys: ["/k/one", "/k/two"],
+      agent: true,
       knownHosts: "/kh",
       passphrase: "pp",
       disableHostKeyChecking: true,
@@ -56,8 +59,17 @@ describe("mcp-ssh proxy arguments", () => {
       env: { A: "1", B: "x=y", EMPTY: "" },
       command: undefined,
       subsystem: "mcp",
+      initTimeoutMs: 2500,
       logLevel: "warn",
     });
+  });
+
+  it("reads --init-timeout in seconds (0 = no limit) and refuses anything else", () => {
+    expect(settings(["--init-timeout", "0"]).initTimeoutMs).toBe(0);
+    expect(settings(["--init-timeout", "45"]).initTimeoutMs).toBe(45_000);
+    for (const bad of ["-1", "soon", "", "1e3", "100000"]) {
+      expect(() => settings(["--init-timeout", bad])).toThrow(UsageError);
+    }
   });
 
   it("takes secrets from the environment, the command line winning", () => {

@@ -26,7 +26,7 @@ describe("mcp-ssh entry", () => {
       "--host", "--port", "--username", "--client-key", "--known-hosts", "--disable-host-key-checking",
       "--use-key-server", "--key-server-port", "--passphrase", "--log-level", "--env", "--command",
       "--subsystem", "--key-server-url", "--key-server-token", "--key-server-ca", "--allow-http-key-server",
-      "keygen", "keyserver", "relay", "MCP_SSH_PASSPHRASE", "MCP_SSH_KEY_SERVER_TOKEN",
+      "--init-timeout", "--agent", "keygen", "keyserver", "relay", "MCP_SSH_PASSPHRASE", "MCP_SSH_KEY_SERVER_TOKEN",
     ]) {
       expect(run.stdout(), flag).toContain(flag);
     }

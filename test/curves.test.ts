@@ -1,9 +1,9 @@
 import fc from "fast-check";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import type { CurveBackend } from "../src/ssh/curves/backend.js";
-import { curveImplementation, prepareCurves } from "../src/ssh/curves/backend.js";
-import { nobleCurves } from "../src/ssh/curves/noble.js";
-import { webCryptoCurves } from "../src/ssh/curves/webcrypto.js";
+import type { CurveBackend } from "../src/ssh/crypto/backend.js";
+import { curveImplementation, prepareCurves } from "../src/ssh/crypto/backend.js";
+import { nobleCurves } from "../src/ssh/crypto/noble.js";
+import { webCryptoCurves } from "../src/ssh/crypto/webcrypto.js";
 import { connectTo } from "./helpers/connect.js";
 import { makeClientKey, startSshd, type ClientKey, type TestServer } from "./helpers/servers.js";
 
@@ -140,7 +140,7 @@ describe("backend selection", () => {
       },
     };
     vi.stubGlobal("crypto", { getRandomValues: real.getRandomValues.bind(real), subtle: refusing });
-    const fresh = await import("../src/ssh/curves/backend.js");
+    const fresh = await import("../src/ssh/crypto/backend.js");
     expect(fresh.curveImplementation()).toBe(null);
     const backend = await fresh.curves();
     expect(backend.name).toBe("noble");

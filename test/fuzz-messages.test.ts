@@ -160,7 +160,7 @@ describe("userauth replies", () => {
         // The connection ends after these messages: nothing may wait beyond them.
         inbox.fail(new ConnectionLostError("fuzz input ended"));
         await typedOnlyAsync("authenticate", () =>
-          authenticate({ send: async () => {}, inbox, sessionId: new Uint8Array(32), username: "fuzz", signers: [signer], logger: silentLogger }),
+          authenticate({ send: async () => {}, inbox, sessionId: new Uint8Array(32), username: "fuzz", signers: [signer], publicKeyAlgorithms: offeredAlgorithms().publicKey, serverSigAlgs: () => undefined, password: "pw", logger: silentLogger }),
         );
       }),
       { numRuns: RUNS },

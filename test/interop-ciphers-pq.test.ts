@@ -4,7 +4,7 @@
 // command's output must arrive intact.
 import { createHash } from "node:crypto";
 import { afterAll, describe, expect, it } from "vitest";
-import { SSHClient } from "../src/ssh-entry.js";
+import { SSHClient } from "../src/entries/ssh.js";
 import { makeClientKey, startSshd, type ClientKey, type TestServer } from "./helpers/servers.js";
 import { connectTo } from "./helpers/connect.js";
 

@@ -9,7 +9,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { x25519 } from "@noble/curves/ed25519.js";
 import { ml_kem768 } from "@noble/post-quantum/ml-kem.js";
-import type { X25519KeyPair } from "../src/ssh/curves/backend.js";
+import type { X25519KeyPair } from "../src/ssh/crypto/backend.js";
 import { sntrup761Encapsulate, sntrup761KeyPair } from "../src/ssh/crypto/sntrup761.js";
 import { ProtocolError } from "../src/ssh/errors.js";
 import type { KexContext, KexMethod, KexResult, ServerHostKey } from "../src/ssh/kex/kex-method.js";

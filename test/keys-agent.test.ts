@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TimeoutError } from "../src/ssh/errors.js";
 import type { Logger } from "../src/ssh/logger.js";
 import { AgentError } from "../src/ssh/keys/agent-protocol.js";
-import { connectAgent, listAgentSigners } from "../src/ssh/keys/node/agent-socket.js";
+import { connectAgent, listAgentSigners } from "../src/platform/node/agent-socket.js";
 import { verifySignature } from "../src/ssh/keys/signature.js";
 import { fromBase64, utf8 } from "../src/ssh/wire/bytes.js";
 import { mustRun, startAgent, tempDir, type TestAgent } from "./keys-support.js";
@@ -50,10 +50,11 @@ describe("ssh-agent (Debian's ssh-agent and ssh-add)", () => {
     }
   });
 
-  it("offers ed25519 signers whose signatures verify; other types are skipped with a debug line", async () => {
+  it("offers ed25519 signers whose signatures verify; RSA ones sign with SHA-2 (test/keys-agent-types.test.ts)", async () => {
     const logger = recordingLogger();
     const signers = await listAgentSigners(agent.socket, { logger });
-    expect(signers).toHaveLength(1);
+    void logger;
+    expect(signers).toHaveLength(2);
     const signer = signers[0]!;
     expect(signer.type).toBe("ssh-ed25519");
     expect(signer.comment).toBe("agent-ed25519");
@@ -62,15 +63,16 @@ describe("ssh-agent (Debian's ssh-agent and ssh-add)", () => {
     const signature = await signer.sign(data);
     expect(await verifySignature(signer.publicBlob, signature, data)).toBe(true);
     expect(await verifySignature(signer.publicBlob, signature, utf8("other data"))).toBe(false);
-    expect(logger.lines.some((l) => l.startsWith("debug:") && l.includes("agent-rsa") && l.includes("ssh-rsa keys are not supported"))).toBe(true);
+    expect(signers[1]!.type).toBe("ssh-rsa");
+    expect(signers[1]!.algorithms).toEqual(["rsa-sha2-512", "rsa-sha2-256", "ssh-rsa"]);
   });
 
   it("finds the agent through SSH_AUTH_SOCK", async () => {
     const saved = process.env.SSH_AUTH_SOCK;
     process.env.SSH_AUTH_SOCK = agent.socket;
     try {
-      expect((await listAgentSigners(true)).map((s) => s.comment)).toEqual(["agent-ed25519"]);
-      expect((await listAgentSigners()).map((s) => s.comment)).toEqual(["agent-ed25519"]);
+      expect((await listAgentSigners(true)).map((s) => s.comment)).toEqual(["agent-ed25519", "agent-rsa"]);
+      expect((await listAgentSigners()).map((s) => s.comment)).toEqual(["agent-ed25519", "agent-rsa"]);
     } finally {
       if (saved === undefined) delete process.env.SSH_AUTH_SOCK;
       else process.env.SSH_AUTH_SOCK = saved;

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HostKeyMismatchError, HostKeyUnknownError } from "../src/ssh/errors.js";
 import type { Logger } from "../src/ssh/logger.js";
 import { verifyHostKeyWithPolicy, type VerifyHostKeyOptions } from "../src/ssh/keys/host-key-policy.js";
-import { appendKnownHostsLine } from "../src/ssh/keys/node/known-hosts-file.js";
+import { appendKnownHostsLine } from "../src/platform/node/known-hosts-file.js";
 import { fromBase64 } from "../src/ssh/wire/bytes.js";
 import { startSshd, type TestServer } from "./helpers/servers.js";
 import { mustRun, tempDir, tool, typeAndBase64 } from "./keys-support.js";

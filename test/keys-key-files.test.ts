@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { Logger } from "../src/ssh/logger.js";
 import { generateEd25519Key } from "../src/ssh/keys/generate-key.js";
-import { KeyFileExistsError, ensureKeyFile, writeKeyPair } from "../src/ssh/keys/node/key-files.js";
+import { KeyFileExistsError, ensureKeyFile, writeKeyPair } from "../src/platform/node/key-files.js";
 import { inspectPrivateKey, parsePrivateKey } from "../src/ssh/keys/openssh-private-key.js";
 import { mustRun, tempDir, tool, typeAndBase64 } from "./keys-support.js";
 

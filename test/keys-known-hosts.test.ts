@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hashHostName, matchHashedHost, matchPattern, matchPatternList, parseHashedHost } from "../src/ssh/keys/host-patterns.js";
 import { checkHostKey, formatKnownHostsLine, parseKnownHosts } from "../src/ssh/keys/known-hosts.js";
-import { appendKnownHostsLine, readKnownHostsFiles } from "../src/ssh/keys/node/known-hosts-file.js";
+import { appendKnownHostsLine, readKnownHostsFiles } from "../src/platform/node/known-hosts-file.js";
 import { fromBase64 } from "../src/ssh/wire/bytes.js";
 import { startSshd, type TestServer } from "./helpers/servers.js";
 import { mustRun, tempDir, tool, typeAndBase64 } from "./keys-support.js";

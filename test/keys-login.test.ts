@@ -3,10 +3,10 @@
 import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SSHClient, type ConnectOptions } from "../src/ssh-entry.js";
+import { SSHClient, type ConnectOptions } from "../src/entries/ssh.js";
 import { AuthenticationError, HostKeyMismatchError, KeyDecryptionError } from "../src/ssh/errors.js";
-import { writeKeyPair } from "../src/ssh/keys/node/key-files.js";
-import { listAgentSigners } from "../src/ssh/keys/node/agent-socket.js";
+import { writeKeyPair } from "../src/platform/node/key-files.js";
+import { listAgentSigners } from "../src/platform/node/agent-socket.js";
 import { makeClientKey, startSshd, waitForLog, type ClientKey, type TestServer } from "./helpers/servers.js";
 import { connectTo } from "./helpers/connect.js";
 import { mustRun, startAgent, tempDir, tool, typeAndBase64, type TestAgent } from "./keys-support.js";

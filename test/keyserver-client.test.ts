@@ -254,6 +254,70 @@ describe("plain HTTP", () => {
   });
 });
 
+describe("what is sent, and in which order", () => {
+  function recordingRequester(): { requester: HttpRequester; requests: { url: string; body?: string }[] } {
+    const requests: { url: string; body?: string }[] = [];
+    return { requests, requester: (req) => (requests.push({ url: req.url, body: req.body }), fetchRequester(req)) };
+  }
+
+  it("enrolls \"type base64\" only: the key's comment is not sent (the key file keeps it)", async () => {
+    const { file, port } = await start();
+    const a = await makeClientKey({ comment: "root@laptop" });
+    const { requester, requests } = recordingRequester();
+    await enrollWithKeyServer({
+      host: "127.0.0.1",
+      keyServerPort: port,
+      token: TOKEN,
+      clientPublicKeyLines: [a.publicKeyLine],
+      logger: recordingLogger().logger,
+      requester,
+    });
+    const register = requests.filter((r) => r.url.endsWith("/register"));
+    expect(register).toHaveLength(1);
+    expect(JSON.parse(register[0]!.body!)).toEqual({ client_pub_key: typeAndBlob(a.publicKeyLine) });
+    expect(await readFile(file, "utf8")).not.toContain("root@laptop");
+    expect(await readFile(`${a.path}.pub`, "utf8")).toContain("root@laptop");
+  });
+
+  it("on loopback, asks a plain-HTTP key server over plain HTTP before any TLS handshake on its port", async () => {
+    const { port } = await start();
+    const a = await makeClientKey();
+    const { requester, requests } = recordingRequester();
+    await enrollWithKeyServer({
+      host: "127.0.0.1",
+      keyServerPort: port,
+      token: TOKEN,
+      clientPublicKeyLines: [a.publicKeyLine],
+      logger: recordingLogger().logger,
+      requester,
+    });
+    // https://HOST (port 443, the reference's) first, then plain HTTP on the key-server port:
+    // nothing ever sends a TLS ClientHello to the plain-HTTP port (which it would log as a 400).
+    expect(requests.map((r) => r.url)).toEqual([
+      "https://127.0.0.1/server_pub_key",
+      `http://127.0.0.1:${port}/server_pub_key`,
+      `http://127.0.0.1:${port}/register`,
+    ]);
+  });
+
+  it("on loopback, still finds an HTTPS key server on the key-server port", async () => {
+    const certs = await makeCertificates();
+    const { hostKey, port } = await start({ tls: { cert: certs.cert, key: certs.key } });
+    const a = await makeClientKey();
+    const { logger, warnings } = recordingLogger();
+    const result = await enrollWithKeyServer({
+      host: "127.0.0.1",
+      keyServerPort: port,
+      token: TOKEN,
+      caPath: certs.caPath,
+      clientPublicKeyLines: [a.publicKeyLine],
+      logger,
+    });
+    expect(result.hostKeyLine).toBe(typeAndBlob(hostKey.publicKeyLine));
+    expect(warnings()).toEqual([]);
+  });
+});
+
 describe("errors", () => {
   it("says what to do about a missing or wrong token", async () => {
     const { port, file } = await start();

@@ -148,7 +148,10 @@ describe("mcp-ssh --use-key-server against sshd", () => {
     }
     expect(await readFile(emptyKnownHosts, "utf8")).toBe("");
     const enrolled = await readFile(enrolledFile, "utf8");
-    expect(enrolled).toBe(`restrict,command="${toolsServerCommand().replace(/"/g, '\\"')}" ${key.publicKeyLine}\n`);
+    // Enrolled as "type base64": the key file's comment ("fresh@client") stays on this machine.
+    expect(enrolled).toBe(`restrict,command="${toolsServerCommand().replace(/"/g, '\\"')}" ${key.publicKeyLine.split(" ").slice(0, 2).join(" ")}\n`);
+    expect(enrolled).not.toContain("fresh@client");
+    expect(await readFile(`${key.path}.pub`, "utf8")).toContain("fresh@client");
     const { stdout } = await run("ssh-keygen", ["-l", "-E", "sha256", "-f", enrolledFile]);
     expect(stdout.split(" ")[1]).toBe(key.fingerprint);
     expect(keyServerLog).toMatch(new RegExp(`${key.fingerprint.replace(/[+/]/g, "\\$&")} enrolled`));

@@ -2,7 +2,7 @@
 // for stdout): against sshd running `cat` and a flood of output, check that those keep the stream
 // order, put EOF after every byte, and still hold the remote back while a consumer is busy.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { SSHClient } from "../src/ssh-entry.js";
+import type { SSHClient } from "../src/entries/ssh.js";
 import { LOCAL_MAX_PACKET, LOCAL_WINDOW } from "../src/ssh/connection/channel.js";
 import { createLogger } from "../src/ssh/logger.js";
 import { LineChannel, type ChannelEnd } from "../src/mcp/line-channel.js";

@@ -4,7 +4,7 @@
 // Our client speaks curve25519-sha256 / ssh-ed25519 / chacha20-poly1305 today: the peers are set
 // to allow exactly those.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SSHClient } from "../src/ssh-entry.js";
+import { SSHClient } from "../src/entries/ssh.js";
 import { connectTo } from "./helpers/connect.js";
 import { runAsyncsshClient, startAsyncsshServer } from "./helpers/asyncssh.js";
 import { runOpenssh10Client, startSshd10 } from "./helpers/openssh10.js";

@@ -24,6 +24,9 @@ describe("parseRelayArgs", () => {
         "--max-connections",
         "4",
         "--demo",
+        "--demo-fingerprint",
+        `SHA256:${"x".repeat(43)}`,
+        "--demo-username=mcp",
       ]),
     ).toEqual({
       listenHost: "127.0.0.1",
@@ -33,6 +36,7 @@ describe("parseRelayArgs", () => {
       allowOrigins: ["https://a.example", "http://127.0.0.1:9000"],
       maxConnections: 4,
       demo: true,
+      demoPrefill: { fingerprint: `SHA256:${"x".repeat(43)}`, username: "mcp" },
     });
   });
 
@@ -45,6 +49,7 @@ describe("parseRelayArgs", () => {
       allowOrigins: [],
       maxConnections: 32,
       demo: false,
+      demoPrefill: {},
     });
   });
 
@@ -58,6 +63,9 @@ describe("parseRelayArgs", () => {
     [["--target", "h:22", "--max-connections", "two"], /positive integer/],
     [["--target", "h:22", "--allow-origin", "https://a.example/path"], /no path/],
     [["--target", "h:22", "--open-proxy"], /unknown argument "--open-proxy"/],
+    [["--target", "h:22", "--demo", "--demo-fingerprint", "SHA256:short"], /--demo-fingerprint wants a fingerprint/],
+    [["--target", "h:22", "--demo", "--demo-username", "a b"], /--demo-username wants a user name/],
+    [["--target", "h:22", "--demo-username", "mcp"], /need --demo/],
   ])("rejects %j", (argv, message) => {
     expect(() => parseRelayArgs(argv as string[])).toThrow(message);
   });
@@ -150,6 +158,13 @@ describe("demo static routes", () => {
       expect(Object.keys(routes).sort()).toEqual(
         ["/", "/chunk-AB12.js", "/client-CD34.js", "/demo.css", "/demo.js", "/mcp-ssh-core.js", "/mcp-ssh.js"].sort(),
       );
+      // The page as a file unless the operator gave values to prefill; then with them in its tag.
+      expect(routes["/"]).toEqual({ file: join(root, "web", "index.html"), type: "text/html; charset=utf-8" });
+      writeFileSync(join(root, "web", "index.html"), '<head><meta name="mcp-ssh-demo-prefill" content="{}"></head>');
+      expect(demoRoutes(root, build, { username: "mcp", fingerprint: "SHA256:<x>" })["/"]).toEqual({
+        body: '<head><meta name="mcp-ssh-demo-prefill" content="{&quot;username&quot;:&quot;mcp&quot;,&quot;fingerprint&quot;:&quot;SHA256:&lt;x&gt;&quot;}"></head>',
+        type: "text/html; charset=utf-8",
+      });
       expect(routes["/client-CD34.js"]).toEqual({ file: join(build, "client-CD34.js"), type: "text/javascript; charset=utf-8" });
       // A build file that would shadow the page's own script is refused, not served instead.
       writeFileSync(join(build, "demo.js"), "");

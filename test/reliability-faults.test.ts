@@ -7,7 +7,7 @@ import { connect, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SSHClient, type ConnectOptions } from "../src/ssh-entry.js";
+import { SSHClient, type ConnectOptions } from "../src/entries/ssh.js";
 import { ConnectionLostError, ProtocolError, TimeoutError } from "../src/ssh/errors.js";
 import { socketToByteStream } from "../src/ssh/io/node-tcp.js";
 import { makeClientKey, startSshd, type ClientKey, type TestServer } from "./helpers/servers.js";

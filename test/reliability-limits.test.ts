@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SSHClient, type ConnectOptions } from "../src/ssh-entry.js";
+import { SSHClient, type ConnectOptions } from "../src/entries/ssh.js";
 import { ChannelOpenError, ConnectionLostError, ProtocolError } from "../src/ssh/errors.js";
 import { silentLogger, type Logger } from "../src/ssh/logger.js";
 import { MSG } from "../src/ssh/messages.js";

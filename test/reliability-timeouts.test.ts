@@ -3,7 +3,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { connect, type Socket } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SSHClient, type ConnectOptions } from "../src/ssh-entry.js";
+import { SSHClient, type ConnectOptions } from "../src/entries/ssh.js";
 import { ConnectionLostError, TimeoutError } from "../src/ssh/errors.js";
 import { socketToByteStream } from "../src/ssh/io/node-tcp.js";
 import { makeClientKey, startSshd, waitForLog, type ClientKey, type TestServer } from "./helpers/servers.js";

@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SSHClient, type SSHChannel } from "../src/ssh-entry.js";
+import { SSHClient, type SSHChannel } from "../src/entries/ssh.js";
 import { ChannelRequestError, ConnectionLostError } from "../src/ssh/errors.js";
 import { silentLogger } from "../src/ssh/logger.js";
 import { makeClientKey, startDropbear, startSshd, type ClientKey, type TestServer } from "./helpers/servers.js";

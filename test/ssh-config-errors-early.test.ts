@@ -2,7 +2,7 @@
 // fingerprint or an unknown algorithm name fails at once, without connecting (no listener needed:
 // the port given would refuse, and the error must not be that refusal).
 import { describe, expect, it } from "vitest";
-import { SSHClient } from "../src/ssh-entry.js";
+import { SSHClient } from "../src/entries/ssh.js";
 
 const base = { host: "127.0.0.1", port: 1, username: "u" };
 

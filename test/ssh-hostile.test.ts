@@ -1,6 +1,6 @@
 // Issue 2: hostile or broken peers end in a ProtocolError with the socket closed, never a hang.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SSHClient } from "../src/ssh-entry.js";
+import { SSHClient } from "../src/entries/ssh.js";
 import { ProtocolError } from "../src/ssh/errors.js";
 import { makeClientKey, startSshd, type ClientKey, type TestServer } from "./helpers/servers.js";
 import { startProxy } from "./helpers/tcp-proxy.js";

@@ -1,7 +1,7 @@
 // Issue 8: rekeying under load, started by the server (sshd RekeyLimit) and by the client.
 import { createHash, randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SSHClient } from "../src/ssh-entry.js";
+import { SSHClient } from "../src/entries/ssh.js";
 import { makeClientKey, startDropbear, startSshd, type ClientKey, type TestServer } from "./helpers/servers.js";
 import { connectTo } from "./helpers/connect.js";
 

@@ -87,6 +87,38 @@ function argumentSkeleton(tool) {
   return JSON.stringify(skeleton, null, 2);
 }
 
+/** Back to "not connected": no tools, no result, nothing to call (after Disconnect or a failure). */
+function clearSession() {
+  $("tools-section").hidden = true;
+  $("server-name").textContent = "";
+  $("tools").replaceChildren();
+  $("tool").replaceChildren();
+  $("arguments").value = "";
+  $("result").textContent = "";
+  $("result").dataset.state = "empty";
+  $("call").disabled = true;
+  $("disconnect").disabled = true;
+  $("connect").disabled = false;
+}
+
+/**
+ * What went wrong, in this page's terms. The library's host key message is written for a
+ * known_hosts file and names the host it was given (here the relay); this page has a fingerprint
+ * box, and the SSH server is whatever the relay forwards to.
+ */
+function describeFailure(error, pinned) {
+  if (error.name === "HostKeyMismatchError") {
+    return (
+      `HostKeyMismatchError: the SSH server behind the relay presented host key ${error.fingerprint ?? "(unknown)"}, ` +
+      `not the fingerprint entered above (${pinned}). Nothing was sent: the login stopped before your key was used. ` +
+      `Check the fingerprint on the server (ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub). If the server shows ` +
+      `${error.fingerprint ?? "the presented key"}, correct the fingerprint box; if it shows the one you entered, the relay ` +
+      `does not lead to the server you meant, or someone is intercepting the connection.`
+    );
+  }
+  return `${error.name}: ${error.message}`;
+}
+
 function showTools(serverName, tools) {
   $("server-name").textContent = serverName;
   $("tools").replaceChildren(
@@ -110,6 +142,8 @@ function showTools(serverName, tools) {
   $("tool").onchange = pick;
   pick();
   $("result").textContent = "";
+  $("result").dataset.state = "empty";
+  $("call").disabled = false;
   $("tools-section").hidden = false;
 }
 
@@ -124,9 +158,6 @@ async function connect(event) {
     setStatus("SSH: key exchange, host key check and login ...", "busy");
     const transport = new SSHClientTransport({
       stream,
-      // Only for messages: the SSH server is whatever the relay forwards to.
-      host: new URL(url).hostname,
-      port: Number(new URL(url).port) || (url.startsWith("wss:") ? 443 : 80),
       username: $("username").value.trim(),
       privateKey: $("private-key").value,
       passphrase: $("passphrase").value || undefined,
@@ -136,8 +167,7 @@ async function connect(event) {
     });
     session = new McpSession(transport, () => {
       session = null;
-      $("connect").disabled = false;
-      $("disconnect").disabled = true;
+      clearSession();
       if ($("status").dataset.state === "connected") setStatus("Disconnected.", "idle");
     });
     await transport.start();
@@ -154,10 +184,11 @@ async function connect(event) {
     $("disconnect").disabled = false;
     setStatus(`Connected to ${server} (MCP ${init.protocolVersion}) over SSH; host key ${fingerprint} verified.`, "connected");
   } catch (error) {
-    setStatus(`${error.name}: ${error.message}`, "error");
+    setStatus(describeFailure(error, fingerprint), "error");
     log(String(error.stack ?? error));
     await session?.transport.close().catch(() => {});
-    $("connect").disabled = false;
+    session = null;
+    clearSession();
   }
 }
 
@@ -185,10 +216,29 @@ async function callTool(event) {
     result.textContent = error.message;
     result.dataset.state = "error";
   } finally {
-    $("call").disabled = false;
+    // Disconnected meanwhile: stays disabled (clearSession).
+    $("call").disabled = session === null;
   }
 }
 
+/** Values the demo's own relay put in the page (its throwaway server's fingerprint and user). */
+function prefill() {
+  let values = {};
+  try {
+    values = JSON.parse(document.querySelector('meta[name="mcp-ssh-demo-prefill"]')?.content || "{}");
+  } catch {
+    return;
+  }
+  for (const [id, value] of [["fingerprint", values.fingerprint], ["username", values.username]]) {
+    if (typeof value === "string" && value !== "") {
+      $(id).value = value;
+      $(id).dataset.prefilled = "true";
+    }
+  }
+}
+
+prefill();
+clearSession();
 $("relay-url").value = location.protocol.startsWith("http") ? `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/` : "";
 $("connect-form").addEventListener("submit", connect);
 $("call-form").addEventListener("submit", callTool);

@@ -51,7 +51,7 @@ async function startSshd(dir) {
 }
 
 async function main() {
-  if (!existsSync(CLI)) fail(`${CLI} is missing; build it first: npm run build`);
+  if (!existsSync(CLI)) fail(`${CLI} is missing; build it first: node scripts/build.mjs`);
   let dir;
   let sshd;
   let target = process.env.MCP_SSH_TARGET;
@@ -65,7 +65,9 @@ async function main() {
     }
     target = sshd.target;
   }
-  const relay = spawn(process.execPath, [CLI, "relay", "--demo", "--listen", LISTEN, "--target", target], {
+  // The page prefills what the demo knows: its own server's fingerprint and user.
+  const prefill = sshd ? ["--demo-fingerprint", sshd.fingerprint, "--demo-username", userInfo().username] : [];
+  const relay = spawn(process.execPath, [CLI, "relay", "--demo", "--listen", LISTEN, "--target", target, ...prefill], {
     stdio: ["ignore", "inherit", "pipe"],
   });
   let shownHelp = false;
@@ -77,8 +79,8 @@ async function main() {
       say();
       say(`Open ${page} and enter:`);
       if (sshd) {
-        say(`  host key fingerprint  ${sshd.fingerprint}`);
-        say(`  user name             ${userInfo().username}`);
+        say(`  host key fingerprint  ${sshd.fingerprint}   (prefilled by the page)`);
+        say(`  user name             ${userInfo().username}   (prefilled by the page)`);
         say("  private key           (a throwaway key made for this demo; paste all of it)");
         say();
         say(sshd.privateKey.trim());

@@ -19,10 +19,11 @@ import { fileURLToPath } from "node:url";
 export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 
 const ENTRIES = {
-  /** `mcp-ssh/ssh`: the SSH client alone (what an SSH-only program loads). */
-  ssh: { dist: "dist/ssh.js", src: "src/ssh-entry.ts" },
-  /** `mcp-ssh/mcp`: the MCP transport. */
-  mcp: { dist: "dist/mcp.js", src: "src/mcp-entry.ts" },
+  /** `mcp-over-ssh/ssh`: the SSH client alone (what an SSH-only program loads). */
+  // src: the entry file, where it is now and where older trees (a --baseline) had it.
+  ssh: { dist: "dist/ssh.js", src: ["src/entries/ssh.ts", "src/ssh-entry.ts"] },
+  /** `mcp-over-ssh/mcp`: the MCP transport. */
+  mcp: { dist: "dist/mcp.js", src: ["src/entries/mcp.ts", "src/mcp-entry.ts"] },
 };
 
 function newestMtime(dir) {
@@ -108,7 +109,7 @@ export async function resolveBaseline(entry, argv = process.argv) {
  * `chacha20Poly1305Noble`).
  */
 export async function resolveLibrary(entry, argv = process.argv, { rev, role } = {}) {
-  const { dist: distFile, src } = ENTRIES[entry];
+  const { dist: distFile, src: srcCandidates } = ENTRIES[entry];
   const source = rev ? "commit" : librarySource(argv);
   if (source === "dist") {
     const dist = join(ROOT, distFile);
@@ -117,6 +118,8 @@ export async function resolveLibrary(entry, argv = process.argv, { rev, role } =
     return { path: dist, description: `${distFile}${stale ? " (older than src/)" : ""}`, cleanup() {} };
   }
   const { root, label } = treeOf(source, rev ?? option(argv, "rev") ?? "HEAD");
+  const src = srcCandidates.find((f) => existsSync(join(root, f)));
+  if (!src) throw new Error(`none of ${srcCandidates.join(", ")} in ${label}`);
   const extras = [
     ["src/ssh/cipher/select.ts", "cipherImplementation"],
     // Older trees: a registry function and a ready noble factory.
@@ -155,9 +158,17 @@ export async function resolveCli(argv = process.argv) {
   }
   const { root, label } = treeOf(source, option(argv, "rev") ?? "HEAD");
   const outdir = tempDir("mcp-ssh-bench-cli-");
-  const entries = { index: "src/index.ts", ssh: "src/ssh-entry.ts", mcp: "src/mcp-entry.ts", keyserver: "src/keyserver-entry.ts", cli: "src/cli/main.ts" };
+  // Where the entry files are now, and where older trees had them.
+  const entries = {
+    index: ["src/entries/index.ts", "src/index.ts"],
+    ssh: ["src/entries/ssh.ts", "src/ssh-entry.ts"],
+    mcp: ["src/entries/mcp.ts", "src/mcp-entry.ts"],
+    keyserver: ["src/entries/keyserver.ts", "src/keyserver-entry.ts"],
+    cli: ["src/cli/main.ts"],
+  };
+  const found = Object.entries(entries).map(([k, files]) => [k, files.find((f) => existsSync(join(root, f)))]).filter(([, f]) => f);
   await build({
-    entryPoints: Object.fromEntries(Object.entries(entries).filter(([, f]) => existsSync(join(root, f))).map(([k, f]) => [k, join(root, f)])),
+    entryPoints: Object.fromEntries(found.map(([k, f]) => [k, join(root, f)])),
     bundle: true,
     splitting: true,
     format: "esm",

@@ -2,13 +2,14 @@
 import { parseArgs } from "node:util";
 import type { LogLevel } from "../ssh/logger.js";
 import { MCP_SSH_DEFAULTS } from "../mcp/options.js";
+import { DEFAULT_INIT_TIMEOUT_S } from "./init-watch.js";
 
 /** The reference client's default key, created on first use when missing. */
 export const DEFAULT_CLIENT_KEY = "~/.ssh/m2m_mcp_server_ssh_client";
 export const DEFAULT_KNOWN_HOSTS = "~/.ssh/known_hosts";
 
 export const PROXY_USAGE = `usage: mcp-ssh [options]            relay MCP between stdio and a remote MCP server over SSH
-       mcp-ssh keygen [--file PATH] [--comment C] [--passphrase]
+       mcp-ssh keygen [--type ed25519|ecdsa|rsa] [--bits N] [--file PATH] [--comment C] [--passphrase]
        mcp-ssh keyserver --server-pub-key PATH --authorized-keys PATH [...]   (mcp-ssh keyserver --help)
        mcp-ssh relay --listen HOST:PORT --target HOST:PORT [...]             (mcp-ssh relay --help)
 
@@ -18,6 +19,8 @@ Connection:
   --username USER             login name (default ${MCP_SSH_DEFAULTS.username})
   --client-key PATH           private key; repeat to try several in order
                               (default ${DEFAULT_CLIENT_KEY}, created if missing)
+  --agent                     offer the keys of the ssh-agent ($SSH_AUTH_SOCK) too; alone, instead of
+                              the default key
   --passphrase P              passphrase of encrypted keys (better: MCP_SSH_PASSPHRASE in the environment)
   --known-hosts PATH          known_hosts file (default ${DEFAULT_KNOWN_HOSTS})
   --disable-host-key-checking accept any host key (dangerous: the connection can be intercepted)
@@ -25,6 +28,8 @@ Remote MCP server:
   --command CMD               run CMD (exec request) instead of a shell request
   --subsystem NAME            start an sshd subsystem (e.g. mcp) instead of a shell request
   --env KEY=VALUE             environment for the remote server (repeatable; sshd must AcceptEnv it)
+  --init-timeout SECONDS      how long the remote may take to answer the host's initialize before
+                              mcp-ssh gives up with a hint and an error answer (default ${DEFAULT_INIT_TIMEOUT_S}; 0 = wait forever)
 Key server (fetch the host key, enroll the client key):
   --use-key-server            use it before connecting; the host key it serves is pinned in memory
   --key-server-port PORT      plain-HTTP port, loopback only unless allowed (default ${MCP_SSH_DEFAULTS.keyServerPort})
@@ -39,15 +44,19 @@ Other:
 
 stdout carries only MCP messages. Exit status: 0 when the MCP host closes stdin; the remote
 server's exit status when it exits first; 255 when the connection, host key or login fails
-(one line on stderr says why); 2 for a usage error.`;
+(one line on stderr says why), and when the remote is not an MCP server (a login shell, or no
+answer to initialize within --init-timeout: stderr says how to fix it and the host gets an error
+answer); 2 for a usage error.`;
 
 /** Everything the proxy needs, with defaults applied. */
 export interface ProxySettings {
   host: string;
   port: number;
   username: string;
-  /** Explicit --client-key paths; empty means the default key. */
+  /** Explicit --client-key paths; empty means the default key (unless --agent). */
   clientKeys: string[];
+  /** Offer the ssh-agent's keys ($SSH_AUTH_SOCK). */
+  agent: boolean;
   knownHosts: string;
   passphrase?: string;
   disableHostKeyChecking: boolean;
@@ -60,6 +69,8 @@ export interface ProxySettings {
   env: Record<string, string>;
   command?: string;
   subsystem?: string;
+  /** How long the remote may take to answer initialize, in ms; 0 = no limit. */
+  initTimeoutMs: number;
   logLevel: LogLevel;
 }
 
@@ -88,6 +99,13 @@ export function parsePort(text: string, flag: string): number {
     throw new UsageError(`${flag} must be a port number from 1 to 65535, got "${text}"`);
   }
   return Number(text);
+}
+
+export function parseSeconds(text: string, flag: string): number {
+  if (!/^\d+(\.\d+)?$/.test(text) || Number(text) > 86_400) {
+    throw new UsageError(`${flag} takes a number of seconds from 0 to 86400 (0 = no limit), got "${text}"`);
+  }
+  return Math.round(Number(text) * 1000);
 }
 
 function parseEnv(items: string[]): Record<string, string> {
@@ -119,6 +137,7 @@ export function parseProxyArgs(argv: string[], environment: Record<string, strin
         port: { type: "string" },
         username: { type: "string" },
         "client-key": { type: "string", multiple: true },
+        agent: { type: "boolean" },
         "known-hosts": { type: "string" },
         passphrase: { type: "string" },
         "disable-host-key-checking": { type: "boolean" },
@@ -131,6 +150,7 @@ export function parseProxyArgs(argv: string[], environment: Record<string, strin
         env: { type: "string", multiple: true },
         command: { type: "string" },
         subsystem: { type: "string" },
+        "init-timeout": { type: "string" },
         "log-level": { type: "string" },
         help: { type: "boolean", short: "h" },
         version: { type: "boolean", short: "V" },
@@ -152,6 +172,7 @@ export function parseProxyArgs(argv: string[], environment: Record<string, strin
       port: values.port === undefined ? MCP_SSH_DEFAULTS.port : parsePort(values.port, "--port"),
       username: values.username ?? MCP_SSH_DEFAULTS.username,
       clientKeys: values["client-key"] ?? [],
+      agent: values.agent ?? false,
       knownHosts: values["known-hosts"] ?? DEFAULT_KNOWN_HOSTS,
       passphrase: values.passphrase ?? environment.MCP_SSH_PASSPHRASE,
       disableHostKeyChecking: values["disable-host-key-checking"] ?? false,
@@ -167,6 +188,8 @@ export function parseProxyArgs(argv: string[], environment: Record<string, strin
       env: parseEnv(values.env ?? []),
       command: values.command,
       subsystem: values.subsystem,
+      initTimeoutMs:
+        values["init-timeout"] === undefined ? DEFAULT_INIT_TIMEOUT_S * 1000 : parseSeconds(values["init-timeout"], "--init-timeout"),
       logLevel: values["log-level"] === undefined ? "info" : parseLogLevel(values["log-level"]),
     },
   };

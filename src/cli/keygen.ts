@@ -1,14 +1,16 @@
-// `mcp-ssh keygen`: an ed25519 key pair in OpenSSH's formats, like `ssh-keygen -t ed25519`.
+// `mcp-ssh keygen`: a key pair in OpenSSH's formats, like `ssh-keygen -t ed25519|ecdsa|rsa [-b bits]`.
 import { parseArgs } from "node:util";
-import { KeyFileExistsError, writeKeyPair } from "../ssh/keys/node/key-files.js";
+import { KeyFileExistsError, writeKeyPair } from "../platform/node/key-files.js";
 import { DEFAULT_CLIENT_KEY } from "./args.js";
 import { defaultKeyComment } from "./client-keys.js";
-import { expandHome } from "../ssh/keys/node/home.js";
+import { expandHome } from "../platform/node/home.js";
 import { readSecret } from "./prompt.js";
 
-export const KEYGEN_USAGE = `usage: mcp-ssh keygen [--file PATH] [--comment C] [--passphrase]
+export const KEYGEN_USAGE = `usage: mcp-ssh keygen [--type ed25519|ecdsa|rsa] [--bits N] [--file PATH] [--comment C] [--passphrase]
 
-Create an ed25519 key pair: PATH (private, mode 0600) and PATH.pub.
+Create a key pair: PATH (private, mode 0600) and PATH.pub.
+  --type T        ed25519 (default), ecdsa or rsa
+  --bits N        ecdsa: 256 (default), 384 or 521; rsa: 2048 to 16384 (default 3072)
   --file PATH     where to write it (default ${DEFAULT_CLIENT_KEY}, the proxy's default key)
   --comment C     comment in the public key (default user@host)
   --passphrase    encrypt the private key: the passphrase comes from MCP_SSH_PASSPHRASE,
@@ -26,6 +28,8 @@ export async function runKeygenCli(
       strict: true,
       allowPositionals: false,
       options: {
+        type: { type: "string", short: "t" },
+        bits: { type: "string", short: "b" },
         file: { type: "string", short: "f" },
         comment: { type: "string", short: "C" },
         passphrase: { type: "boolean" },
@@ -40,6 +44,22 @@ export async function runKeygenCli(
   if (values.help) {
     io.out(KEYGEN_USAGE);
     return 0;
+  }
+  const type = values.type ?? "ed25519";
+  if (type !== "ed25519" && type !== "ecdsa" && type !== "rsa") {
+    io.err(`mcp-ssh keygen: --type must be ed25519, ecdsa or rsa, not "${type}"\n\n${KEYGEN_USAGE}`);
+    return 2;
+  }
+  let bits: number | undefined;
+  if (values.bits !== undefined) {
+    bits = /^\d+$/.test(values.bits) ? Number(values.bits) : NaN;
+    const valid =
+      type === "ecdsa" ? [256, 384, 521].includes(bits) : type === "rsa" ? bits >= 2048 && bits <= 16384 && bits % 8 === 0 : false;
+    if (!valid) {
+      const allowed = type === "ecdsa" ? "256, 384 or 521" : type === "rsa" ? "a multiple of 8 from 2048 to 16384" : "not used: ed25519 keys have one size";
+      io.err(`mcp-ssh keygen: --bits ${values.bits} for ${type}: ${allowed}\n\n${KEYGEN_USAGE}`);
+      return 2;
+    }
   }
   const path = expandHome(values.file ?? DEFAULT_CLIENT_KEY);
   try {
@@ -59,6 +79,8 @@ export async function runKeygenCli(
       }
     }
     const written = await writeKeyPair(path, {
+      type,
+      bits,
       comment: values.comment ?? defaultKeyComment(),
       passphrase,
       overwrite: values.force ?? false,

@@ -1,10 +1,12 @@
 #!/usr/bin/env node
 // The `mcp-ssh` command: the stdio MCP proxy by default; subcommands keygen, keyserver, relay.
 import "../platform/node.js";
+import "../keyserver/register-client.js";
 import { createLogger } from "../ssh/logger.js";
 import { VERSION } from "../ssh/version.js";
 import { parseProxyArgs, PROXY_USAGE, UsageError, type ProxySettings } from "./args.js";
-import { resolveClientKeys } from "./client-keys.js";
+import { resolveClientKeys, type ResolvedClientKeys } from "./client-keys.js";
+import { explainFailure, oneLine } from "./explain.js";
 import { runKeygenCli } from "./keygen.js";
 import { flushed, runProxy } from "./proxy.js";
 
@@ -13,18 +15,18 @@ const SIGNALS: NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
 const out = (line: string) => void process.stdout.write(`${line}\n`);
 const err = (line: string) => void process.stderr.write(`${line}\n`);
 
-/** Error messages may span lines (e.g. the known_hosts line to add); the CLI promises one line. */
-function oneLine(message: string): string {
-  return message.replace(/\s*\n\s*/g, " ").trim();
-}
-
 async function proxy(settings: ProxySettings): Promise<number> {
   const logger = createLogger(settings.logLevel, err);
   const stopSignal = new Promise<NodeJS.Signals>((resolve) => {
     for (const signal of SIGNALS) process.once(signal, () => resolve(signal));
   });
+  // --agent alone means the agent's keys instead of the default key; --client-key means exactly those files.
+  let keys: ResolvedClientKeys = { paths: [], m2mDefault: false, created: false };
   try {
-    const clientKeys = await resolveClientKeys(settings.clientKeys, settings.passphrase, logger);
+    if (!(settings.agent && settings.clientKeys.length === 0)) {
+      keys = await resolveClientKeys(settings.clientKeys, settings.passphrase, logger);
+    }
+    const clientKeys = keys.paths;
     return await runProxy(
       {
         host: settings.host,
@@ -43,12 +45,15 @@ async function proxy(settings: ProxySettings): Promise<number> {
         env: settings.env,
         command: settings.command,
         subsystem: settings.subsystem,
+        ...(settings.agent ? { connect: { agent: true } } : {}),
         // Keepalive comes from SSHClientTransport's defaults: a dead path ends the proxy (255).
       },
-      { stdin: process.stdin, stdout: process.stdout, logger, stopSignal },
+      { stdin: process.stdin, stdout: process.stdout, logger, stopSignal, initTimeoutMs: settings.initTimeoutMs },
     );
   } catch (e) {
-    logger.error(oneLine((e as Error)?.message ?? String(e)));
+    logger.error(
+      explainFailure(e, { keys, useKeyServer: settings.useKeyServer, knownHosts: settings.knownHosts, agent: settings.agent }),
+    );
     return 255;
   }
 }

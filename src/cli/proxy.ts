@@ -11,6 +11,7 @@ import { describeEnd, LineChannel, type ChannelEnd } from "../mcp/line-channel.j
 import { LineSplitter } from "../mcp/line-splitter.js";
 import { openMcpChannel } from "../mcp/open-channel.js";
 import type { SSHClientTransportOptions } from "../mcp/options.js";
+import { DEFAULT_INIT_TIMEOUT_S, InitWatch, type InitFailure } from "./init-watch.js";
 
 /** After the host closes stdin: how long the remote server may take to exit on its EOF. */
 const HOST_EOF_GRACE_MS = 2000;
@@ -23,7 +24,12 @@ export interface ProxyIO {
   logger: Logger;
   /** Resolves with a signal name when the process is asked to stop. */
   stopSignal?: Promise<NodeJS.Signals>;
+  /** How long the remote may take to answer the host's initialize (0 = forever); default 20 s. */
+  initTimeoutMs?: number;
 }
+
+/** Exit status when the remote is not an MCP server (a shell, a silent or failed command). */
+export const NOT_MCP_EXIT = 255;
 
 /**
  * Escaping U+2028/U+2029 (for Python peers that split lines with str.splitlines) turns 3 bytes
@@ -50,13 +56,13 @@ function isBlank(line: Uint8Array): boolean {
  * within MAX_ESCAPED_LINE. Returns a new buffer with the trailing `\n` (the input may be a view
  * into a read buffer that is reused), or undefined to drop the line.
  */
-function relayable(line: Uint8Array, from: string, logger: Logger): Uint8Array | undefined {
+function relayable(line: Uint8Array, from: string, logger: Logger): Uint8Array | { noise: string } | undefined {
   if (isBlank(line)) return undefined;
   const check = checkJsonRpcLine(line);
   if (!check.ok) {
     const text = new TextDecoder().decode(line.subarray(0, 400));
     logger.warn(`${from}: ${DROPPED[check.kind]}: ${preview(text)} (${check.reason})`);
-    return undefined;
+    return { noise: text };
   }
   const n = check.lineSeparators;
   if (n > 0 && line.length + 3 * n <= MAX_ESCAPED_LINE) return escapeLineSeparatorBytes(line, n);
@@ -68,21 +74,29 @@ function relayable(line: Uint8Array, from: string, logger: Logger): Uint8Array |
 }
 
 /** Host -> remote: read stdin lines and write them to the channel, one write per chunk read. */
-async function relayHostToRemote(io: ProxyIO, lines: LineChannel, maxLineBytes: number | undefined): Promise<void> {
+async function relayHostToRemote(io: ProxyIO, lines: LineChannel, maxLineBytes: number | undefined, watch: InitWatch): Promise<void> {
   const splitter = new LineSplitter({ maxLineBytes });
   const from = "from the MCP host";
   // for-await pauses stdin while a write waits for the SSH window: backpressure end to end.
   for await (const chunk of io.stdin as AsyncIterable<Uint8Array>) {
     const out: Uint8Array[] = [];
+    const values: unknown[] = [];
     for (const event of splitter.pushRaw(chunk)) {
       if ("error" in event) {
         io.logger.warn(`${from}: ${event.error.message}`);
         continue;
       }
       const line = relayable(event.bytes, from, io.logger);
-      if (line !== undefined) out.push(line);
+      if (line instanceof Uint8Array) {
+        out.push(line);
+        // Until the host's initialize is seen, the watch needs the message itself (a few lines at most).
+        if (watch.wantsHostMessages) values.push(JSON.parse(new TextDecoder().decode(line)));
+      }
     }
-    if (out.length > 0) await lines.write(out.length === 1 ? out[0]! : concatBytes(...out));
+    if (out.length > 0) {
+      await lines.write(out.length === 1 ? out[0]! : concatBytes(...out));
+      for (const value of values) watch.sent(value);
+    }
   }
   for (const event of splitter.end()) if ("error" in event) io.logger.warn(`${from}: ${event.error.message}`);
 }
@@ -152,15 +166,35 @@ export async function runProxy(options: SSHClientTransportOptions, io: ProxyIO):
     hostGone();
   });
 
+  let notMcp: (failure: InitFailure) => void = () => {};
+  const remoteNotMcp = new Promise<{ failure: InitFailure }>((resolve) => (notMcp = (failure) => resolve({ failure })));
+  const watch = new InitWatch({
+    timeoutMs: io.initTimeoutMs ?? DEFAULT_INIT_TIMEOUT_S * 1000,
+    start: { command: options.command, subsystem: options.subsystem },
+    onFailure: (failure) => notMcp(failure),
+  });
+  // The remote's stderr reaches us as "remote: ..." log lines (LineChannel); the watch reads them
+  // before they go on to the real logger.
+  const channelLogger: Logger = {
+    ...logger,
+    info: (message) => {
+      if (message.startsWith("remote: ")) watch.remoteNoise(message.slice("remote: ".length));
+      logger.info(message);
+    },
+  };
+
   const from = "from the remote MCP server";
   const lines = new LineChannel(opened.channel, {
-    logger,
+    logger: channelLogger,
     maxLineBytes: options.maxLineBytes,
     events: {
       line: () => {},
       bytes: (bytes) => {
-        const line = relayable(bytes, from, logger);
-        if (line !== undefined) return writeOut(io.stdout, line)?.catch(() => hostGone());
+        const relayed = relayable(bytes, from, logger);
+        if (relayed === undefined) return;
+        if (!(relayed instanceof Uint8Array)) return watch.remoteNoise(relayed.noise);
+        watch.remoteSpoke();
+        return writeOut(io.stdout, relayed)?.catch(() => hostGone());
       },
       error: (e) => logger.warn(`${from}: ${e.message}`),
       ended: () => {},
@@ -168,7 +202,7 @@ export async function runProxy(options: SSHClientTransportOptions, io: ProxyIO):
   });
   lines.start();
 
-  const hostInput = relayHostToRemote(io, lines, options.maxLineBytes).then(
+  const hostInput = relayHostToRemote(io, lines, options.maxLineBytes, watch).then(
     () => "host" as const,
     (e: unknown) => {
       // A write fails when the channel is already gone; the remote end then explains why.
@@ -180,20 +214,38 @@ export async function runProxy(options: SSHClientTransportOptions, io: ProxyIO):
     hostInput,
     hostOutputClosed,
     lines.whenEnded.then(() => "remote" as const),
+    remoteNotMcp,
     ...(io.stopSignal ? [io.stopSignal] : []),
   ]);
 
+  /** Tell the user (stderr) and the host (an error answer to its initialize) that this is not MCP. */
+  const reportNotMcp = async (failure: InitFailure) => {
+    logger.error(watch.explain(failure));
+    const answer = watch.errorAnswer(failure);
+    if (answer !== undefined) await writeOut(io.stdout, new TextEncoder().encode(`${answer}\n`))?.catch(() => {});
+  };
+
   let code: number;
-  if (outcome === "remote") {
+  if (typeof outcome === "object") {
+    await reportNotMcp(outcome.failure);
+    await lines.close(SIGNAL_GRACE_MS);
+    code = NOT_MCP_EXIT;
+  } else if (outcome === "remote") {
     const end = await lines.whenEnded;
     code = exitCodeFor(end);
-    if (code === 0) logger.info(`${describeEnd(end)}; exiting`);
+    watch.remoteEnded(describeEnd(end));
+    if (watch.hasFailed) {
+      await reportNotMcp({ kind: "ended", how: describeEnd(end) });
+      if (code === 0) code = NOT_MCP_EXIT;
+    } else if (code === 0) logger.info(`${describeEnd(end)}; exiting`);
     else logger.warn(`${describeEnd(end)}; exiting`);
   } else if (outcome === "host") {
+    watch.stop();
     logger.info("the MCP host closed the connection; stopping the remote MCP server");
     await lines.close(HOST_EOF_GRACE_MS);
     code = 0;
   } else {
+    watch.stop();
     logger.info(`${outcome}: stopping the remote MCP server`);
     await lines.close(SIGNAL_GRACE_MS);
     code = 128 + (SIGNAL_NUMBERS[outcome] ?? 0);

@@ -1,10 +1,10 @@
 // `mcp-ssh relay`: a WebSocket-to-TCP relay so browsers can reach one SSH server.
 import { isLoopbackHost } from "../keyserver/loopback.js";
-import { demoRoutes, staticHandler } from "../relay/demo-files.js";
+import { demoRoutes, staticHandler, type DemoPrefill } from "../relay/demo-files.js";
 import { startRelay, type Relay } from "../relay/relay-server.js";
 
 const USAGE = `usage: mcp-ssh relay --target HOST:PORT [--listen HOST:PORT] [--allow-origin ORIGIN ...]
-                     [--max-connections N] [--demo]
+                     [--max-connections N] [--demo [--demo-fingerprint SHA256:... --demo-username USER]]
 
 Relays WebSocket connections (binary frames, subprotocol "binary", websockify-compatible) to one
 fixed TCP target, normally an SSH server. The SSH session stays end-to-end encrypted: the relay
@@ -17,6 +17,9 @@ only sees ciphertext. Clients cannot choose another destination.
   --max-connections N     concurrent connections (default 32); more get 503
   --demo                  also serve the browser demo page over HTTP on the same port; without
                           --allow-origin, only the demo's own origin may connect
+  --demo-fingerprint FP   with --demo: prefill the page's host key fingerprint (SHA256:...) with the
+                          target's (npm run demo:browser passes its throwaway server's)
+  --demo-username USER    with --demo: prefill the page's user name
   --help                  this text
 `;
 
@@ -29,6 +32,8 @@ export interface RelayCliOptions {
   allowOrigins: string[];
   maxConnections: number;
   demo: boolean;
+  /** What the demo page prefills (only with demo). */
+  demoPrefill: DemoPrefill;
 }
 
 export class RelayUsageError extends Error {}
@@ -49,6 +54,7 @@ export function parseRelayArgs(argv: string[]): RelayCliOptions | "help" {
   const allowOrigins: string[] = [];
   let maxConnections = 32;
   let demo = false;
+  const demoPrefill: DemoPrefill = {};
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
     const [flag, inline] = arg.startsWith("--") && arg.includes("=") ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)] : [arg, undefined];
@@ -84,14 +90,29 @@ export function parseRelayArgs(argv: string[]): RelayCliOptions | "help" {
       case "--demo":
         demo = true;
         break;
+      case "--demo-fingerprint": {
+        const fingerprint = value();
+        if (!/^SHA256:[A-Za-z0-9+/]{43}$/.test(fingerprint)) {
+          throw new RelayUsageError(`--demo-fingerprint wants a fingerprint as ssh-keygen -lf prints it (SHA256: and 43 characters), got "${fingerprint}"`);
+        }
+        demoPrefill.fingerprint = fingerprint;
+        break;
+      }
+      case "--demo-username": {
+        const username = value();
+        if (!/^[A-Za-z0-9._][A-Za-z0-9._-]{0,63}$/.test(username)) throw new RelayUsageError(`--demo-username wants a user name, got "${username}"`);
+        demoPrefill.username = username;
+        break;
+      }
       default:
         throw new RelayUsageError(`unknown argument "${arg}"`);
     }
   }
   if (target === undefined) throw new RelayUsageError("--target HOST:PORT is required");
+  if (!demo && Object.keys(demoPrefill).length > 0) throw new RelayUsageError("--demo-fingerprint and --demo-username need --demo");
   const l = parseHostPort(listen, "--listen", true);
   const t = parseHostPort(target, "--target", false);
-  return { listenHost: l.host, listenPort: l.port, targetHost: t.host, targetPort: t.port, allowOrigins, maxConnections, demo };
+  return { listenHost: l.host, listenPort: l.port, targetHost: t.host, targetPort: t.port, allowOrigins, maxConnections, demo, demoPrefill };
 }
 
 /**
@@ -119,7 +140,7 @@ export async function runRelayCli(
   try {
     relay = await startRelay({
       ...options,
-      httpHandler: options.demo ? staticHandler(demoRoutes()) : undefined,
+      httpHandler: options.demo ? staticHandler(demoRoutes(undefined, undefined, options.demoPrefill)) : undefined,
       allowOwnOrigin: options.demo,
       log: (line) => say(`relay: ${line}`),
     });

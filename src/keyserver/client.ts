@@ -71,7 +71,10 @@ export async function enrollWithKeyServer(opts: EnrollOptions): Promise<{ hostKe
   const clientKeys = opts.clientPublicKeyLines.map((line, i) => {
     try {
       const key = parsePublicKeyLine(line.replace(/\r?\n$/, ""));
-      return { line: formatPublicKeyLine(key, key.comment || undefined), fingerprint: fingerprintSha256(key.blob) };
+      // "type base64" only: the comment is not the server's business, and a server that stores the
+      // line as sent (the reference's) would compare it, comment included, with the comment-less
+      // key offered at login and refuse it. The key files keep their comment.
+      return { line: formatPublicKeyLine(key), fingerprint: fingerprintSha256(key.blob) };
     } catch (e) {
       throw new KeyFormatError(`client public key ${i + 1} cannot be enrolled: ${(e as Error).message}`, { cause: e });
     }
@@ -117,9 +120,18 @@ export async function enrollWithKeyServer(opts: EnrollOptions): Promise<{ hostKe
     if (!got.ok) throw new KeyServerError(`could not get the host key from the key server: ${got.why}`);
     hostKeyLine = got.line;
   } else {
+    // The order (README, "Key server"): https://HOST (the reference's), then the key-server port,
+    // over HTTPS, and over plain HTTP only where allowed. On a loopback host plain HTTP is allowed
+    // anyway, and a plain-HTTP key server (the reference's) would log a TLS handshake it cannot
+    // parse as a 400 on every connect: there, http://HOST:PORT comes before https://HOST:PORT (a
+    // plain request to an HTTPS server is dropped by its TLS layer without a log line).
     const host = urlHost(opts.host);
+    const decision = plainHttpDecision(opts.host, opts.allowHttp === true);
+    const http = `http://${host}:${opts.keyServerPort}`;
     const candidates = [`https://${host}`];
-    if (opts.keyServerPort !== 443) candidates.push(`https://${host}:${opts.keyServerPort}`);
+    const onPort = opts.keyServerPort !== 443 ? [`https://${host}:${opts.keyServerPort}`] : [];
+    if (decision.allowed && decision.reason === "loopback") candidates.push(http, ...onPort);
+    else candidates.push(...onPort);
     for (const candidate of candidates) {
       const got = await getHostKey(candidate);
       if (got.ok) {
@@ -128,20 +140,21 @@ export async function enrollWithKeyServer(opts: EnrollOptions): Promise<{ hostKe
         break;
       }
       failures.push(got.why);
-      logger.debug(`key server over HTTPS: ${got.why}`);
+      logger.debug(`key server at ${candidate}: ${got.why}`);
     }
-    if (base === undefined) {
-      const decision = plainHttpDecision(opts.host, opts.allowHttp === true);
+    if (base === undefined && !candidates.includes(http)) {
       if (!decision.allowed) throw downgradeRefusal(opts.host, failures);
-      const http = `http://${host}:${opts.keyServerPort}`;
-      logger.warn(
-        `key server not reachable over HTTPS; using plain HTTP ${http} ` +
-          `(${decision.reason === "loopback" ? "allowed because the host is a loopback address" : "allowed by --allow-http-key-server: a MITM could substitute the host key"})`,
-      );
       const got = await getHostKey(http);
       if (!got.ok) throw new KeyServerError(`could not get the host key from the key server: ${[...failures, got.why].join("; ")}`);
       base = http;
       hostKeyLine = got.line;
+    }
+    if (base === undefined) throw new KeyServerError(`could not get the host key from the key server: ${failures.join("; ")}`);
+    if (base === http) {
+      logger.warn(
+        `using the key server over plain HTTP ${http} ` +
+          `(${decision.allowed && decision.reason === "loopback" ? "allowed because the host is a loopback address" : "allowed by --allow-http-key-server: a MITM could substitute the host key"})`,
+      );
     }
   }
   logger.info(`host key from the key server ${base}: ${fingerprintSha256(parsePublicKeyLine(hostKeyLine!).blob)}`);

@@ -7,3 +7,5 @@ export { LineSplitter, DEFAULT_MAX_LINE_BYTES, type SplitEvent } from "./line-sp
 export { serializeMessage, encodeMessage, parseMessageLine, escapeLineSeparators } from "./framing.js";
 export { LineChannel, describeEnd, type ChannelEnd, type LineChannelEvents } from "./line-channel.js";
 export { openMcpChannel, connectOptionsFor, type OpenedChannel } from "./open-channel.js";
+export { sshFetch, type SshFetchOptions, type ForwardingClient } from "./ssh-fetch.js";
+export { SshFetchError, HttpParseError } from "./http/errors.js";

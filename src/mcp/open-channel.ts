@@ -9,6 +9,7 @@ import type { Logger } from "../ssh/logger.js";
 import type { ConnectOptions, SSHChannel } from "../ssh/options.js";
 import { expandPath, platform } from "../ssh/platform.js";
 import { MCP_SSH_DEFAULTS, type SSHClientTransportOptions } from "./options.js";
+import { keyServerClient } from "./key-server-hook.js";
 
 /** An open MCP channel and the connection it runs on. */
 export interface OpenedChannel {
@@ -55,7 +56,7 @@ async function hostKeyFromKeyServer(
   logger: Logger,
 ): Promise<string> {
   if (keys.length === 0) throw new KeyFormatError("useKeyServer needs a client key to enroll (clientKeys or privateKey)");
-  const { enrollWithKeyServer } = await import("../keyserver/client.js");
+  const enrollWithKeyServer = await keyServerClient();
   const { hostKeyLine } = await enrollWithKeyServer({
     host,
     keyServerPort: opts.keyServerPort ?? MCP_SSH_DEFAULTS.keyServerPort,

@@ -1,10 +1,11 @@
 import { readFile } from "node:fs/promises";
 import { registerPlatform } from "../ssh/platform.js";
 import { selectTcpConnector } from "./select-tcp.js";
-import { appendKnownHostsLine } from "../ssh/keys/node/known-hosts-file.js";
-import { listAgentSigners } from "../ssh/keys/node/agent-socket.js";
-import { expandHome } from "../ssh/keys/node/home.js";
+import { appendKnownHostsLine } from "./node/known-hosts-file.js";
+import { listAgentSigners } from "./node/agent-socket.js";
+import { expandHome } from "./node/home.js";
 import { installNodeAes } from "./node/aes-node.js";
+import { nodeSshConfigReader } from "./node/ssh-config-files.js";
 
 /**
  * Services for the runtime-agnostic core on Node, Deno and Bun. TCP uses each runtime's native
@@ -21,4 +22,6 @@ registerPlatform({
   appendKnownHostsLine,
   agentSigners: (socket) => listAgentSigners(socket),
   env: (name) => process.env[name],
+  envNames: () => Object.keys(process.env),
+  sshConfigReader: () => nodeSshConfigReader(),
 });

@@ -19,6 +19,9 @@ import { hostKeyChecker } from "./host-trust.js";
 import { Connection } from "./connection/connection.js";
 import { clientSessionRequests } from "./connection/session-requests-client.js";
 import type { Channel } from "./connection/channel.js";
+import { openDirectTcpip, type ForwardOutOptions, type ForwardedStream } from "./connection/direct-tcpip.js";
+import { closeHops, connectPlanned, needsPlanning, type PlannedConnection } from "./jump.js";
+import type { ResolvedSshConfig } from "./config/resolve.js";
 import { fingerprintSha256 } from "./keys/fingerprint.js";
 import { decodePublicBlob } from "./keys/public-key.js";
 import { VERSION } from "./version.js";
@@ -50,6 +53,9 @@ export class SSHClient {
   private readonly connection: Connection;
   private readonly channelTimeoutMs: number;
   private readonly logger: Logger;
+  private jumps: SSHClient[] = [];
+  private resolvedConfig: ResolvedSshConfig | undefined;
+  private envFromConfig: Record<string, string> = {};
 
   private constructor(transport: Transport, connection: Connection, channelTimeoutMs: number, logger: Logger) {
     this.transport = transport;
@@ -59,6 +65,8 @@ export class SSHClient {
   }
 
   static async connect(options: ConnectOptions): Promise<SSHClient> {
+    // ssh_config and jump hosts (src/ssh/jump.ts) come back here for each direct connection.
+    if (needsPlanning(options)) return SSHClient.adopt(await connectPlanned(options, (o) => SSHClient.connect(o)));
     const logger = options.logger ?? silentLogger;
     const t = options.timeouts ?? {};
     let step = "connect";
@@ -127,7 +135,18 @@ export class SSHClient {
       await tr.start();
       step = "authentication";
       await withTimeout(
-        authenticate({ send: (p) => tr.send(p), inbox, sessionId: tr.sessionId!, username: options.username, signers, logger }),
+        authenticate({
+          send: (p) => tr.send(p),
+          inbox,
+          sessionId: tr.sessionId!,
+          username: options.username!,
+          signers,
+          publicKeyAlgorithms: algorithms.publicKey,
+          serverSigAlgs: () => tr.peerSigAlgs,
+          password: options.password,
+          keyboardInteractive: options.keyboardInteractive,
+          logger,
+        }),
         t.authMs ?? DEFAULTS.authMs,
         () => new TimeoutError("authentication", t.authMs ?? DEFAULTS.authMs),
       );
@@ -148,6 +167,31 @@ export class SSHClient {
       if (!transport) logger.debug(`connect failed: ${error.message}`);
       throw error;
     }
+  }
+
+  private static adopt(planned: PlannedConnection<SSHClient>): SSHClient {
+    const client = planned.client;
+    client.jumps = planned.hops;
+    client.resolvedConfig = planned.config;
+    client.envFromConfig = planned.env;
+    // However this connection ends, the hops it ran through end with it.
+    if (planned.hops.length > 0) void client.whenClosed.then(() => closeHops(planned.hops));
+    return client;
+  }
+
+  /** The ProxyJump hosts this connection runs through, first hop first (empty when direct). */
+  get jumpHosts(): readonly SSHClient[] {
+    return this.jumps;
+  }
+
+  /** What ssh_config resolved to, when connected with `sshConfig`. */
+  get sshConfig(): ResolvedSshConfig | undefined {
+    return this.resolvedConfig;
+  }
+
+  /** ssh_config's SendEnv (matching local variables) and SetEnv, for the `env` of exec/shell/subsystem. */
+  get configEnv(): Record<string, string> {
+    return { ...this.envFromConfig };
   }
 
   /** The server's identification string. */
@@ -202,14 +246,24 @@ export class SSHClient {
     return this.session(opts, (c) => c.mustRequest("subsystem", `subsystem "${name}" (is it configured on the server?)`, (w) => w.string(name)));
   }
 
+  /**
+   * A TCP connection from the server to host:port (a direct-tcpip channel, RFC 4254 §7.2), as a
+   * ByteStream with the channel's flow control. `writable.close()` sends EOF (half-close);
+   * `close()` closes the channel. A refusal is a ChannelOpenError with the server's reason.
+   */
+  forwardOut(host: string, port: number, opts: ForwardOutOptions = {}): Promise<ForwardedStream> {
+    return openDirectTcpip(this.connection, host, port, opts);
+  }
+
   /** Start a key exchange now; resolves when it completes. */
   rekey(): Promise<void> {
     return this.transport.rekey();
   }
 
   /** Send DISCONNECT, end every channel and close the socket. Calling it again is harmless. */
-  close(): Promise<void> {
-    return this.transport.disconnect();
+  async close(): Promise<void> {
+    await this.transport.disconnect();
+    await closeHops(this.jumps);
   }
 
   private async session(opts: ChannelOptions, start: (c: Channel) => Promise<void>): Promise<SSHChannel> {

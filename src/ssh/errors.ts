@@ -77,13 +77,18 @@ export class AuthenticationError extends SSHError {
     readonly username: string,
     /** Methods the server said can continue (RFC 4252 §5.1). */
     readonly allowedMethods: readonly string[],
-    /** What we tried, e.g. "publickey (ssh-ed25519 SHA256:...)". */
+    /** What we tried, each with the server's answer, e.g. "publickey (ssh-ed25519 SHA256:...): refused by the server". */
     readonly tried: readonly string[],
+    /** Identities we did not offer, each with why (type not accepted, no usable signature algorithm, ...). */
+    readonly skipped: readonly string[] = [],
+    /** Advice for this situation (e.g. about a default key); replaces the generic hint. */
+    hint?: string,
   ) {
     super(
-      `authentication failed for user "${username}": tried [${tried.join(", ") || "nothing"}]; ` +
-        `the server allows [${allowedMethods.join(", ")}]` +
-        (allowedMethods.includes("publickey") ? "; check that the public key is in the server's authorized_keys" : ""),
+      `authentication failed for user "${username}": tried [${tried.join("; ") || "nothing"}]` +
+        (skipped.length ? `; skipped [${skipped.join("; ")}]` : "") +
+        `; the server allows [${allowedMethods.join(", ")}]` +
+        (hint !== undefined ? `; ${hint}` : allowedMethods.includes("publickey") ? "; check that the public key is in the server's authorized_keys" : ""),
     );
   }
 }

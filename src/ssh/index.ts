@@ -19,5 +19,19 @@ export { verifyHostKeyWithPolicy } from "./keys/host-key-policy.js";
 export { AgentError } from "./keys/agent-protocol.js";
 export { connectWebSocket } from "./io/websocket.js";
 export { prepareCiphers, cipherImplementation } from "./cipher/select.js";
-export { prepareCurves, curveImplementation } from "./curves/backend.js";
-export type { CurveImplementation } from "./curves/backend.js";
+export { prepareCurves, curveImplementation } from "./crypto/backend.js";
+export type { CurveImplementation } from "./crypto/backend.js";
+export type { ForwardOutOptions, ForwardedStream } from "./connection/direct-tcpip.js";
+export type { JumpHostOptions } from "./options.js";
+export { parseJumpHost } from "./jump.js";
+export {
+  resolveSshConfig,
+  memorySshConfigReader,
+  applyAlgorithmModifier,
+  SshConfigError,
+  type SshConfigReader,
+  type JumpHop,
+  type ResolvedSshConfig,
+  type ResolveSshConfigOptions,
+  type StrictHostKeyChecking,
+} from "./config/index.js";

@@ -1,5 +1,6 @@
 import type { TcpConnector } from "./io/byte-stream.js";
 import type { Signer } from "./keys/signature.js";
+import type { SshConfigReader } from "./config/reader.js";
 
 /**
  * Runtime services the core may use when present. The core never imports a runtime module;
@@ -16,6 +17,10 @@ export interface Platform {
   agentSigners?: (socket: string | true) => Promise<Signer[]>;
   /** Environment variables, where the runtime has them. */
   env?: (name: string) => string | undefined;
+  /** The names of all environment variables (ssh_config SendEnv patterns match against them). */
+  envNames?: () => string[];
+  /** The ssh_config reader (files, home directory, user, environment) of this runtime. */
+  sshConfigReader?: () => SshConfigReader;
 }
 
 export const platform: Platform = {};

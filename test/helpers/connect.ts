@@ -1,6 +1,6 @@
 // How tests log in to a test server: the options every login repeats live here, so a test spells
 // out only what it does differently (passed as `extra`, which wins over the defaults).
-import { SSHClient, type ConnectOptions } from "../../src/ssh-entry.js";
+import { SSHClient, type ConnectOptions } from "../../src/entries/ssh.js";
 import type { ClientKey, TestServer } from "./servers.js";
 
 /** Log in as the server's user with `key` (null: no explicit key), trusting the server's known_hosts line. */

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { browserBuildOptions } from "../../src/platform/browser-substitutes.mjs";
 
 const ROOT = join(import.meta.dirname, "..", "..");
-const ENTRIES = { "mcp-ssh": "src/browser.ts", "mcp-ssh-core": "src/browser-ssh.ts" };
+const ENTRIES = { "mcp-ssh": "src/entries/browser.ts", "mcp-ssh-core": "src/entries/browser-ssh.ts" };
 
 export interface BrowserBuild {
   /** Every .js file written (entries and chunks), by file name. */

@@ -1,6 +1,6 @@
 // MCP over SSH from Bun / Deno: the SDK's own Client on SSHClientTransport (see ssh-check.ts).
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { SSHClientTransport } from "../../src/index.js";
+import { SSHClientTransport } from "../../src/entries/index.js";
 import type { CheckConfig } from "./ssh-check.js";
 
 function firstText(result: unknown): string {

@@ -4,7 +4,7 @@
 // SSHClientTransport. Prints one line `RESULT {json}` for the test to check; exits 1 on failure.
 import { sha256 } from "@noble/hashes/sha2.js";
 import { bytesToHex } from "@noble/hashes/utils.js";
-import { SSHClient } from "../../src/index.js";
+import { SSHClient } from "../../src/entries/index.js";
 import { detectRuntime } from "../../src/platform/select-tcp.js";
 
 export interface CheckConfig {

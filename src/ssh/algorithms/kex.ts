@@ -7,12 +7,28 @@ import type { KexMethod } from "../kex/kex-method.js";
 import { curve25519Sha256, curve25519Sha256Libssh } from "../kex/curve25519.js";
 import { mlkem768x25519Sha256 } from "../kex/mlkem768x25519.js";
 import { sntrup761x25519Sha512, sntrup761x25519Sha512OpenSSH } from "../kex/sntrup761x25519.js";
+// The classic methods' rows load their implementations on first use (kex/classic.ts).
+import {
+  dhGexSha1,
+  dhGexSha256,
+  dhGroup14Sha1,
+  dhGroup14Sha256,
+  dhGroup16Sha512,
+  dhGroup18Sha512,
+  dhGroup1Sha1,
+  ecdhSha2Nistp256,
+  ecdhSha2Nistp384,
+  ecdhSha2Nistp521,
+} from "../kex/classic.js";
 import { AlgorithmTable } from "./table.js";
 
 export const kexMethods = new AlgorithmTable<KexMethod>("kex");
-for (const m of [mlkem768x25519Sha256, sntrup761x25519Sha512, sntrup761x25519Sha512OpenSSH, curve25519Sha256, curve25519Sha256Libssh]) {
-  kexMethods.add(m.name, m);
-}
+for (const m of [mlkem768x25519Sha256, sntrup761x25519Sha512, sntrup761x25519Sha512OpenSSH]) kexMethods.add(m.name, m);
+for (const m of [curve25519Sha256, curve25519Sha256Libssh]) kexMethods.add(m.name, m);
+for (const m of [ecdhSha2Nistp256, ecdhSha2Nistp384, ecdhSha2Nistp521]) kexMethods.add(m.name, m);
+for (const m of [dhGexSha256, dhGroup16Sha512, dhGroup18Sha512, dhGroup14Sha256]) kexMethods.add(m.name, m);
+// SHA-1 and the 1024-bit group: only when the caller names them (OpenSSH's client dropped them from its defaults).
+for (const m of [dhGroup14Sha1, dhGroup1Sha1, dhGexSha1]) kexMethods.add(m.name, m, { byDefault: false });
 
 /** The methods that resist a quantum adversary (the CLI warns when none was negotiable). */
 export const POST_QUANTUM_KEX = new Set([mlkem768x25519Sha256.name, sntrup761x25519Sha512.name, sntrup761x25519Sha512OpenSSH.name]);

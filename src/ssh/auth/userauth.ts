@@ -1,12 +1,19 @@
+/**
+ * Client user authentication, ssh-userauth (RFC 4252): service request, a `none` probe (the server
+ * may accept it outright), then the methods in OpenSSH's order (PreferredAuthentications default):
+ * publickey for each identity, keyboard-interactive (RFC 4256), password (RFC 4252 §8).
+ */
 import { AuthenticationError, ProtocolError } from "../errors.js";
 import type { Logger } from "../logger.js";
 import { MSG } from "../messages.js";
 import type { Inbox } from "../inbox.js";
 import type { Signer } from "../keys/signature.js";
 import { fingerprintSha256 } from "../keys/fingerprint.js";
-import { SshReader } from "../wire/reader.js";
 import { SshWriter } from "../wire/writer.js";
 import { safePeerText } from "../wire/peer-text.js";
+import { publicKeyRequest, signatureAlgorithmFor } from "./publickey.js";
+import { keyboardInteractive, type KeyboardInteractiveHandler } from "./keyboard-interactive.js";
+import { readReply, userauthRequest } from "./userauth-replies.js";
 
 export interface UserauthContext {
   send(payload: Uint8Array): Promise<void>;
@@ -14,82 +21,92 @@ export interface UserauthContext {
   sessionId: Uint8Array;
   username: string;
   signers: Signer[];
+  /** User-key signature algorithms we may use, in our order (algorithms.publicKey). */
+  publicKeyAlgorithms: readonly string[];
+  /** The server's server-sig-algs (RFC 8308 §3.1), read when a key's algorithm is chosen. */
+  serverSigAlgs: () => readonly string[] | undefined;
+  password?: string;
+  keyboardInteractive?: KeyboardInteractiveHandler;
+  /** Identities dropped before authentication (unreadable, unsupported), with why. */
+  skipped?: string[];
+  /** Advice for the AuthenticationError (e.g. that the only key was a tool's default key). */
+  failureHint?: string;
   logger: Logger;
 }
 
-type Reply = { kind: "success" } | { kind: "failure"; methods: string[]; partial: boolean } | { kind: "pk-ok" };
-
 const SERVICE = "ssh-connection";
 
-/**
- * ssh-userauth (RFC 4252): service request, a `none` probe (the server may accept it outright),
- * then `publickey` for each signer: a query first (no private-key work for keys the server
- * would refuse), then the signed request after PK_OK (RFC 4252 §7).
- */
 export async function authenticate(c: UserauthContext): Promise<void> {
   await c.send(new SshWriter(32).byte(MSG.SERVICE_REQUEST).string("ssh-userauth").finish().slice());
   const accept = await c.inbox.next();
   if (accept[0] !== MSG.SERVICE_ACCEPT) throw new ProtocolError(`expected SERVICE_ACCEPT, got message ${accept[0]}`);
 
-  await c.send(request(c.username, "none").finish().slice());
+  await c.send(userauthRequest(c.username, "none").finish().slice());
   let reply = await readReply(c);
   if (reply.kind === "success") return;
-  if (reply.kind !== "failure") throw new ProtocolError("unexpected PK_OK to a none request");
+  if (reply.kind !== "failure") throw new ProtocolError("unexpected reply to a none request");
   let methods = reply.methods;
   const tried: string[] = [];
+  const skipped = [...(c.skipped ?? [])];
 
   for (const signer of c.signers) {
-    if (!methods.includes("publickey")) break;
-    const label = `publickey (${signer.type} ${fingerprintSha256(signer.publicBlob)})`;
-    tried.push(label);
-    await c.send(request(c.username, "publickey").boolean(false).string(signer.type).string(signer.publicBlob).finish().slice());
+    const label = `publickey (${signer.type} ${fingerprintSha256(signer.publicBlob)}${signer.comment ? ` ${safePeerText(signer.comment)}` : ""})`;
+    if (!methods.includes("publickey")) {
+      skipped.push(`${label}: the server no longer accepts publickey`);
+      continue;
+    }
+    const algorithm = signatureAlgorithmFor(signer, c.publicKeyAlgorithms, c.serverSigAlgs());
+    if (typeof algorithm !== "string") {
+      skipped.push(`${label}: ${algorithm.reason}`);
+      continue;
+    }
+    await c.send(publicKeyRequest(c.username, SERVICE, algorithm, signer.publicBlob).finish().slice());
     reply = await readReply(c);
     if (reply.kind === "success") return; // Allowed by RFC 4252 §7 for servers that need no signature.
     if (reply.kind === "failure") {
       methods = reply.methods;
+      tried.push(`${label}: refused by the server`);
       c.logger.debug(`server refused key ${label}`);
       continue;
     }
+    if (reply.kind !== "60") throw new ProtocolError("unexpected reply to a publickey query");
     // RFC 4252 §7: the signature covers the session id and the request it is then appended to.
-    const body = request(c.username, "publickey").boolean(true).string(signer.type).string(signer.publicBlob).finish().slice();
-    const signature = await signer.sign(new SshWriter(256).string(c.sessionId).raw(body).finish().slice());
+    const body = publicKeyRequest(c.username, SERVICE, algorithm, signer.publicBlob, true).finish().slice();
+    const signature = await signer.sign(new SshWriter(256 + body.length).string(c.sessionId).raw(body).finish().slice(), algorithm);
     await c.send(new SshWriter(body.length + signature.length + 4).raw(body).string(signature).finish().slice());
     reply = await readReply(c);
     if (reply.kind === "success") {
-      c.logger.debug(`authenticated with ${label}`);
+      c.logger.debug(`authenticated with ${label} (${algorithm})`);
       return;
     }
-    if (reply.kind === "pk-ok") throw new ProtocolError("unexpected PK_OK to a signed request");
+    if (reply.kind !== "failure") throw new ProtocolError("unexpected reply to a signed publickey request");
+    tried.push(`${label}: the server refused its signature (${algorithm})`);
     methods = reply.methods;
   }
-  throw new AuthenticationError(c.username, methods, tried);
-}
 
-function request(username: string, method: string): SshWriter {
-  return new SshWriter(256).byte(MSG.USERAUTH_REQUEST).string(username).string(SERVICE).string(method);
-}
-
-async function readReply(c: UserauthContext): Promise<Reply> {
-  for (;;) {
-    const m = await c.inbox.next();
-    const r = new SshReader(m, 1);
-    switch (m[0]) {
-      case MSG.USERAUTH_SUCCESS:
-        return { kind: "success" };
-      case MSG.USERAUTH_FAILURE: {
-        const methods = r.nameList();
-        return { kind: "failure", methods, partial: r.boolean() };
-      }
-      case MSG.USERAUTH_PK_OK:
-        return { kind: "pk-ok" };
-      case MSG.USERAUTH_BANNER: {
-        // RFC 4252 §5.4: shown to the user; strip control characters so a banner cannot drive a terminal.
-        const text = safePeerText(r.text(64 * 1024), { keepNewlines: true, replacement: "" });
-        c.logger.info(`server banner:\n${text}`);
-        continue;
-      }
-      default:
-        throw new ProtocolError(`unexpected message ${m[0]} during authentication`);
-    }
+  if (methods.includes("keyboard-interactive") && (c.keyboardInteractive || c.password !== undefined)) {
+    const r = await keyboardInteractive(c, userauthRequest(c.username, "keyboard-interactive"), () => readReply(c));
+    if (r.kind === "success") return;
+    tried.push(`keyboard-interactive: ${r.why}`);
+    methods = r.methods;
   }
+
+  if (methods.includes("password") && c.password !== undefined) {
+    await c.send(userauthRequest(c.username, "password").boolean(false).string(c.password).finish().slice());
+    reply = await readReply(c);
+    if (reply.kind === "success") {
+      c.logger.debug("authenticated with a password");
+      return;
+    }
+    if (reply.kind !== "failure") {
+      // 60 here is PASSWD_CHANGEREQ (RFC 4252 §8): we cannot change a password for the user.
+      throw new AuthenticationError(c.username, ["password"], [...tried, "password: the server asks for a new password; change it with ssh first"], skipped);
+    }
+    tried.push("password: refused by the server");
+    methods = reply.methods;
+  } else if (c.password !== undefined && !methods.includes("keyboard-interactive")) {
+    skipped.push("password: the server does not accept password logins");
+  }
+  throw new AuthenticationError(c.username, methods, tried, skipped, c.failureHint);
 }
+

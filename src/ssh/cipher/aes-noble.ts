@@ -3,7 +3,7 @@ import { GHASH } from "@noble/ciphers/_polyval.js";
 import { hmac, type _HMAC } from "@noble/hashes/hmac.js";
 import { sha1 } from "@noble/hashes/legacy.js";
 import { sha256, sha512 } from "@noble/hashes/sha2.js";
-import type { AesBackend, CtrStream, GcmKey, HmacHash, HmacKey } from "./aes-backend.js";
+import type { AesBackend, CtrStream, GcmKey, HmacHash, HmacKey } from "./aes-types.js";
 
 /**
  * The portable AES backend on @noble/ciphers' AES core and GHASH, and @noble/hashes' HMAC. It keeps

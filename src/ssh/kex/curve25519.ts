@@ -1,6 +1,6 @@
 /** curve25519-sha256 and its pre-RFC name (RFC 8731): X25519 ECDH, K as an mpint, SHA-256. */
 import { sha256 } from "@noble/hashes/sha2.js";
-import { curves } from "../curves/backend.js";
+import { curves } from "../crypto/backend.js";
 import { ProtocolError } from "../errors.js";
 import { mpintSecret, oneRoundKex, type OneRoundAgreement } from "./ecdh-shaped.js";
 

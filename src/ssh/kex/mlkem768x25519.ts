@@ -14,7 +14,7 @@
  * is fetched only when a peer negotiates the method.
  */
 import { sha256 } from "@noble/hashes/sha2.js";
-import { curves, type X25519KeyPair } from "../curves/backend.js";
+import { curves, type X25519KeyPair } from "../crypto/backend.js";
 import { ProtocolError } from "../errors.js";
 import { x25519Agree } from "./curve25519.js";
 import { oneRoundKex, stringSecret, type OneRoundAgreement } from "./ecdh-shaped.js";

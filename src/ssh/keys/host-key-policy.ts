@@ -2,7 +2,11 @@ import { HostKeyMismatchError, HostKeyUnknownError } from "../errors.js";
 import { silentLogger, type Logger } from "../logger.js";
 import { fingerprintSha256 } from "./fingerprint.js";
 import { hostLookupName } from "./host-patterns.js";
-import { checkHostKey, formatKnownHostsLine, parseKnownHosts, type KnownHostsEntry } from "./known-hosts.js";
+import { certificateAuthoritiesFor, checkHostKey, formatKnownHostsLine, parseKnownHosts, type KnownHostsEntry } from "./known-hosts.js";
+import { decodePublicBlob } from "./public-key.js";
+import type { Certificate } from "./certificate.js";
+import { CertificateError, verifyCertificate } from "./certificate-verify.js";
+import { safePeerText } from "../wire/peer-text.js";
 
 /**
  * Deciding whether to trust a server's host key, before any authentication data is sent.
@@ -74,6 +78,35 @@ function entriesOf(sources: (KnownHostsText | string)[], logger: Logger): KnownH
   return sources.flatMap((s) => (typeof s === "string" ? parseKnownHosts(s, "known_hosts", skipped) : parseKnownHosts(s.text, s.source, skipped)));
 }
 
+/**
+ * A host certificate (PROTOCOL.certkeys): trusted when an @cert-authority line for this host names
+ * its CA and the certificate checks out (host type, the host name among its principals, validity
+ * window, CA signature, no unknown critical option). With no such line, the certificate's plain key
+ * goes through the ordinary checks, as OpenSSH falls back to it. A revoked plain key is refused
+ * either way.
+ */
+async function verifyHostCertificate(options: VerifyHostKeyOptions, entries: KnownHostsEntry[], certificate: Certificate, logger: Logger): Promise<void> {
+  const { host, port } = options;
+  const name = hostLookupName(host, port);
+  const plain = { type: certificate.keyType.name, blob: certificate.publicBlob };
+  const fingerprint = fingerprintSha256(plain.blob);
+  if (checkHostKey(entries, host, port, plain).status === "revoked") {
+    throw new HostKeyMismatchError(name, plain.type, fingerprint, "@revoked: the key of this host certificate must never be accepted");
+  }
+  const authorities = certificateAuthoritiesFor(entries, host, port);
+  if (authorities.length === 0) {
+    logger.debug(`no @cert-authority line for ${name}: checking the host certificate's plain key`);
+    return verifyHostKeyWithPolicy({ ...options, key: plain });
+  }
+  try {
+    await verifyCertificate(certificate, { type: "host", caKeys: authorities.map((a) => a.blob), principal: host.toLowerCase() });
+  } catch (e) {
+    if (e instanceof CertificateError) throw new HostKeyMismatchError(name, certificate.type, fingerprint, `host certificate refused: ${e.message}`);
+    throw e;
+  }
+  logger.debug(`host certificate "${safePeerText(certificate.keyId)}" of ${name} signed by a trusted @cert-authority`);
+}
+
 /** Resolves when the key is trusted; throws HostKeyMismatchError or HostKeyUnknownError otherwise. */
 export async function verifyHostKeyWithPolicy(options: VerifyHostKeyOptions): Promise<void> {
   const { host, port, key } = options;
@@ -83,6 +116,8 @@ export async function verifyHostKeyWithPolicy(options: VerifyHostKeyOptions): Pr
   const fingerprint = fingerprintSha256(key.blob);
   const describe = `${name} (${key.type} ${fingerprint})`;
   const entries = entriesOf(options.knownHosts ?? [], logger);
+  const certificate = decodePublicBlob(key.blob).certificate;
+  if (certificate) return verifyHostCertificate(options, entries, certificate, logger);
   const known = checkHostKey(entries, host, port, key);
 
   if (known.status === "revoked") {

@@ -140,3 +140,15 @@ export function formatKnownHostsLine(
   const name = hostLookupName(host, port);
   return `${options.hash ? hashHostName(name) : name} ${key.type} ${toBase64(key.blob)}`;
 }
+
+/**
+ * The CA keys trusted to sign host certificates for `host`:`port`: the blobs of the matching
+ * @cert-authority lines, minus CA keys that an @revoked line for the host names (hostfile.c).
+ * Pass them as `caKeys` to verifyCertificate with `{ type: "host", principal: host }`.
+ */
+export function certificateAuthoritiesFor(entries: readonly KnownHostsEntry[], host: string, port: number): KnownHostsEntry[] {
+  const name = hostLookupName(host, port);
+  const forHost = entries.filter((e) => entryMatchesHost(e, name));
+  const revoked = forHost.filter((e) => e.marker === "revoked");
+  return forHost.filter((e) => e.marker === "cert-authority" && !revoked.some((r) => equalBytes(r.blob, e.blob)));
+}

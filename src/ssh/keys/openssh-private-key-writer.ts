@@ -1,8 +1,9 @@
-import { concatBytes, randomBytes, utf8 } from "../wire/bytes.js";
+import { randomBytes, utf8 } from "../wire/bytes.js";
 import { SshWriter } from "../wire/writer.js";
 import { writeArmor } from "./pem-armor.js";
 import { keyFileCipher, withPassphraseKey } from "./private-key-ciphers.js";
-import { encodeEd25519PublicBlob } from "./public-key.js";
+import type { AnyKeyType } from "./key-types.js";
+import { encodePublicBlob } from "./public-key.js";
 
 /** "openssh-key-v1" and its terminating NUL (OpenSSH PROTOCOL.key). */
 export const OPENSSH_KEY_MAGIC = utf8("openssh-key-v1\0");
@@ -21,33 +22,28 @@ export interface PrivateKeyEncryption {
   cipher?: string;
 }
 
-export interface Ed25519KeyMaterial {
-  seed: Uint8Array;
-  publicKey: Uint8Array;
+export interface KeyMaterial {
+  keyType: AnyKeyType;
+  /** The row's private key object. */
+  key: unknown;
   comment: string;
 }
 
 /**
- * Serialize one ed25519 key as openssh-key-v1 text, byte-compatible with ssh-keygen's output:
- * check ints, private section "string type, string pub, string seed||pub, string comment",
+ * Serialize one key as openssh-key-v1 text, byte-compatible with ssh-keygen's output: check ints,
+ * private section "string type, the type's private fields (key-type rows), string comment",
  * padding 1, 2, 3... to the cipher block size, then 70-column base64 armor.
  */
-export async function encodeOpenSSHPrivateKey(key: Ed25519KeyMaterial, encryption: PrivateKeyEncryption = {}): Promise<string> {
+export async function encodeOpenSSHPrivateKey(key: KeyMaterial, encryption: PrivateKeyEncryption = {}): Promise<string> {
   const encrypted = !!encryption.passphrase;
   const cipher = keyFileCipher(encrypted ? (encryption.cipher ?? DEFAULT_CIPHER) : "none");
   const rounds = encryption.rounds ?? DEFAULT_KDF_ROUNDS;
   if (!Number.isInteger(rounds) || rounds < 1) throw new RangeError("bcrypt rounds must be a positive integer");
 
   const check = randomBytes(4);
-  const secret = concatBytes(key.seed, key.publicKey);
-  const section = new SshWriter(256)
-    .raw(check)
-    .raw(check)
-    .string("ssh-ed25519")
-    .string(key.publicKey)
-    .string(secret)
-    .string(key.comment);
-  secret.fill(0);
+  const section = new SshWriter(256).raw(check).raw(check).string(key.keyType.name);
+  key.keyType.writePrivate(section, key.key);
+  section.string(key.comment);
   for (let pad = 1; section.length % cipher.blockSize !== 0; pad++) section.byte(pad);
   const plain = section.finish();
 
@@ -71,7 +67,7 @@ export async function encodeOpenSSHPrivateKey(key: Ed25519KeyMaterial, encryptio
     .string(kdfName)
     .string(kdfOptions)
     .uint32(1)
-    .string(encodeEd25519PublicBlob(key.publicKey))
+    .string(encodePublicBlob(key.keyType, key.keyType.publicOf(key.key)))
     .string(sealed.data)
     .raw(sealed.tag)
     .finish();

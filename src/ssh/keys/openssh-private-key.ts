@@ -1,7 +1,9 @@
 import { KeyDecryptionError, KeyFormatError, ProtocolError } from "../errors.js";
 import { equalBytes, fromUtf8 } from "../wire/bytes.js";
 import { SshReader } from "../wire/reader.js";
-import { Ed25519PrivateKey } from "./ed25519-private-key.js";
+import { keyTypeNamed, type AnyKeyType } from "./key-types.js";
+import { encodePublicBlob } from "./public-key.js";
+import { PrivateKey } from "./private-key.js";
 import { OPENSSH_KEY_LABEL, OPENSSH_KEY_MAGIC, type PrivateKeyEncryption } from "./openssh-private-key-writer.js";
 import { readArmor } from "./pem-armor.js";
 import { keyFileCipher, withPassphraseKey, type KeyFileCipher } from "./private-key-ciphers.js";
@@ -10,7 +12,7 @@ import { decodePublicBlob, formatPublicKeyLine } from "./public-key.js";
 
 /**
  * Reading openssh-key-v1 private keys (OpenSSH PROTOCOL.key): the armored container, the bcrypt
- * KDF and cipher, and the private section of one ssh-ed25519 key.
+ * KDF and cipher, and the private section of one key of a type in the key-type table.
  */
 
 /** Above this many bcrypt rounds (about 10 s of work) a file is refused rather than left to spin. */
@@ -31,18 +33,32 @@ export interface PrivateKeyInfo {
 
 interface Container {
   info: PrivateKeyInfo;
-  /** The raw ed25519 public key of the header's blob. */
-  publicKey: Uint8Array;
+  keyType: AnyKeyType;
   cipher: KeyFileCipher;
   salt: Uint8Array;
   section: Uint8Array;
   tag: Uint8Array;
 }
 
+const PEM_LABELS = /-----BEGIN (RSA PRIVATE KEY|EC PRIVATE KEY|PRIVATE KEY|ENCRYPTED PRIVATE KEY)-----/;
+
+/** Whether `input` is in one of OpenSSL's formats (pem-private-key.ts reads them). */
+export function isPemPrivateKey(input: string | Uint8Array): boolean {
+  return PEM_LABELS.test(typeof input === "string" ? input : fromUtf8(input.subarray(0, 4096)));
+}
+
 function decodeText(input: string | Uint8Array): Uint8Array {
   const text = typeof input === "string" ? input : fromUtf8(input);
   const armor = readArmor(text);
-  if (!armor || armor.label !== OPENSSH_KEY_LABEL || !armor.body) throw foreignKeyFormatError(text);
+  if (!armor || armor.label !== OPENSSH_KEY_LABEL || !armor.body) {
+    if (armor && isPemPrivateKey(text)) {
+      throw new KeyFormatError(
+        `the private key is in OpenSSL's "${armor.label}" format, whose header says nothing without decoding it: ` +
+          "parsePrivateKey reads it; to inspect it, convert it to OpenSSH format with ssh-keygen -p -f KEYFILE",
+      );
+    }
+    throw foreignKeyFormatError(text);
+  }
   return armor.body;
 }
 
@@ -74,8 +90,14 @@ function readContainer(input: string | Uint8Array): Container {
     const publicBlob = r.string(16 * 1024).slice();
     const section = r.string(64 * 1024);
     const type = new SshReader(publicBlob).text(64);
-    if (type !== "ssh-ed25519") throw unsupportedKeyTypeError(type);
-    const publicKey = decodePublicBlob(publicBlob).key;
+    let keyType: AnyKeyType;
+    try {
+      keyType = keyTypeNamed(type);
+      if (keyType.name !== type) throw new KeyFormatError("certificate");
+    } catch {
+      throw unsupportedKeyTypeError(type);
+    }
+    decodePublicBlob(publicBlob);
     const cipher = keyFileCipher(cipherName);
     const tag = r.bytes(cipher.tagLength);
     r.end("OpenSSH private key");
@@ -107,7 +129,7 @@ function readContainer(input: string | Uint8Array): Container {
       publicBlob,
       publicKeyLine: formatPublicKeyLine({ type, blob: publicBlob }),
     };
-    return { info, publicKey, cipher, salt, section, tag };
+    return { info, keyType, cipher, salt, section, tag };
   });
 }
 
@@ -129,8 +151,8 @@ async function decryptSection(c: Container, passphrase: string | undefined): Pro
   return withPassphraseKey(c.cipher, passphrase, c.salt, c.info.rounds, (key, iv) => c.cipher.decrypt(key, iv, c.section, c.tag));
 }
 
-/** The private section: check ints, one ed25519 key, comment, padding 1, 2, 3... (PROTOCOL.key). */
-function readSection(c: Container, plain: Uint8Array): Ed25519PrivateKey {
+/** The private section: check ints, one key, comment, padding 1, 2, 3... (PROTOCOL.key). */
+async function readSection(c: Container, plain: Uint8Array): Promise<PrivateKey> {
   const r = new SshReader(plain);
   const check1 = r.uint32();
   const check2 = r.uint32();
@@ -138,43 +160,49 @@ function readSection(c: Container, plain: Uint8Array): Ed25519PrivateKey {
     if (c.info.encrypted) throw new KeyDecryptionError("wrong passphrase: the private key did not decrypt");
     throw new KeyFormatError("corrupt OpenSSH private key: its check numbers differ");
   }
-  return malformed("private section", () => {
+  const { key, comment } = malformed("private section", () => {
     const type = r.text(64);
     if (type !== c.info.type) throw new KeyFormatError(`private section holds "${type}" but the public key is "${c.info.type}"`);
-    const publicKey = r.string(64);
-    const secret = r.string(128);
+    const key: unknown = c.keyType.readPrivate(r);
     const comment = r.text(4096);
     const padding = r.rest();
-    if (publicKey.length !== 32 || secret.length !== 64) throw new KeyFormatError("ed25519 key fields have the wrong length");
-    if (!equalBytes(publicKey, c.publicKey)) {
+    if (!equalBytes(encodePublicBlob(c.keyType, c.keyType.publicOf(key)), c.info.publicBlob)) {
       throw new KeyFormatError("the private section's public key differs from the file's public key");
     }
-    if (!equalBytes(secret.subarray(32), publicKey)) throw new KeyFormatError("the ed25519 secret's public half does not match the key");
     if (padding.length >= c.cipher.blockSize || padding.some((b, i) => b !== i + 1)) {
       throw new KeyFormatError("corrupt OpenSSH private key: bad padding after the private section");
     }
-    // Like OpenSSH, the seed is not re-derived here: the three copies of the public key agree, and a
-    // seed that does not match them only makes signatures the server refuses.
-    return new Ed25519PrivateKey(secret.subarray(0, 32), publicKey, comment);
+    return { key, comment };
   });
+  // Unlike OpenSSH, the secret is checked against the public key (ed25519: the seed gives it; ECDSA:
+  // d·G = Q; RSA: p·q = n and e·d = 1): a damaged file is named as such instead of making signatures
+  // every server refuses.
+  await c.keyType.check(key);
+  return new PrivateKey(c.keyType, key, comment);
 }
 
 /**
- * Parse an OpenSSH private key file (text, or its bytes) into a Signer. Throws KeyFormatError for
- * other formats and key types (with what to do instead) and KeyDecryptionError when the key is
+ * Parse a private key file (text, or its bytes) into a Signer: openssh-key-v1, PEM PKCS#1 RSA, SEC1
+ * EC, PKCS#8 (plain or encrypted); legacy PEM encryption too. Throws KeyFormatError for other formats
+ * and key types (with what to do instead) and for keys whose halves disagree, and KeyDecryptionError when the key is
  * encrypted and the passphrase is missing or wrong.
  */
-export async function parsePrivateKey(input: string | Uint8Array, passphrase?: string): Promise<Ed25519PrivateKey> {
+export async function parsePrivateKey(input: string | Uint8Array, passphrase?: string): Promise<PrivateKey> {
+  if (isPemPrivateKey(input)) {
+    // OpenSSL's formats need a DER reader, MD5, PBKDF2 and AES-CBC: loaded only for such files.
+    const { parsePemPrivateKey } = await import("./pem-private-key.js");
+    return parsePemPrivateKey(typeof input === "string" ? input : fromUtf8(input), passphrase);
+  }
   const container = readContainer(input);
   const plain = await decryptSection(container, passphrase);
   try {
-    return readSection(container, plain);
+    return await readSection(container, plain);
   } finally {
     if (plain !== container.section) plain.fill(0);
   }
 }
 
 /** openssh-key-v1 text for `key`, encrypted with bcrypt + aes256-ctr when a passphrase is given. */
-export function serializePrivateKey(key: Ed25519PrivateKey, encryption: PrivateKeyEncryption = {}): Promise<string> {
+export function serializePrivateKey(key: PrivateKey, encryption: PrivateKeyEncryption = {}): Promise<string> {
   return key.toOpenSSH(encryption);
 }

@@ -3,10 +3,12 @@ import { readArmor } from "./pem-armor.js";
 
 /**
  * Recognising the key files we do not read, so the error can say what the file is and what to do.
- * We read exactly one format: ssh-ed25519 in openssh-key-v1 ("BEGIN OPENSSH PRIVATE KEY").
+ * We read ed25519, ECDSA (P-256/384/521) and RSA keys in openssh-key-v1, PEM (PKCS#1, SEC1) and
+ * PKCS#8; this names the rest (DSA, FIDO security keys, PuTTY, ssh.com...).
  */
 
-export const SUPPORTED_PRIVATE_KEYS = 'only ssh-ed25519 private keys in OpenSSH format ("-----BEGIN OPENSSH PRIVATE KEY-----") are supported';
+export const SUPPORTED_PRIVATE_KEYS =
+  'supported are ed25519, ECDSA (nistp256/384/521) and RSA (2048 bits or more) private keys in OpenSSH format ("-----BEGIN OPENSSH PRIVATE KEY-----"), PEM or PKCS#8';
 const MAKE_ED25519 = "create an ed25519 key with `ssh-keygen -t ed25519` (or `mcp-ssh keygen`) and add its .pub line to the server's authorized_keys";
 
 /** Friendly names for key types found inside files. */
@@ -23,7 +25,7 @@ function unusableKey(what: string): KeyFormatError {
   return new KeyFormatError(`the private key is ${what}: ${SUPPORTED_PRIVATE_KEYS}; ${MAKE_ED25519}`);
 }
 
-/** The error for an openssh-key-v1 file holding a key type other than ssh-ed25519. */
+/** The error for an openssh-key-v1 file holding a key type not in the key-type table. */
 export function unsupportedKeyTypeError(type: string): KeyFormatError {
   return unusableKey(describeKeyType(type));
 }

@@ -9,7 +9,6 @@ import type { Logger } from "../logger.js";
 import { MSG } from "../messages.js";
 import { deferred, type Deferred } from "../deferred.js";
 import { randomBytes, equalBytes } from "../wire/bytes.js";
-import { SshReader } from "../wire/reader.js";
 import { decodePublicBlob } from "../keys/public-key.js";
 import { verifySignature } from "../keys/signature.js";
 import { fingerprintSha256 } from "../keys/fingerprint.js";
@@ -236,10 +235,9 @@ export class KeyExchange {
     const { type } = decodePublicBlob(result.hostKeyBlob);
     const expected = hostKeyAlgorithms.get(n.hostKey)?.keyType;
     if (type !== expected) throw new ProtocolError(`server sent a ${type} host key after negotiating ${n.hostKey}`);
-    const sigAlg = new SshReader(result.signature).text(64);
-    if (sigAlg !== n.hostKey) throw new ProtocolError(`server signed the exchange with ${sigAlg} after negotiating ${n.hostKey}`);
-    // The signature proves the server holds the private half of the key we are about to trust.
-    if (!(await verifySignature(result.hostKeyBlob, result.signature, result.exchangeHash))) {
+    // The signature proves the server holds the private half of the key we are about to trust; it
+    // must be made with the negotiated algorithm (RFC 8332 §3: rsa-sha2-512 is not rsa-sha2-256).
+    if (!(await verifySignature(result.hostKeyBlob, result.signature, result.exchangeHash, [n.hostKey]))) {
       throw new ProtocolError("host key signature over the exchange hash is invalid");
     }
     if (this.first) {

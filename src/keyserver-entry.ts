@@ -1,2 +1,0 @@
-// `mcp-ssh/keyserver`: the key server and its client flow (Node's http/https).
-export * from "./keyserver/index.js";

@@ -1,0 +1,25 @@
+/**
+ * The primitive backends' contract. Implementations (webcrypto.ts, noble.ts) import only this file;
+ * backend.ts imports them and chooses, so no module imports the one that imports it.
+ */
+export type CurveImplementation = "webcrypto" | "noble";
+
+/** An ephemeral X25519 key pair (RFC 7748 §6.1). */
+export interface X25519KeyPair {
+  readonly publicKey: Uint8Array;
+  /** The raw shared secret; throws when the peer's key is invalid or gives the all-zero secret. */
+  agree(peerPublic: Uint8Array): Promise<Uint8Array>;
+}
+
+export interface CurveBackend {
+  readonly name: CurveImplementation;
+  x25519KeyPair(): Promise<X25519KeyPair>;
+  /** A new key pair from the platform's CSPRNG: the 32-byte RFC 8032 seed and its public key. */
+  ed25519Generate(): Promise<{ seed: Uint8Array; publicKey: Uint8Array }>;
+  /** The public key of a 32-byte RFC 8032 seed. */
+  ed25519PublicKey(seed: Uint8Array): Promise<Uint8Array>;
+  /** A signing function bound to `seed` (WebCrypto keeps the key imported, not re-parsed per use). */
+  ed25519Signer(seed: Uint8Array): Promise<(data: Uint8Array) => Promise<Uint8Array>>;
+  /** False for a wrong signature or a key that is not a valid point; never throws for those. */
+  ed25519Verify(publicKey: Uint8Array, signature: Uint8Array, data: Uint8Array): Promise<boolean>;
+}

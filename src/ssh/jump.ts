@@ -1,0 +1,210 @@
+/**
+ * ProxyJump (`ssh -J`): a chain of SSH connections, each carried in a direct-tcpip channel of the
+ * one before (RFC 4254 §7.2), so it needs nothing but the first hop's stream and works in every
+ * runtime (a browser reaches the first hop through a WebSocket relay). Every hop is a full SSH
+ * connection with its own host key check and login; the last hop forwards to the target.
+ * Also where ssh_config is applied, since ProxyJump usually comes from there.
+ */
+import { SSHError } from "./errors.js";
+import type { ByteStream } from "./io/byte-stream.js";
+import { silentLogger, type Logger } from "./logger.js";
+import type { ConnectOptions, JumpHostOptions } from "./options.js";
+import { applySshConfig } from "./client-config.js";
+import type { JumpHop, ResolvedSshConfig } from "./config/resolve.js";
+
+/**
+ * What a hop needs to be: a connection that forwards and closes. Structural, so this file needs
+ * nothing from client.ts (which imports it): no import circle.
+ */
+export interface HopClient {
+  forwardOut(host: string, port: number): Promise<ByteStream>;
+  close(): Promise<void>;
+}
+
+export interface PlannedConnection<C extends HopClient = HopClient> {
+  client: C;
+  /** The jump hosts, first hop first. */
+  hops: C[];
+  config?: ResolvedSshConfig;
+  env: Record<string, string>;
+}
+
+type Connect<C extends HopClient> = (options: ConnectOptions) => Promise<C>;
+
+/** What a hop takes from the caller's options unless it says otherwise: credentials and trust. */
+const INHERITED = [
+  "privateKey",
+  "privateKeyPath",
+  "passphrase",
+  "signers",
+  "agent",
+  "knownHosts",
+  "knownHostsPath",
+  "hostKeyPolicy",
+  "hashKnownHosts",
+  "readyTimeoutMs",
+  "timeouts",
+  "keepaliveIntervalMs",
+  "keepaliveCountMax",
+  "logger",
+] as const satisfies readonly (keyof ConnectOptions)[];
+
+/** Does `options` need this module (ssh_config, jump hosts), or can it connect directly? */
+export function needsPlanning(options: ConnectOptions): boolean {
+  return Boolean(options.sshConfig) || (options.jump !== undefined && options.jump.length > 0) || options.username === undefined;
+}
+
+/**
+ * Connect as `options` says, through its jump hosts (`jump`, or ssh_config's ProxyJump) when it has
+ * any. `connect` makes one direct connection. On failure every hop already up is closed again, and
+ * the error names the hop it came from: "jump host 2 (bastion2:22): ...".
+ */
+export async function connectPlanned<C extends HopClient>(options: ConnectOptions, connect: Connect<C>): Promise<PlannedConnection<C>> {
+  const logger = options.logger ?? silentLogger;
+  let target: ConnectOptions = { ...options };
+  let specs: Array<string | JumpHostOptions> = options.jump ?? [];
+  let config: ResolvedSshConfig | undefined;
+  let env: Record<string, string> = {};
+  if (options.sshConfig) {
+    const applied = await applySshConfig(options, logger);
+    target = applied.options;
+    config = applied.config;
+    env = applied.env;
+    if (applied.jump) specs = applied.jump.map(formatJumpHost);
+  }
+  if (target.username === undefined) {
+    throw new TypeError("SSHClient.connect needs `username` (or `sshConfig`, which takes ssh_config's User or the local user name)");
+  }
+  delete target.jump;
+  delete target.sshConfig;
+  delete target.sshConfigReader;
+
+  const inherited: Partial<ConnectOptions> = {};
+  for (const k of INHERITED) if (options[k] !== undefined) (inherited as Record<string, unknown>)[k] = options[k];
+  const hopOptions: ConnectOptions[] = [];
+  for (const [i, spec] of specs.entries()) {
+    hopOptions.push(await hopConnectOptions(spec, i, inherited, options, target.username, logger));
+  }
+
+  const hops: C[] = [];
+  try {
+    for (const [i, o] of hopOptions.entries()) {
+      const stream: ByteStream | undefined = i === 0 ? options.stream : await forward(hops[i - 1]!, i - 1, hopOptions[i - 1]!, o.host!, o.port ?? 22);
+      const label = hopLabel(i, o);
+      logger.debug(`connecting to ${label}`);
+      hops.push(await named(label, connect({ ...o, ...(stream ? { stream } : {}) })));
+    }
+    let last: ByteStream | undefined;
+    if (hops.length > 0) {
+      const i = hops.length - 1;
+      last = await forward(hops[i]!, i, hopOptions[i]!, target.host!, target.port ?? 22);
+    }
+    const client = await connect({ ...target, ...(last ? { stream: last } : {}) });
+    return { client, hops, ...(config ? { config } : {}), env };
+  } catch (e) {
+    await closeHops(hops);
+    throw e;
+  }
+}
+
+/** Close jump hosts last hop first (each hop's connection runs inside the one before). */
+export async function closeHops(hops: readonly HopClient[]): Promise<void> {
+  for (const hop of [...hops].reverse()) await hop.close().catch(() => {});
+}
+
+async function hopConnectOptions(
+  spec: string | JumpHostOptions,
+  i: number,
+  inherited: Partial<ConnectOptions>,
+  caller: ConnectOptions,
+  targetUser: string,
+  logger: Logger,
+): Promise<ConnectOptions> {
+  if (typeof spec === "object") {
+    const o: ConnectOptions = { ...inherited, ...spec };
+    o.username ??= targetUser;
+    return o;
+  }
+  const hop = parseJumpHost(spec, i);
+  const o: ConnectOptions = { ...inherited, host: hop.host, ...(hop.port !== undefined ? { port: hop.port } : {}), ...(hop.user !== undefined ? { username: hop.user } : {}) };
+  if (caller.sshConfig) {
+    // As `ssh -J` does: each hop is looked up in ssh_config by its own name. Its own ProxyJump is
+    // not followed: the chain is this one.
+    // Hops after the first run inside the chain, so a ProxyCommand of theirs does not apply.
+    const chained = i > 0 ? { jump: [] } : {};
+    const reader = caller.sshConfigReader ? { sshConfigReader: caller.sshConfigReader } : {};
+    const applied = await named(hopLabel(i, o), applySshConfig({ ...o, ...chained, ...reader, sshConfig: caller.sshConfig }, logger));
+    delete applied.options.jump;
+    return applied.options;
+  }
+  o.username ??= targetUser;
+  return o;
+}
+
+/** A parsed hop back in `[user@]host[:port]` form (an IPv6 address bracketed). */
+function formatJumpHost(hop: JumpHop): string {
+  const host = hop.host.includes(":") ? `[${hop.host}]` : hop.host;
+  return `${hop.user !== undefined ? `${hop.user}@` : ""}${host}${hop.port !== undefined ? `:${hop.port}` : ""}`;
+}
+
+/**
+ * `[user@]host[:port]`, as `ssh -J` takes it; an IPv6 address in brackets (`[::1]:2222`); also
+ * `ssh://[user@]host[:port]`.
+ */
+export function parseJumpHost(text: string, index = 0): JumpHop {
+  let s = text.trim();
+  if (s.startsWith("ssh://")) s = s.slice(6).replace(/\/$/, "");
+  const bad = (why: string) => new TypeError(`jump host ${index + 1} "${text}": ${why} (expected [user@]host[:port])`);
+  const at = s.lastIndexOf("@");
+  const user = at >= 0 ? s.slice(0, at) : undefined;
+  if (user === "") throw bad("empty user name");
+  let rest = at >= 0 ? s.slice(at + 1) : s;
+  let port: number | undefined;
+  let host: string;
+  if (rest.startsWith("[")) {
+    const close = rest.indexOf("]");
+    if (close < 0) throw bad("unclosed [");
+    host = rest.slice(1, close);
+    rest = rest.slice(close + 1);
+    if (rest !== "") {
+      if (!rest.startsWith(":")) throw bad("junk after ]");
+      port = parsePort(rest.slice(1), bad);
+    }
+  } else {
+    const colon = rest.lastIndexOf(":");
+    if (colon >= 0 && rest.indexOf(":") === colon) {
+      host = rest.slice(0, colon);
+      port = parsePort(rest.slice(colon + 1), bad);
+    } else host = rest; // no port, or a bare IPv6 address
+  }
+  if (host === "") throw bad("empty host");
+  return { host, ...(user !== undefined ? { user } : {}), ...(port !== undefined ? { port } : {}) };
+}
+
+function parsePort(text: string, bad: (why: string) => Error): number {
+  const n = Number(text);
+  if (!/^[0-9]+$/.test(text) || n < 1 || n > 65535) throw bad(`bad port "${text}"`);
+  return n;
+}
+
+function hopLabel(i: number, o: ConnectOptions): string {
+  return `jump host ${i + 1} (${o.host}:${o.port ?? 22})`;
+}
+
+/** Ask hop `i` to open a channel to host:port; a refusal names the hop that refused. */
+function forward(hop: HopClient, i: number, o: ConnectOptions, host: string, port: number): Promise<ByteStream> {
+  return named(hopLabel(i, o), hop.forwardOut(host, port));
+}
+
+/** The error of `p`, its message prefixed with which hop it came from (its class kept). */
+async function named<T>(label: string, p: Promise<T>): Promise<T> {
+  try {
+    return await p;
+  } catch (e) {
+    if (e instanceof Error) {
+      if (!e.message.startsWith("jump host ")) e.message = `${label}: ${e.message}`;
+      throw e;
+    }
+    throw new SSHError(`${label}: ${String(e)}`, { cause: e });
+  }
+}
