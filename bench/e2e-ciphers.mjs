@@ -9,7 +9,9 @@
 //   Goal per cipher: ours >= 1.0x ssh2's pure-JS path and >= 1.0x `ssh`.
 //
 // Usage: node bench/e2e-ciphers.mjs [--quick] [--repeat=N] [--clients=ours,ssh2-js,ssh2-native,openssh]
-//          [--ciphers=gcm,ctr,chacha] [--dist | --worktree | --rev=REV] [--json=FILE]
+//          [--ciphers=gcm,ctr,chacha] [--dist | --worktree | --rev=REV] [--profile[=DIR]] [--json=FILE]
+//   --profile: run our client's workers under `node --cpu-prof` (default dir /tmp/mcp-ssh-prof;
+//   bench/lib/cpuprofile-summary.mjs summarises the files)
 //   --quick (or BENCH_QUICK=1): 32 MiB, once; default 256 MiB
 //   chacha (chacha20-poly1305@openssh.com) is not in the default set; it is e2e-ssh's cipher and
 //   here only for reference.
@@ -42,6 +44,7 @@ const cases = (arg("ciphers") ?? "gcm,ctr").split(",").map((k) => {
 });
 const ssh2Native = require("ssh2/lib/protocol/crypto.js").bindingAvailable;
 const clients = arg("clients")?.split(",") ?? ["ours", "ssh2-js", ...(ssh2Native ? ["ssh2-native"] : []), "openssh"];
+const profileDir = process.argv.includes("--profile") ? "/tmp/mcp-ssh-prof" : arg("profile");
 
 const library = await resolveLibrary("ssh");
 const server = await startBenchSshd({
@@ -76,7 +79,11 @@ try {
             await master.stop();
           }
         } else {
-          const r = await runWorker(WORKER, { client, task: "download", bytes: BYTES, library: library.path, server: serverSpec(), algorithms: pick(c) });
+          const r = await runWorker(
+            WORKER,
+            { client, task: "download", bytes: BYTES, library: library.path, server: serverSpec(), algorithms: pick(c) },
+            { profileDir: client === "ours" ? profileDir : undefined },
+          );
           results.describe[client] = r.describe;
           if (r.negotiated && r.negotiated.cipher?.serverToClient !== undefined) {
             // ours: { cipher: { serverToClient }, mac: { serverToClient } }
