@@ -8,15 +8,17 @@
 //   coldstart  spawn to initialize result: the mcp-ssh CLI (node cli.js) vs `ssh -T` to the
 //              same server, and the server started locally as the floor both pay
 //
-// Usage: node bench/e2e-mcp.mjs [--quick] [--only=roundtrip,coldstart] [--dist | --worktree]
-//          [--profile[=DIR]] [--json=FILE]
+// Usage: node bench/e2e-mcp.mjs [--quick] [--only=roundtrip,coldstart] [--dist | --worktree | --rev=REV]
+//          [--baseline=REV] [--profile[=DIR]] [--json=FILE]
 //   --quick (or BENCH_QUICK=1): 100 round trips in one process, one burst of 200, 3 cold starts each
 //   default code: src/ as committed at HEAD (the CLI built from it like tsup builds dist);
-//   --dist: dist/ and dist/cli.js (npx tsup); --worktree: uncommitted src/.
+//   --dist: dist/ and dist/cli.js (npx tsup); --worktree: uncommitted src/; --rev=REV: src/ at REV.
+//   --baseline=REV: the round trip also over SSHClientTransport built from src/ at REV, in the
+//   same run, printed as new / baseline (issue 15); both force the sshd's curve25519-sha256.
 //   --profile: run the SSH worker under `node --cpu-prof` (default dir /tmp/mcp-ssh-prof)
 import { existsSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { resolveCli, resolveLibrary } from "./lib/library.mjs";
+import { baselineRev, resolveBaseline, resolveCli, resolveLibrary } from "./lib/library.mjs";
 import { timeToInitialize } from "./lib/cold-start.mjs";
 import { sshVersion } from "./lib/openssh.mjs";
 import { fmt, load, machine, median, percentile, quickMode, ratio, table } from "./lib/stats.mjs";
@@ -34,10 +36,10 @@ const SIZE = quick
 const only = (arg("only") ?? "roundtrip,coldstart").split(",");
 const profileDir = process.argv.includes("--profile") ? "/tmp/mcp-ssh-prof" : arg("profile");
 const remoteCommand = `${process.execPath} ${FIXTURE}`;
-const TRANSPORTS = ["ssh", "stdio", "ssh-process"];
-
 if (!existsSync(FIXTURE)) throw new Error(`the fixture server ${FIXTURE} is missing`);
 const library = await resolveLibrary("mcp");
+const baseline = await resolveBaseline("mcp");
+const TRANSPORTS = ["ssh", ...(baseline ? ["ssh-baseline"] : []), "stdio", "ssh-process"];
 const cli = only.includes("coldstart") ? await resolveCli() : null;
 const server = await startBenchSshd();
 const results = { quick, size: SIZE, machine: machine(), date: new Date().toISOString(), roundtrip: {}, coldstart: {} };
@@ -46,6 +48,7 @@ console.log(`# End to end: MCP${quick ? " (quick)" : ""}\n`);
 console.log(`Machine: ${results.machine}`);
 console.log(`Server: ${await sshVersion()} sshd on 127.0.0.1 (forced ${FORCED.kex}, ${FORCED.hostKey}, ${FORCED.cipher}) running \`node fixtures/mcp/tools-server.mjs\``);
 console.log(`Library: ${library.description}`);
+if (baseline) console.log(`Baseline: ${baseline.description}`);
 if (cli) console.log(`CLI: ${cli.description}`);
 results.loadStart = load();
 console.log(`Load average at start: ${results.loadStart}`);
@@ -63,6 +66,7 @@ try {
 } finally {
   await server.stop();
   library.cleanup();
+  baseline?.cleanup();
 }
 
 async function roundTrips() {
@@ -74,7 +78,8 @@ async function roundTrips() {
     for (const transport of TRANSPORTS) {
       const run = await runWorker(
         WORKER,
-        { client: `mcp-${transport}`, task: "roundtrip", transport, library: library.path, node: process.execPath, fixture: FIXTURE, sshArgs: sshT, server: { host, port, username, privateKey, fingerprint }, ...SIZE },
+        // "ssh-baseline" is the "ssh" transport loaded from the baseline's bundle.
+        { client: `mcp-${transport}`, task: "roundtrip", transport: transport === "ssh-baseline" ? "ssh" : transport, library: transport === "ssh-baseline" ? baseline.path : library.path, node: process.execPath, fixture: FIXTURE, sshArgs: sshT, server: { host, port, username, privateKey, fingerprint }, ...SIZE },
         { profileDir: transport === "ssh" ? profileDir : undefined },
       );
       const previous = results.roundtrip[transport];
@@ -84,7 +89,7 @@ async function roundTrips() {
   }
   const r = results.roundtrip;
   const p50 = (t) => median(r[t].rttMs);
-  const label = { ssh: "SSH (SSHClientTransport)", stdio: "stdio (StdioClientTransport)", "ssh-process": "OpenSSH ssh -T (StdioClientTransport)" };
+  const label = { ssh: "SSH (SSHClientTransport)", "ssh-baseline": `SSH, SSHClientTransport at ${baselineRev()} (baseline)`, stdio: "stdio (StdioClientTransport)", "ssh-process": "OpenSSH ssh -T (StdioClientTransport)" };
   console.log(
     `\n## tools/call round trip: ${SIZE.n} sequential after ${SIZE.warmup} warm-up; ${SIZE.rounds} burst(s) of ${SIZE.concurrent} concurrent calls (best p50 of ${SIZE.repeat} processes each)\n`,
   );
@@ -98,11 +103,23 @@ async function roundTrips() {
         fmt(r[t].cpuMsPerCall, 3),
         fmt(median(r[t].burstMs)),
         fmt(SIZE.concurrent / (median(r[t].burstMs) / 1000), 0),
-        t === "ssh" ? "" : ratio(p50("ssh"), p50(t)),
+        t === "ssh" || t === "ssh-baseline" ? "" : ratio(p50("ssh"), p50(t)),
       ]),
     ),
   );
   console.log(`\nConnect + initialize (not part of the round trips): ${TRANSPORTS.map((t) => `${label[t]} ${fmt(r[t].connectMs)} ms`).join(", ")}.`);
+  if (r["ssh-baseline"]) {
+    const b = r["ssh-baseline"];
+    const rows = [
+      ["p50 ms", p50("ssh"), median(b.rttMs)],
+      ["p99 ms", percentile(r.ssh.rttMs, 99), percentile(b.rttMs, 99)],
+      ["client CPU ms/call", r.ssh.cpuMsPerCall, b.cpuMsPerCall],
+      [`${SIZE.concurrent} concurrent: median ms`, median(r.ssh.burstMs), median(b.burstMs)],
+    ];
+    results.newVsBaseline = rows;
+    console.log(`\n## New vs baseline (issue 15): SSHClientTransport at ${library.description.replace(/^.* at (commit \w+|the working tree).*$/, "$1")} / at ${baselineRev()}\n`);
+    console.log(table(["measure (lower is better)", "new", "baseline", "new / baseline"], rows.map(([m, a, z]) => [m, fmt(a, 3), fmt(z, 3), ratio(a, z)])));
+  }
 }
 
 async function coldStarts() {

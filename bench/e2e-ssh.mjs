@@ -3,17 +3,22 @@
 // process) against one private sshd on 127.0.0.1 that forces curve25519-sha256, ssh-ed25519 and
 // chacha20-poly1305@openssh.com, so every client runs the same algorithms.
 //   handshake  connect, kex, auth, exec `true`, close: median and p90, client CPU per handshake
-//   transfer   download (`head -c N /dev/zero`) and upload (into `cat > /dev/null`): MB/s, CPU s/GB;
+//   transfer   download (`head -c N /dev/zero`) and upload (into `cat > /dev/null`): MB/s, CPU s/GB
+//              (OpenSSH through a ControlMaster, its handshake outside the timing);
 //              each client `--repeat` times (default 2), rounds interleaved, the fastest run kept
 //   rss        peak client RSS during a large download; each client `--repeat` times (default 2,
 //              rounds interleaved), the median run kept (RSS moves with GC timing)
 // Every in-process client runs in a fresh Node process per task (bench/lib/ssh-worker.mjs).
 //
 // Usage: node bench/e2e-ssh.mjs [--quick] [--only=handshake,transfer,rss] [--repeat=N]
-//          [--clients=ours,ours-noble,ssh2-js,ssh2-native,openssh] [--dist | --worktree]
-//          [--profile[=DIR]] [--json=FILE]
+//          [--clients=ours,ours-baseline,ours-noble,ssh2-js,ssh2-native,openssh]
+//          [--dist | --worktree | --rev=REV] [--baseline=REV] [--profile[=DIR]] [--json=FILE]
 //   --quick (or BENCH_QUICK=1): 8 handshakes, 32 MiB transfers run once, 128 MiB RSS run
-//   default code: src/ as committed at HEAD; --dist: dist/ (npx tsup); --worktree: uncommitted src/
+//   default code: src/ as committed at HEAD; --dist: dist/ (npx tsup); --worktree: uncommitted src/;
+//   --rev=REV: src/ at another commit
+//   --baseline=REV: also "ours-baseline", our client built from src/ at REV, measured in the same
+//   run (handshake and transfers, not RSS), and a table of new / baseline (issue 15). Both force
+//   the sshd's curve25519-sha256, so a newer default kex (post-quantum) does not enter the ratio.
 //   --profile: run our client's workers under `node --cpu-prof` (default dir /tmp/mcp-ssh-prof)
 // "ours-noble" is our client with chacha20-poly1305@openssh.com pinned to @noble/ciphers and the curves to @noble/curves (the
 // fallback where WebAssembly is unavailable); it is left out of the RSS run, which only the
@@ -23,8 +28,8 @@ import { closeSync, openSync, rmSync, writeSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { librarySource, resolveLibrary } from "./lib/library.mjs";
-import { runSsh, sshHandshakes, sshVersion } from "./lib/openssh.mjs";
+import { baselineRev, librarySource, resolveBaseline, resolveLibrary } from "./lib/library.mjs";
+import { runSsh, sshHandshakes, sshMaster, sshVersion } from "./lib/openssh.mjs";
 import { GiB, MiB, fmt, load, machine, mbPerSec, median, percentile, quickMode, ratio, table } from "./lib/stats.mjs";
 import { FORCED, startBenchSshd } from "./lib/sshd.mjs";
 import { runWorker } from "./lib/worker.mjs";
@@ -42,15 +47,35 @@ const only = (arg("only") ?? "handshake,transfer,rss").split(",");
 const REPEAT = Number(arg("repeat") ?? (quick ? 1 : 2));
 const ssh2Native = require("ssh2/lib/protocol/crypto.js").bindingAvailable;
 const library = await resolveLibrary("ssh");
-const defaultClients = ["ours", ...(librarySource() === "dist" ? [] : ["ours-noble"]), "ssh2-js", ...(ssh2Native ? ["ssh2-native"] : []), "openssh"];
+const baseline = await resolveBaseline("ssh");
+const defaultClients = [
+  "ours",
+  ...(baseline ? ["ours-baseline"] : []),
+  ...(librarySource() === "dist" ? [] : ["ours-noble"]),
+  "ssh2-js",
+  ...(ssh2Native ? ["ssh2-native"] : []),
+  "openssh",
+];
 const clients = arg("clients")?.split(",") ?? defaultClients;
+if (clients.includes("ours-baseline") && !baseline) throw new Error("the ours-baseline client needs --baseline=REV");
 const profileDir = process.argv.includes("--profile") ? "/tmp/mcp-ssh-prof" : arg("profile");
-const LABEL = { ours: "mcp-ssh (ours)", "ours-noble": "mcp-ssh, @noble pinned", "ssh2-js": "ssh2, JS path", "ssh2-native": "ssh2, native add-on", openssh: "OpenSSH ssh (process)" };
+const LABEL = {
+  ours: "mcp-ssh (ours)",
+  "ours-baseline": `mcp-ssh at ${baselineRev()} (baseline)`,
+  "ours-noble": "mcp-ssh, @noble pinned",
+  "ssh2-js": "ssh2, JS path",
+  "ssh2-native": "ssh2, native add-on",
+  openssh: "OpenSSH ssh (process)",
+};
 const isOurs = (c) => c.startsWith("ours");
 const server = await startBenchSshd();
 const results = { quick, size: SIZE, machine: machine(), date: new Date().toISOString(), describe: {}, handshake: {}, download: {}, upload: {}, rss: {} };
 const worker = (client, task, extra = {}) =>
-  runWorker(WORKER, { client, task, library: library.path, server: serverSpec(), ...extra }, { profileDir: isOurs(client) ? profileDir : undefined });
+  runWorker(
+    WORKER,
+    { client, task, library: client === "ours-baseline" ? baseline.path : library.path, server: serverSpec(), ...extra },
+    { profileDir: isOurs(client) ? profileDir : undefined },
+  );
 function serverSpec() {
   const { host, port, username, privateKey, fingerprint } = server;
   return { host, port, username, privateKey, fingerprint };
@@ -60,6 +85,7 @@ console.log(`# End to end: SSH${quick ? " (quick)" : ""}\n`);
 console.log(`Machine: ${results.machine}`);
 console.log(`Server: ${await sshVersion()} sshd on 127.0.0.1; forced ${FORCED.kex}, ${FORCED.hostKey}, ${FORCED.cipher}`);
 console.log(`Library: ${library.description}`);
+if (baseline) console.log(`Baseline: ${baseline.description}`);
 results.loadStart = load();
 console.log(`Load average at start: ${results.loadStart}`);
 if (profileDir) console.log(`CPU profiles of our workers: ${profileDir}`);
@@ -70,6 +96,7 @@ try {
   if (only.includes("transfer")) await transfers();
   if (only.includes("rss")) await rss();
   for (const [c, d] of Object.entries(results.describe)) console.log(`- ${LABEL[c]}: ${d}`);
+  if (clients.includes("ours") && clients.includes("ours-baseline")) newVsBaseline();
   results.loadEnd = load();
   console.log(`Load average at end: ${results.loadEnd}`);
   results.targets = {};
@@ -86,6 +113,30 @@ try {
   if (uploadFile) rmSync(uploadFile, { force: true });
   await server.stop();
   library.cleanup();
+  baseline?.cleanup();
+}
+
+/** Issue 15: this commit against the baseline commit, same run, same sshd and algorithms. */
+function newVsBaseline() {
+  const rows = [];
+  const row = (what, now, then, better) => rows.push([what, fmt(now, 2), fmt(then, 2), ratio(now, then), Number.isFinite(now / then) ? (better(now, then) ? "better" : "worse or equal") : "-"]);
+  const h = results.handshake;
+  if (h.ours && h["ours-baseline"]) {
+    row("handshake median ms", median(h.ours.wallMs), median(h["ours-baseline"].wallMs), (a, b) => a < b);
+    row("client CPU ms per handshake (mean)", h.ours.cpuMsMean, h["ours-baseline"].cpuMsMean, (a, b) => a < b);
+  }
+  for (const kind of ["download", "upload"]) {
+    const t = results[kind];
+    if (!t.ours || !t["ours-baseline"]) continue;
+    row(`${kind} MB/s`, mbPerSec(t.ours.bytes, t.ours.seconds), mbPerSec(t["ours-baseline"].bytes, t["ours-baseline"].seconds), (a, b) => a > b);
+    const perGB = (r) => r.cpuSeconds / (r.bytes / 1e9);
+    row(`${kind} client CPU s/GB`, perGB(t.ours), perGB(t["ours-baseline"]), (a, b) => a < b);
+  }
+  if (rows.length === 0) return;
+  results.newVsBaseline = rows;
+  console.log(`\n## New vs baseline (issue 15): ${library.description.replace(/, bundled.*/, "")} / ${baseline.description.replace(/, bundled.*/, "")}\n`);
+  console.log(table(["measure", "new", "baseline", "new / baseline", "new is"], rows));
+  console.log(`\nBoth builds force ${FORCED.kex}, ${FORCED.hostKey} and ${FORCED.cipher} (the sshd accepts nothing else); each runs in its own processes, interleaved with the other clients.`);
 }
 
 async function handshakes() {
@@ -137,8 +188,15 @@ async function transfers() {
         const serverCpu0 = server.sessionCpuSeconds();
         if (c === "openssh") {
           const command = kind === "download" ? `head -c ${SIZE.transfer} /dev/zero` : "cat > /dev/null";
-          const r = await runSsh(server, command, kind === "upload" ? { stdinPath: uploadFile } : {});
-          run = { bytes: SIZE.transfer, ...sshTransferOnly(r) };
+          // Through a fresh ControlMaster, so that ssh's handshake is outside the timing as the
+          // in-process clients' is (subtracting a median handshake went negative under load).
+          const master = await sshMaster(server);
+          try {
+            const r = await master.run(command, kind === "upload" ? { stdinPath: uploadFile } : {});
+            run = { bytes: SIZE.transfer, seconds: r.seconds, cpuSeconds: r.cpuSeconds };
+          } finally {
+            await master.stop();
+          }
         } else {
           const r = await worker(c, kind, { bytes: SIZE.transfer });
           results.describe[c] = r.describe;
@@ -151,7 +209,8 @@ async function transfers() {
       }
     }
   }
-  const rate = (r) => mbPerSec(r.bytes, r.seconds);
+  // NaN for a client not in this run (--clients without ours): its ratios print as "-".
+  const rate = (r) => (r ? mbPerSec(r.bytes, r.seconds) : NaN);
   const cpuPerGB = (r) => r.cpuSeconds / (r.bytes / 1e9);
   const serverPerGB = (r) => r.serverCpuSeconds / (r.bytes / 1e9);
   const { download: d, upload: u } = results;
@@ -172,18 +231,11 @@ async function transfers() {
       ]),
     ),
   );
-  console.log("\nIn-process clients: timed from exec to exit status (handshake excluded). OpenSSH: whole process minus its median handshake (wall and CPU) from this run. CPU s/GB is that of the fastest run. Server CPU: the whole session on the server (sshd and `head`/`cat`), handshake included.");
-}
-
-/** OpenSSH's transfer time and CPU without its handshake, so that it compares with in-process clients. */
-function sshTransferOnly(r) {
-  const h = results.handshake.openssh;
-  if (!h) return { seconds: r.seconds, cpuSeconds: r.cpuSeconds, handshakeIncluded: true };
-  return { seconds: r.seconds - median(h.wallMs) / 1000, cpuSeconds: Math.max(0, r.cpuSeconds - h.cpuMsMean / 1000), rawSeconds: r.seconds, rawCpuSeconds: r.cpuSeconds };
+  console.log("\nIn-process clients: timed from exec to exit status (handshake excluded). OpenSSH: a fresh `ssh -M -N` ControlMaster per run, timed from spawning a multiplexing `ssh -S` for the command to its exit, CPU the master's plus the mux client's. CPU s/GB is that of the fastest run. Server CPU: the whole session on the server (sshd and `head`/`cat`), handshake included.");
 }
 
 async function rss() {
-  const rssClients = clients.filter((c) => c !== "ours-noble");
+  const rssClients = clients.filter((c) => c !== "ours-noble" && c !== "ours-baseline");
   const runs = Object.fromEntries(rssClients.map((c) => [c, []]));
   for (let round = 0; round < REPEAT; round++) {
     for (const c of rssClients) {

@@ -1,8 +1,10 @@
 // The in-process SSH clients the end-to-end benchmark compares, behind one small interface:
 //   connect() -> conn;  drain(conn, cmd) -> { bytes, code };  upload(conn, cmd, total, chunk) -> code;
 //   close(conn);  describe() -> which implementation runs.
-// Both force the same algorithms as the benchmark sshd, verify the host key, and run with
-// TCP_NODELAY on (ours always sets it; ssh2 is told to).
+// Both force the same algorithms as the benchmark sshd (its `forced` ones, or the `algorithms`
+// given: { kex, cipher, hostKey, mac }, one name each), verify the host key, and run with
+// TCP_NODELAY on (ours always sets it; ssh2 is told to). `privateKey` replaces the server's ed25519
+// user key (the RSA key of the key-exchange benchmark).
 import { createHash } from "node:crypto";
 import { once } from "node:events";
 import { createRequire } from "node:module";
@@ -11,12 +13,17 @@ import { FORCED } from "./sshd.mjs";
 
 const require = createRequire(import.meta.url);
 
+/** What to force: the `algorithms` given, else what the server forces. */
+function forcedAlgorithms(server, algorithms) {
+  return { ...(server.forced ?? FORCED), ...algorithms };
+}
+
 /**
  * mcp-ssh's SSHClient from the library file the orchestrator resolved. `noble`: pin
  * chacha20-poly1305@openssh.com to the @noble implementation (the fallback where WebAssembly is
  * unavailable) by registering it over the default factory.
  */
-export async function oursClient(server, libraryPath, { noble = false } = {}) {
+export async function oursClient(server, libraryPath, { noble = false, algorithms, privateKey = server.privateKey } = {}) {
   const lib = await import(pathToFileURL(libraryPath).href);
   const { SSHClient } = lib;
   if (noble) {
@@ -35,16 +42,21 @@ export async function oursClient(server, libraryPath, { noble = false } = {}) {
   const cipher = () =>
     noble ? "noble (pinned)" : typeof lib.cipherImplementation === "function" ? lib.cipherImplementation() : "not reported by this build";
   const curves = () => (typeof lib.curveImplementation === "function" ? (lib.curveImplementation() ?? "not chosen yet") : "@noble (this build has no choice)");
+  const f = forcedAlgorithms(server, algorithms);
+  // Trees before the algorithm tables know no `mac` option; it is only passed when forced.
+  const offer = { kex: [f.kex], cipher: [f.cipher], hostKey: [f.hostKey], ...(f.mac ? { mac: [f.mac] } : {}) };
   return {
     describe: () => `mcp-ssh ${lib.VERSION ?? ""}, cipher: ${cipher()}, curves: ${curves()}`,
+    /** What the connection negotiated, where the build reports it (null otherwise). */
+    negotiated: (conn) => conn.algorithms ?? null,
     connect: () =>
       SSHClient.connect({
         host: server.host,
         port: server.port,
         username: server.username,
-        privateKey: server.privateKey,
+        privateKey,
         hostKeyFingerprints: [server.fingerprint],
-        algorithms: { kex: [FORCED.kex], cipher: [FORCED.cipher], hostKey: [FORCED.hostKey] },
+        algorithms: offer,
       }),
     async drain(conn, cmd) {
       const ch = await conn.exec(cmd);
@@ -85,7 +97,7 @@ export async function oursClient(server, libraryPath, { noble = false } = {}) {
  * The `ssh2` package. `native: false` keeps its C++ add-on from loading (as where npm did not build
  * it): ChaCha20 then comes from node:crypto and Poly1305 from its WebAssembly build.
  */
-export function ssh2Client(server, { native }) {
+export function ssh2Client(server, { native, algorithms, privateKey: keyText = server.privateKey }) {
   if (!native) {
     const Module = require("node:module");
     const load = Module._extensions[".node"];
@@ -99,13 +111,18 @@ export function ssh2Client(server, { native }) {
   const version = require("ssh2/package.json").version;
   if (native && !crypto.bindingAvailable) throw new Error("ssh2's native add-on is not built (node_modules/ssh2/lib/protocol/crypto/build/Release/sshcrypto.node)");
   const pinned = server.fingerprint.replace(/^SHA256:/, "");
-  const privateKey = Buffer.from(server.privateKey);
+  const privateKey = Buffer.from(keyText);
+  const f = forcedAlgorithms(server, algorithms);
+  let negotiated = null;
   return {
     describe: () =>
-      `ssh2 ${version}, ${crypto.bindingAvailable ? "native add-on (sshcrypto.node)" : "JS path: ChaCha20 from node:crypto, Poly1305 in WebAssembly"}`,
+      `ssh2 ${version}, ${crypto.bindingAvailable ? "native add-on (sshcrypto.node)" : f.cipher.startsWith("chacha20") ? "JS path: ChaCha20 from node:crypto, Poly1305 in WebAssembly" : "JS path: node:crypto"}`,
+    /** ssh2's "handshake" event: { kex, serverHostKey, cs: { cipher, mac }, sc }. */
+    negotiated: () => (negotiated ? { kex: negotiated.kex, cipher: negotiated.sc?.cipher, mac: negotiated.sc?.mac } : null),
     connect: () =>
       new Promise((resolve, reject) => {
         const conn = new Client();
+        conn.once("handshake", (n) => (negotiated = n));
         conn.once("ready", () => resolve(conn));
         conn.once("error", reject);
         conn.connect({
@@ -115,7 +132,7 @@ export function ssh2Client(server, { native }) {
           privateKey,
           readyTimeout: 30_000,
           hostVerifier: (key) => createHash("sha256").update(key).digest("base64").replace(/=+$/, "") === pinned,
-          algorithms: { kex: [FORCED.kex], cipher: [FORCED.cipher], serverHostKey: [FORCED.hostKey], compress: ["none"] },
+          algorithms: { kex: [f.kex], cipher: [f.cipher], serverHostKey: [f.hostKey], ...(f.mac ? { hmac: [f.mac] } : {}), compress: ["none"] },
         });
         conn.setNoDelay(true);
       }),

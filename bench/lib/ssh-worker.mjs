@@ -21,21 +21,26 @@ const cpuSeconds = (since) => {
 };
 
 async function makeClient() {
-  if (spec.client === "ours") return oursClient(server, spec.library);
-  if (spec.client === "ours-noble") return oursClient(server, spec.library, { noble: true });
-  if (spec.client === "ssh2-js") return ssh2Client(server, { native: false });
-  if (spec.client === "ssh2-native") return ssh2Client(server, { native: true });
+  // `algorithms` (one name per kind) and `privateKey` override the server's forced ones and user key.
+  const options = { algorithms: spec.algorithms, privateKey: spec.privateKey };
+  // "ours-baseline": the same client from another commit's bundle (the orchestrator passes its path).
+  if (spec.client === "ours" || spec.client === "ours-baseline") return oursClient(server, spec.library, options);
+  if (spec.client === "ours-noble") return oursClient(server, spec.library, { ...options, noble: true });
+  if (spec.client === "ssh2-js") return ssh2Client(server, { ...options, native: false });
+  if (spec.client === "ssh2-native") return ssh2Client(server, { ...options, native: true });
   throw new Error(`unknown client ${spec.client}`);
 }
 
 async function handshake(client) {
   const wallMs = [];
   const cpuMs = [];
+  let negotiated = null;
   const total0 = process.cpuUsage();
   for (let i = 0; i < spec.warmup + spec.n; i++) {
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     const conn = await client.connect();
+    negotiated ??= client.negotiated?.(conn) ?? null;
     const { code } = await client.drain(conn, "true");
     await client.close(conn);
     const t1 = performance.now();
@@ -48,7 +53,7 @@ async function handshake(client) {
   // Over all iterations, warm-up included: how the CPU splits into user (JS, crypto) and system (syscalls).
   const total = process.cpuUsage(total0);
   const runs = spec.warmup + spec.n;
-  return { wallMs, cpuMs, userMsMean: total.user / 1000 / runs, systemMsMean: total.system / 1000 / runs };
+  return { wallMs, cpuMs, userMsMean: total.user / 1000 / runs, systemMsMean: total.system / 1000 / runs, negotiated };
 }
 
 /**
@@ -89,6 +94,7 @@ async function transfer(client, kind, sampleRss) {
         }
       }, 10)
     : undefined;
+  const negotiated = client.negotiated?.(conn) ?? null;
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   let bytes = spec.bytes;
@@ -111,6 +117,7 @@ async function transfer(client, kind, sampleRss) {
   return {
     bytes,
     seconds,
+    negotiated,
     cpuSeconds: cpu,
     rssBefore,
     peakRssSampled: peakSampled,

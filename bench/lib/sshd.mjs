@@ -2,23 +2,53 @@
 // test code): a throwaway directory with an ed25519 host key, a client key made by ssh-keygen,
 // authorized_keys, a known_hosts file, and a config that forces one algorithm of each kind so that
 // every client measured against it runs exactly the same kex, host key and cipher.
-import { readFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+// Options widen what it accepts (several kex methods, ciphers or MACs, each client then forcing
+// one), add an RSA user key, or run OpenSSH 10.0's sshd (scripts/fetch-openssh10.sh) instead of
+// the system's.
+import { execFileSync } from "node:child_process";
+import { accessSync, constants, readFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
-import { findSshKeygen, fingerprintOf, HOST, knownHostsLine, sshKeygen, startPrivateSshd, stopSshd } from "../../scripts/lib/private-sshd.mjs";
+import { findSshd, findSshKeygen, fingerprintOf, HOST, knownHostsLine, sshKeygen, startPrivateSshd, stopSshd } from "../../scripts/lib/private-sshd.mjs";
+import { fileURLToPath } from "node:url";
 
 export { HOST };
+// Not imported from library.mjs: the client workers import this file, and must not load esbuild.
+const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 export const FORCED = {
   kex: "curve25519-sha256",
   cipher: "chacha20-poly1305@openssh.com",
   hostKey: "ssh-ed25519",
 };
 
-const BENCH_CONFIG = [
-  `KexAlgorithms ${FORCED.kex}`,
-  `Ciphers ${FORCED.cipher}`,
-  `HostKeyAlgorithms ${FORCED.hostKey}`,
-  `PubkeyAcceptedAlgorithms ${FORCED.hostKey}`,
+/**
+ * OpenSSH 10.0 as unpacked by scripts/fetch-openssh10.sh (OPENSSH10_DIR, else .tmp/openssh10 of
+ * this checkout): `{ sshd, sshdSession, sshdAuth, ssh, version }`, or null when it is not there.
+ */
+export function openssh10() {
+  const root = process.env.OPENSSH10_DIR ?? join(ROOT, ".tmp/openssh10");
+  const paths = {
+    sshd: join(root, "usr/sbin/sshd"),
+    sshdSession: join(root, "usr/lib/openssh/sshd-session"),
+    sshdAuth: join(root, "usr/lib/openssh/sshd-auth"),
+    ssh: join(root, "usr/bin/ssh"),
+  };
+  try {
+    for (const p of Object.values(paths)) accessSync(p, constants.X_OK);
+  } catch {
+    return null;
+  }
+  return paths;
+}
+
+const list = (x) => (Array.isArray(x) ? x : [x]);
+
+const benchConfig = ({ kex, ciphers, macs, hostKey, pubkey }) => [
+  `KexAlgorithms ${list(kex).join(",")}`,
+  `Ciphers ${list(ciphers).join(",")}`,
+  ...(macs ? [`MACs ${list(macs).join(",")}`] : []),
+  `HostKeyAlgorithms ${hostKey}`,
+  `PubkeyAcceptedAlgorithms ${list(pubkey).join(",")}`,
   "PrintLastLog no",
   "Compression no",
   // Benchmarks open many sessions and connections in quick succession.
@@ -32,19 +62,41 @@ const BENCH_CONFIG = [
 /**
  * Start sshd on a free port of 127.0.0.1. Returns what clients need (port, key paths and text,
  * known_hosts, fingerprint) and `stop()`. Throws a message saying what to install when sshd or
- * ssh-keygen is missing.
+ * ssh-keygen is missing. Options (default: FORCED, the system's sshd, one ed25519 user key):
+ *   kex, ciphers, macs   what sshd accepts (a name or a list; macs default: sshd's own)
+ *   rsaBits              also an RSA user key of that size (`rsaKeyPath`, `rsaPrivateKey`)
+ *   openssh: "10.0"      OpenSSH 10.0's sshd (see openssh10()) instead of the system's
+ * `forced` in the result is what clients should force by default: the first of each list.
  */
-export async function startBenchSshd() {
+export async function startBenchSshd({ kex = FORCED.kex, ciphers = FORCED.cipher, macs, rsaBits, openssh } = {}) {
   const keygen = findSshKeygen();
+  let sshd = findSshd();
+  const extra = [];
+  if (openssh === "10.0") {
+    const o = openssh10();
+    if (!o) throw new Error("OpenSSH 10.0 is not unpacked: run `bash scripts/fetch-openssh10.sh` (or set OPENSSH10_DIR)");
+    sshd = o.sshd;
+    // sshd 10 runs its per-connection halves from these paths; penalties would slow a benchmark's
+    // rapid reconnects.
+    extra.push(`SshdSessionPath ${o.sshdSession}`, `SshdAuthPath ${o.sshdAuth}`, "PerSourcePenalties no");
+  }
+  const pubkey = [FORCED.hostKey, ...(rsaBits ? ["rsa-sha2-512", "rsa-sha2-256"] : [])];
   const dir = mkdtempSync(join(tmpdir(), "mcp-ssh-bench-sshd-"));
   const hostKey = join(dir, "ssh_host_ed25519_key");
   const clientKey = join(dir, "id_ed25519");
+  const rsaKey = join(dir, "id_rsa");
   let server;
   try {
     sshKeygen(hostKey, "bench-host", keygen);
     sshKeygen(clientKey, "bench-client", keygen);
-    writeFileSync(join(dir, "authorized_keys"), readFileSync(`${clientKey}.pub`), { mode: 0o600 });
-    server = await startPrivateSshd({ dir, hostKey, extraConfig: BENCH_CONFIG });
+    let authorized = readFileSync(`${clientKey}.pub`, "utf8");
+    if (rsaBits) {
+      execFileSync(keygen, ["-q", "-t", "rsa", "-b", String(rsaBits), "-N", "", "-C", "bench-client-rsa", "-f", rsaKey]);
+      authorized += readFileSync(`${rsaKey}.pub`, "utf8");
+    }
+    writeFileSync(join(dir, "authorized_keys"), authorized, { mode: 0o600 });
+    const config = [...extra, ...benchConfig({ kex, ciphers, macs, hostKey: FORCED.hostKey, pubkey })];
+    server = await startPrivateSshd({ dir, sshd, hostKey, extraConfig: config });
   } catch (error) {
     rmSync(dir, { recursive: true, force: true });
     throw error;
@@ -58,9 +110,12 @@ export async function startBenchSshd() {
     port,
     dir,
     pid: child.pid,
+    sshd,
+    forced: { kex: list(kex)[0], cipher: list(ciphers)[0], hostKey: FORCED.hostKey, ...(macs ? { mac: list(macs)[0] } : {}) },
     username: userInfo().username,
     clientKeyPath: clientKey,
     privateKey: readFileSync(clientKey, "utf8"),
+    ...(rsaBits ? { rsaKeyPath: rsaKey, rsaPrivateKey: readFileSync(rsaKey, "utf8") } : {}),
     knownHostsPath,
     knownHostsLine: knownHosts,
     fingerprint: fingerprintOf(`${hostKey}.pub`, keygen),
@@ -95,18 +150,23 @@ async function waitNoChildren(pid, ms) {
   return false;
 }
 
-/** The arguments of OpenSSH's `ssh` for this server with the same forced algorithms (no config file). */
-export function sshArgs(server, { options = [], command = [] } = {}) {
+/**
+ * The arguments of OpenSSH's `ssh` for this server with the same forced algorithms (no config
+ * file): the server's `forced` ones, or `algorithms` ({ kex, cipher, mac }, each one name) instead.
+ */
+export function sshArgs(server, { options = [], command = [], algorithms = {}, identity = server.clientKeyPath } = {}) {
+  const forced = { ...(server.forced ?? FORCED), ...algorithms };
   return [
     "-F", "/dev/null",
-    "-i", server.clientKeyPath,
+    "-i", identity,
     "-o", "IdentitiesOnly=yes",
     "-o", `UserKnownHostsFile=${server.knownHostsPath}`,
     "-o", "StrictHostKeyChecking=yes",
     "-o", "BatchMode=yes",
-    "-o", `KexAlgorithms=${FORCED.kex}`,
-    "-o", `Ciphers=${FORCED.cipher}`,
-    "-o", `HostKeyAlgorithms=${FORCED.hostKey}`,
+    "-o", `KexAlgorithms=${forced.kex}`,
+    "-o", `Ciphers=${forced.cipher}`,
+    ...(forced.mac ? ["-o", `MACs=${forced.mac}`] : []),
+    "-o", `HostKeyAlgorithms=${forced.hostKey}`,
     "-o", "Compression=no",
     "-p", String(server.port),
     ...options,
