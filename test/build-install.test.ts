@@ -61,7 +61,7 @@ describe("scripts/build.mjs", () => {
     expect(again.out).toContain("declarations are newer than the sources; not rebuilt");
 
     // A source file edited after the build: both parts are stale again.
-    const source = join(REPO_ROOT, "src", "index.ts");
+    const source = join(REPO_ROOT, "src", "entries", "index.ts");
     const now = new Date(Date.now() + 2000);
     utimesSync(source, now, now);
     const stale = await run(process.execPath, [BUILD, "--if-stale"], REPO_ROOT);

@@ -119,6 +119,9 @@ for (const [name, start] of Object.entries(servers)) {
       const marker = join(dataDir, `done-${name}`);
       const total = 24 * MiB;
       const ch = (await client.exec(`head -c ${total} /dev/zero; touch ${marker}`)) as SSHChannel & { bufferedBytes: number };
+      // Wait for the first bytes (the remote shell may take a while to start: root's ~/.bashrc
+      // runs for ssh sessions here), then give the server time to fill the whole window.
+      for (let waited = 0; ch.bufferedBytes === 0 && waited < 20_000; waited += 50) await new Promise((r) => setTimeout(r, 50));
       await new Promise((r) => setTimeout(r, 1500));
       expect(ch.bufferedBytes).toBeGreaterThan(0);
       expect(ch.bufferedBytes).toBeLessThanOrEqual(2 * MiB);
@@ -138,7 +141,7 @@ for (const [name, start] of Object.entries(servers)) {
         }),
       );
       for (const r of results) expect(r).toEqual({ sha: smallSha, bytes: 4 * MiB });
-    });
+    }, 180_000);
 
     it("an unknown subsystem is a clear ChannelRequestError", async () => {
       const err = await client.subsystem("no-such-subsystem").catch((e: unknown) => e);
