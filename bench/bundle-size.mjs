@@ -44,7 +44,7 @@ const ENTRIES = [
   },
   {
     name: "only SSHClientTransport + connectWebSocket",
-    source: 'export { SSHClientTransport } from "./src/mcp/ssh-client-transport.ts"; export { connectWebSocket } from "./src/ssh/io/websocket.ts";',
+    source: 'export { SSHClientTransport } from "./src/mcp/client/ssh-client-transport.ts"; export { connectWebSocket } from "./src/ssh/io/websocket.ts";',
   },
 ];
 

@@ -14,7 +14,7 @@ import { SshWriter } from "../src/ssh/wire/writer.js";
 import { generateEd25519Key } from "../src/ssh/keys/generate-key.js";
 import { encodeKexInit } from "../src/ssh/kex/kexinit.js";
 import { safePeerText } from "../src/ssh/wire/peer-text.js";
-import { LineChannel } from "../src/mcp/line-channel.js";
+import { LineChannel } from "../src/mcp/framing/line-channel.js";
 import { NegotiationError, TimeoutError } from "../src/ssh/errors.js";
 import { memoryPair } from "./helpers/memory-pair.js";
 import { serverKexInit } from "./helpers/kexinit.js";

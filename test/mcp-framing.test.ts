@@ -6,7 +6,7 @@ import {
   parseJsonLine,
   parseMessageLine,
   serializeMessage,
-} from "../src/mcp/framing.js";
+} from "../src/mcp/framing/framing.js";
 
 describe("serializeMessage", () => {
   it("writes one JSON line ending in a single newline", () => {

@@ -6,7 +6,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { JSONRPCMessageSchema } from "@modelcontextprotocol/sdk/types.js";
-import { checkJsonRpcLine, escapeLineSeparatorBytes } from "../src/mcp/json-line-check.js";
+import { checkJsonRpcLine, escapeLineSeparatorBytes } from "../src/mcp/framing/json-line-check.js";
 
 const enc = new TextEncoder();
 const strictDecoder = new TextDecoder("utf-8", { fatal: true });

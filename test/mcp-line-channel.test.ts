@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SSHClient } from "../src/entries/ssh.js";
 import { LOCAL_MAX_PACKET, LOCAL_WINDOW } from "../src/ssh/connection/channel.js";
 import { createLogger } from "../src/ssh/logger.js";
-import { LineChannel, type ChannelEnd } from "../src/mcp/line-channel.js";
+import { LineChannel, type ChannelEnd } from "../src/mcp/framing/line-channel.js";
 import { makeClientKey, startSshd, type TestServer } from "./helpers/servers.js";
 import { connectTo } from "./helpers/connect.js";
 

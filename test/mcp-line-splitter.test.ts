@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { MessageFramingError } from "../src/mcp/errors.js";
-import { LineSplitter, type SplitEvent } from "../src/mcp/line-splitter.js";
+import { MessageFramingError } from "../src/mcp/framing/errors.js";
+import { LineSplitter, type SplitEvent } from "../src/mcp/framing/line-splitter.js";
 
 const bytes = (s: string) => new TextEncoder().encode(s);
 

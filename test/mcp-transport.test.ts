@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Logger } from "../src/ssh/logger.js";
 import "../src/platform/node.js";
 import { SSHClientTransport, type SSHClientTransportOptions } from "../src/mcp/index.js";
-import { MessageFramingError } from "../src/mcp/errors.js";
+import { MessageFramingError } from "../src/mcp/framing/errors.js";
 import { processGone, textOf, toolsServerCommand } from "../fixtures/mcp/fixture-client.js";
 import { makeClientKey, startSshd, type ClientKey, type TestServer } from "./helpers/servers.js";
 import { connectTo } from "./helpers/connect.js";

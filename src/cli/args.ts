@@ -1,7 +1,7 @@
 // The proxy's command line: the reference client's flags and defaults, plus ours (DESIGN.md, "CLI").
 import { parseArgs } from "node:util";
 import type { LogLevel } from "../ssh/logger.js";
-import { MCP_SSH_DEFAULTS } from "../mcp/options.js";
+import { MCP_SSH_DEFAULTS } from "../mcp/client/options.js";
 import { DEFAULT_INIT_TIMEOUT_S } from "./init-watch.js";
 import { parseTarget, TargetSyntaxError, type Target } from "./target.js";
 

@@ -11,7 +11,7 @@ import { SSEClientTransport } from "@modelcontextprotocol/sdk/client/sse.js";
 import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
 import type { SSHClient } from "../ssh/client.js";
 import type { Logger } from "../ssh/logger.js";
-import { sshFetch } from "../mcp/ssh-fetch.js";
+import { sshFetch } from "../mcp/client/ssh-fetch.js";
 import { flushed } from "./proxy.js";
 
 export interface HttpBridgeIO {

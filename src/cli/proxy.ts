@@ -5,12 +5,12 @@
 import type { Readable, Writable } from "node:stream";
 import type { Logger } from "../ssh/logger.js";
 import { concatBytes } from "../ssh/wire/bytes.js";
-import { preview } from "../mcp/json-lines.js";
-import { checkJsonRpcLine, escapeLineSeparatorBytes } from "../mcp/json-line-check.js";
-import { describeEnd, LineChannel, type ChannelEnd } from "../mcp/line-channel.js";
-import { LineSplitter } from "../mcp/line-splitter.js";
-import { openMcpChannel } from "../mcp/open-channel.js";
-import type { SSHClientTransportOptions } from "../mcp/options.js";
+import { preview } from "../mcp/framing/json-lines.js";
+import { checkJsonRpcLine, escapeLineSeparatorBytes } from "../mcp/framing/json-line-check.js";
+import { describeEnd, LineChannel, type ChannelEnd } from "../mcp/framing/line-channel.js";
+import { LineSplitter } from "../mcp/framing/line-splitter.js";
+import { openMcpChannel } from "../mcp/client/open-channel.js";
+import type { SSHClientTransportOptions } from "../mcp/client/options.js";
 import { DEFAULT_INIT_TIMEOUT_S, InitWatch, type InitFailure } from "./init-watch.js";
 
 /** After the host closes stdin: how long the remote server may take to exit on its EOF. */

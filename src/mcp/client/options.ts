@@ -1,7 +1,7 @@
-import type { ByteStream } from "../ssh/io/byte-stream.js";
-import type { Logger } from "../ssh/logger.js";
-import type { ConnectOptions } from "../ssh/options.js";
-import type { SSHClient } from "../ssh/client.js";
+import type { ByteStream } from "../../ssh/io/byte-stream.js";
+import type { Logger } from "../../ssh/logger.js";
+import type { ConnectOptions } from "../../ssh/options.js";
+import type { SSHClient } from "../../ssh/client.js";
 
 /**
  * Where and how to reach a remote MCP server over SSH: the reference client's

@@ -1,5 +1,5 @@
 import { JSONRPCMessageSchema, type JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
-import { utf8 } from "../ssh/wire/bytes.js";
+import { utf8 } from "../../ssh/wire/bytes.js";
 import { MessageFramingError } from "./errors.js";
 import { escapeLineSeparators, parseJsonLine, preview } from "./json-lines.js";
 

@@ -1,6 +1,6 @@
-import type { Logger } from "../ssh/logger.js";
-import { safePeerText } from "../ssh/wire/peer-text.js";
-import type { ExitStatus, SSHChannel } from "../ssh/options.js";
+import type { Logger } from "../../ssh/logger.js";
+import { safePeerText } from "../../ssh/wire/peer-text.js";
+import type { ExitStatus, SSHChannel } from "../../ssh/options.js";
 import { LineSplitter, type RawSplitEvent } from "./line-splitter.js";
 
 /** A remote stderr line longer than this is dropped (it is only logged). */

@@ -1,10 +1,10 @@
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
-import { ConnectionLostError } from "../ssh/errors.js";
-import { createLogger, type Logger } from "../ssh/logger.js";
-import type { ExitStatus } from "../ssh/options.js";
-import { encodeMessage, isBlankLine, parseMessageLine } from "./framing.js";
-import { describeEnd, LineChannel, type ChannelEnd } from "./line-channel.js";
+import { ConnectionLostError } from "../../ssh/errors.js";
+import { createLogger, type Logger } from "../../ssh/logger.js";
+import type { ExitStatus } from "../../ssh/options.js";
+import { encodeMessage, isBlankLine, parseMessageLine } from "../framing/framing.js";
+import { describeEnd, LineChannel, type ChannelEnd } from "../framing/line-channel.js";
 import { openMcpChannel, type OpenedChannel } from "./open-channel.js";
 import { MCP_SSH_DEFAULTS, type SSHClientTransportOptions } from "./options.js";
 

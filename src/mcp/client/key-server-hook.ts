@@ -3,7 +3,7 @@
  * this hook, so src/mcp does not import src/keyserver: each package entry registers the key-server
  * client it ships (loaded lazily, on first use only).
  */
-import type { Logger } from "../ssh/logger.js";
+import type { Logger } from "../../ssh/logger.js";
 
 export interface KeyServerEnrollment {
   host: string;

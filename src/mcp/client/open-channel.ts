@@ -1,13 +1,13 @@
-import { SSHClient } from "../ssh/client.js";
-import { POST_QUANTUM_KEX } from "../ssh/algorithms/kex.js";
-import { KeyDecryptionError, KeyFormatError } from "../ssh/errors.js";
-import { fingerprintSha256 } from "../ssh/keys/fingerprint.js";
-import { parsePrivateKey } from "../ssh/keys/openssh-private-key.js";
-import { parsePublicKeyLine } from "../ssh/keys/public-key.js";
-import type { Ed25519PrivateKey } from "../ssh/keys/ed25519-private-key.js";
-import type { Logger } from "../ssh/logger.js";
-import type { ConnectOptions, SSHChannel } from "../ssh/options.js";
-import { expandPath, platform } from "../ssh/platform.js";
+import { SSHClient } from "../../ssh/client.js";
+import { POST_QUANTUM_KEX } from "../../ssh/algorithms/kex.js";
+import { KeyDecryptionError, KeyFormatError } from "../../ssh/errors.js";
+import { fingerprintSha256 } from "../../ssh/keys/fingerprint.js";
+import { parsePrivateKey } from "../../ssh/keys/openssh-private-key.js";
+import { parsePublicKeyLine } from "../../ssh/keys/public-key.js";
+import type { Ed25519PrivateKey } from "../../ssh/keys/ed25519-private-key.js";
+import type { Logger } from "../../ssh/logger.js";
+import type { ConnectOptions, SSHChannel } from "../../ssh/options.js";
+import { expandPath, platform } from "../../ssh/platform.js";
 import { MCP_SSH_DEFAULTS, type SSHClientTransportOptions } from "./options.js";
 import { keyServerClient } from "./key-server-hook.js";
 

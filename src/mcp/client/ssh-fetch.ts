@@ -15,8 +15,8 @@
  * Web Streams duplex in browsers as well as Node, Deno and Bun (undici's custom `connect` needs
  * a node:stream Duplex and Node's net/tls; browsers expose no HTTP/1.1 machinery at all).
  */
-import type { ByteStream } from "../ssh/io/byte-stream.js";
-import { VERSION } from "../ssh/version.js";
+import type { ByteStream } from "../../ssh/io/byte-stream.js";
+import { VERSION } from "../../ssh/version.js";
 import { HttpParseError, SshFetchError } from "./http/errors.js";
 import { LAST_CHUNK, chunkBytes, encodeChunk, encodeRequestHead, prepareRequest, type PreparedRequest } from "./http/request.js";
 import { ByteQueue, DEFAULT_HTTP_LIMITS, bodyFraming, bodyReader, readResponseHead, type HttpLimits } from "./http/response.js";
