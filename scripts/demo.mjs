@@ -14,6 +14,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { DemoError, runDemoHost, runDemoMain, say, shellQuote } from "./lib/demo-host.mjs";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 /** The built command; MCP_SSH_DEMO_CLI points elsewhere (the tests run a fresh bundle of the sources). */
@@ -23,14 +24,6 @@ const HOST = "127.0.0.1";
 /** The whole demo normally takes a second or two; never hang. */
 const DEADLINE_MS = 60_000;
 const START_MS = 20_000;
-
-const say = (line = "") => process.stdout.write(`${line}\n`);
-
-class DemoError extends Error {}
-
-function shellQuote(s) {
-  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
-}
 
 function runNode(args) {
   return new Promise((resolve, reject) => {
@@ -127,66 +120,7 @@ async function demo(cleanups) {
   say(`  command  node dist/cli.js ${args.slice(1).map(shellQuote).join(" ")}`);
   say();
 
-  const { Client } = await import("@modelcontextprotocol/sdk/client/index.js");
-  const { StdioClientTransport } = await import("@modelcontextprotocol/sdk/client/stdio.js");
-  const transport = new StdioClientTransport({ command: process.execPath, args, stderr: "pipe" });
-  let cliStderr = "";
-  transport.stderr?.on("data", (d) => (cliStderr += d));
-  const client = new Client({ name: "mcp-ssh-demo-host", version: "1.0.0" });
-  cleanups.push(() => client.close());
-  try {
-    await client.connect(transport);
-  } catch (error) {
-    throw new DemoError(`could not reach the MCP server through mcp-ssh: ${error.message}\n${cliStderr.trim()}\n${serve.log().trim()}`);
-  }
-  const info = client.getServerVersion();
-  say(`Connected over SSH to MCP server "${info?.name}" ${info?.version}.`);
-  say("Tools:");
-  const { tools } = await client.listTools();
-  const width = Math.max(...tools.map((t) => t.name.length));
-  for (const tool of tools) say(`  ${tool.name.padEnd(width)}  ${tool.description ?? ""}`);
-  say();
-  const calls = [
-    { name: "add", arguments: { a: 2, b: 40 } },
-    { name: "whereami", arguments: {} },
-  ];
-  for (const call of calls) {
-    const result = await client.callTool(call);
-    const text = result.content.map((c) => (c.type === "text" ? c.text : `[${c.type}]`)).join(" ");
-    say(`call ${call.name} ${JSON.stringify(call.arguments)}`);
-    say(`  -> ${text}`);
-  }
-  say();
-  if (cliStderr.trim()) say(`mcp-ssh logged:\n${cliStderr.trim()}\n`);
+  await runDemoHost(args, cleanups, { serverLog: () => serve.log() });
 }
 
-async function main() {
-  const cleanups = [];
-  const cleanup = async () => {
-    for (const step of cleanups.reverse().splice(0)) await Promise.resolve().then(step).catch(() => {});
-  };
-  const watchdog = setTimeout(async () => {
-    process.stderr.write(`demo: still not done after ${DEADLINE_MS / 1000} s; giving up\n`);
-    await cleanup();
-    process.exit(1);
-  }, DEADLINE_MS);
-  for (const signal of ["SIGINT", "SIGTERM"]) {
-    process.once(signal, async () => {
-      await cleanup();
-      process.exit(130);
-    });
-  }
-  let code = 0;
-  try {
-    await demo(cleanups);
-  } catch (error) {
-    process.stderr.write(`demo failed: ${error instanceof DemoError ? error.message : error.stack}\n`);
-    code = 1;
-  }
-  await cleanup();
-  clearTimeout(watchdog);
-  if (code === 0) say("Stopped mcp-ssh serve and removed its directory. Done.");
-  process.exit(code);
-}
-
-await main();
+await runDemoMain(demo, { deadlineMs: DEADLINE_MS, explained: [DemoError], done: "Stopped mcp-ssh serve and removed its directory. Done." });
