@@ -1,5 +1,6 @@
 // `mcp-ssh serve`: MCP servers over SSH with one command (issue 18). src/cli/main.ts dispatches here;
 // every log line goes to stderr, sshd style.
+import { untilStopped } from "../keyserver/cli.js";
 import { readFile, stat } from "node:fs/promises";
 import { createLogger, type Logger } from "../ssh/logger.js";
 import { expandHome } from "../platform/node/home.js";
@@ -81,24 +82,6 @@ async function checkAuthorizedKeys(path: string, logger: Logger): Promise<void> 
     if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw new StartError(`cannot read --authorized-keys ${path}: ${(e as Error).message}`);
     logger.warn(`${path} does not exist yet: no one can log in until keys are added there`);
   }
-}
-
-function untilStopped(signal: AbortSignal | undefined): Promise<string> {
-  return new Promise((resolve) => {
-    const done = (why: string) => {
-      process.off("SIGINT", onInt);
-      process.off("SIGTERM", onTerm);
-      signal?.removeEventListener("abort", onAbort);
-      resolve(why);
-    };
-    const onInt = () => done("SIGINT");
-    const onTerm = () => done("SIGTERM");
-    const onAbort = () => done("stop requested");
-    process.once("SIGINT", onInt);
-    process.once("SIGTERM", onTerm);
-    if (signal?.aborted) done("stop requested");
-    else signal?.addEventListener("abort", onAbort, { once: true });
-  });
 }
 
 /** Run `serve` until SIGINT/SIGTERM; resolves with the exit code (2 usage, 1 start failure). */

@@ -109,8 +109,8 @@ async function readSettings(argv: string[], logger: Logger): Promise<Settings> {
   };
 }
 
-/** Wait for SIGINT, SIGTERM or the runtime's abort signal. */
-function untilStopped(signal: AbortSignal | undefined): Promise<string> {
+/** Wait for SIGINT, SIGTERM or the runtime's abort signal (serve uses it too). */
+export function untilStopped(signal: AbortSignal | undefined): Promise<string> {
   return new Promise((resolve) => {
     const done = (why: string) => {
       process.off("SIGINT", onInt);
