@@ -110,7 +110,6 @@ export async function runServeCli(argv: string[], runtime: ServeCliRuntime = {})
       await stat(expandHome(settings.trustedUserCaKeys)).catch((e: Error) => {
         throw new StartError(`cannot read --trusted-user-ca-keys: ${e.message}`);
       });
-      logger.warn("--trusted-user-ca-keys: user certificates are not accepted yet (certificate key types are not implemented); plain keys still work");
     }
     const running = await serveMcp({
       host: settings.host,
@@ -118,6 +117,7 @@ export async function runServeCli(argv: string[], runtime: ServeCliRuntime = {})
       hostKeys,
       username: settings.username,
       authorizedKeysFiles: [authorizedKeys],
+      ...(settings.trustedUserCaKeys ? { trustedUserCaKeysFiles: [expandHome(settings.trustedUserCaKeys)] } : {}),
       defaultServer,
       servers,
       acceptEnv: settings.acceptEnv,

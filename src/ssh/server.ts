@@ -72,6 +72,8 @@ export interface SSHServerOptions {
   authorize?: ServerAuthorize;
   /** authorized_keys files, read on every login through the platform's readFile. */
   authorizedKeysFiles?: string[];
+  /** TrustedUserCAKeys files: CA public keys whose user certificates log in (principal = the login name). */
+  trustedUserCaKeysFiles?: string[];
   /**
    * A session started: return true to accept (CHANNEL_SUCCESS), false or a message to refuse
    * (CHANNEL_FAILURE; the message goes to the client's stderr).
@@ -118,7 +120,7 @@ export class SSHServer {
   constructor(private readonly o: SSHServerOptions) {
     this.logger = o.logger ?? silentLogger;
     if (!o.hostKeys || o.hostKeys.length === 0) throw new ConfigurationError("SSHServer needs at least one host key (hostKeys)");
-    if (!o.authorize && !o.authorizedKeysFiles?.length) {
+    if (!o.authorize && !o.authorizedKeysFiles?.length && !o.trustedUserCaKeysFiles?.length) {
       throw new ConfigurationError("SSHServer needs `authorize` or `authorizedKeysFiles`: without either no one could log in");
     }
     this.limits = {
@@ -325,8 +327,9 @@ export class SSHServer {
       if (grant) return grant;
     }
     const files = this.o.authorizedKeysFiles ?? [];
-    if (files.length === 0) return null;
-    const sources: AuthorizedKeysSource[] = files.map((path) => ({
+    const caFiles = this.o.trustedUserCaKeysFiles ?? [];
+    if (files.length === 0 && caFiles.length === 0) return null;
+    const toSource = (path: string): AuthorizedKeysSource => ({
       name: path,
       read: async () => {
         const readFile = platform.readFile;
@@ -338,8 +341,13 @@ export class SSHServer {
           throw e;
         }
       },
-    }));
-    return authorizeFromAuthorizedKeys(attempt, { sources, remoteAddress: peer.remoteAddress, logger: this.logger });
+    });
+    return authorizeFromAuthorizedKeys(attempt, {
+      sources: files.map(toSource),
+      trustedCaSources: caFiles.map(toSource),
+      remoteAddress: peer.remoteAddress,
+      logger: this.logger,
+    });
   }
 
   private async loadHostKeys(): Promise<{ map: Map<string, ServerHostKey>; offered: string[] }> {
