@@ -279,6 +279,10 @@ class Resolver {
     const on = active.v;
     const s = this.s;
 
+    // ssh_config(5): for each parameter, the first obtained value is used.
+    const keep = <K extends keyof Settings>(key: K, v: Settings[K]): void => {
+      if (on && s[key] === undefined) s[key] = v;
+    };
     const next = (): string | undefined => argv.shift();
     const required = (): string => {
       const a = next();
@@ -344,25 +348,22 @@ class Resolver {
         this.include(argv.splice(0), file, lineNo, flags, pass, active, depth, fail);
         break;
       case "hostname": {
-        const v = required();
-        if (on && s.hostName === undefined) s.hostName = v;
+        keep("hostName", required());
         break;
       }
       case "user": {
-        const v = required();
-        if (on && s.user === undefined) s.user = v;
+        keep("user", required());
         break;
       }
       case "hostkeyalias": {
-        const v = required();
-        if (on && s.hostKeyAlias === undefined) s.hostKeyAlias = v;
+        keep("hostKeyAlias", required());
         break;
       }
       case "port": {
         const a = required();
         const v = parsePort(a);
         if (v <= 0) fail(`Bad port '${a}'`);
-        if (on && s.port === undefined) s.port = v;
+        keep("port", v);
         break;
       }
       case "identityfile":
@@ -377,32 +378,29 @@ class Resolver {
         break;
       }
       case "identitiesonly": {
-        const v = flag();
-        if (on && s.identitiesOnly === undefined) s.identitiesOnly = v;
+        keep("identitiesOnly", flag());
         break;
       }
       case "hashknownhosts": {
-        const v = flag();
-        if (on && s.hashKnownHosts === undefined) s.hashKnownHosts = v;
+        keep("hashKnownHosts", flag());
         break;
       }
       case "stricthostkeychecking": {
         const a = next();
         const v = a === undefined ? undefined : STRICT[asciiLower(a)];
         if (v === undefined) fail(`unsupported option "${a ?? ""}" for ${keyword}`);
-        if (on && s.strictHostKeyChecking === undefined) s.strictHostKeyChecking = v;
+        keep("strictHostKeyChecking", v);
         break;
       }
       case "canonicalizehostname": {
         const a = next();
         const v = a === undefined ? undefined : CANONICALIZE[asciiLower(a)];
         if (v === undefined) fail(`unsupported option "${a ?? ""}" for ${keyword}`);
-        if (on && s.canonicalizeHostname === undefined) s.canonicalizeHostname = v;
+        keep("canonicalizeHostname", v);
         break;
       }
       case "ignoreunknown": {
-        const v = required();
-        if (on && s.ignoreUnknown === undefined) s.ignoreUnknown = v;
+        keep("ignoreUnknown", required());
         break;
       }
       case "identityagent": {
@@ -412,7 +410,7 @@ class Resolver {
         if (v.startsWith("$") && v[1] !== "{" && !/^[A-Za-z0-9_]+$/.test(v.slice(1))) {
           fail(`Invalid environment name ${v}`);
         }
-        if (on && s.identityAgent === undefined) s.identityAgent = v;
+        keep("identityAgent", v);
         break;
       }
       case "userknownhostsfile":
@@ -433,8 +431,7 @@ class Resolver {
         // First obtained wins between ProxyCommand and ProxyJump (a jump host marks ProxyCommand
         // as "none"); `ProxyJump none` alone does not stop a later ProxyCommand. This is the
         // OpenSSH 10.3 rule, which Debian's 9.2 (deb12u10) carries too.
-        const v = rest.replace(/^[ \t\r\n=]+/, "");
-        if (on && s.proxyCommand === undefined) s.proxyCommand = v;
+        keep("proxyCommand", rest.replace(/^[ \t\r\n=]+/, ""));
         argv.splice(0);
         break;
       }
@@ -452,18 +449,15 @@ class Resolver {
         break;
       }
       case "connecttimeout": {
-        const v = time();
-        if (on && s.connectTimeout === undefined) s.connectTimeout = v;
+        keep("connectTimeout", time());
         break;
       }
       case "serveraliveinterval": {
-        const v = time();
-        if (on && s.serverAliveInterval === undefined) s.serverAliveInterval = v;
+        keep("serverAliveInterval", time());
         break;
       }
       case "serveralivecountmax": {
-        const v = int();
-        if (on && s.serverAliveCountMax === undefined) s.serverAliveCountMax = v;
+        keep("serverAliveCountMax", int());
         break;
       }
       case "kexalgorithms":
