@@ -5,18 +5,17 @@
 // the channel-open failure reason, and the remote's stderr (C0 and C1 controls: CSI, OSC, DCS, ST).
 import { describe, expect, it } from "vitest";
 import { SSHClient } from "../src/ssh/client.js";
-import { Transport } from "../src/ssh/transport/transport.js";
-import { SERVER_ROLE } from "../src/ssh/transport/role.js";
+import type { Transport } from "../src/ssh/transport/transport.js";
 import { MSG } from "../src/ssh/messages.js";
-import { silentLogger, type Logger } from "../src/ssh/logger.js";
+import type { Logger } from "../src/ssh/logger.js";
 import { SshReader } from "../src/ssh/wire/reader.js";
 import { SshWriter } from "../src/ssh/wire/writer.js";
-import { generateEd25519Key } from "../src/ssh/keys/generate-key.js";
 import { encodeKexInit } from "../src/ssh/kex/kexinit.js";
 import { safePeerText } from "../src/ssh/wire/peer-text.js";
 import { LineChannel } from "../src/mcp/framing/line-channel.js";
 import { NegotiationError, TimeoutError } from "../src/ssh/errors.js";
 import { memoryPair } from "./helpers/memory-pair.js";
+import { testServerTransport } from "./helpers/transport-pair.js";
 import { serverKexInit } from "./helpers/kexinit.js";
 import { fakeServer } from "./helpers/fake-server.js";
 import { fakeServerOptions } from "./helpers/connect.js";
@@ -33,27 +32,14 @@ function recordingLogger(lines: string[]): Logger {
 /** Our client logged in to a scripted server; `script` runs on each message the server gets. */
 async function scripted(script: (server: Transport, payload: Uint8Array) => Promise<void> | void, logger: Logger) {
   const { a, b } = memoryPair();
-  const host = await generateEd25519Key();
-  const server = new Transport({
-    stream: b,
-    role: SERVER_ROLE,
-    version: "SSH-2.0-scripted",
-    algorithms: { kex: ["curve25519-sha256"], hostKey: ["ssh-ed25519"], cipher: ["chacha20-poly1305@openssh.com"], mac: [] },
-    hostKeys: new Map([["ssh-ed25519", { blob: host.key.publicBlob, sign: (d: Uint8Array) => host.key.sign(d) }]]),
-    logger: silentLogger,
-    versionTimeoutMs: 5000,
-    kexTimeoutMs: 5000,
-    rekeyBytes: 2 ** 30,
-    rekeyPackets: 2 ** 31,
-    rekeyIntervalMs: 0,
-  });
+  const { server, fingerprint } = await testServerTransport(b, "SSH-2.0-scripted");
   server.onMessage = async (p) => {
     const r = new SshReader(p, 1);
     if (p[0] === MSG.SERVICE_REQUEST) return void (await server.send(new SshWriter().byte(MSG.SERVICE_ACCEPT).string(r.text()).finish().slice()));
     await script(server, p);
   };
   const started = server.start();
-  const client = SSHClient.connect({ stream: a, username: "u", hostKeyFingerprints: [host.fingerprint], logger });
+  const client = SSHClient.connect({ stream: a, username: "u", hostKeyFingerprints: [fingerprint], logger });
   await started;
   return { server, client };
 }

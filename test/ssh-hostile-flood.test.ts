@@ -6,14 +6,12 @@ import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { describe, expect, it } from "vitest";
 import { SSHClient } from "../src/ssh/client.js";
-import { Transport } from "../src/ssh/transport/transport.js";
-import { SERVER_ROLE } from "../src/ssh/transport/role.js";
+import type { Transport } from "../src/ssh/transport/transport.js";
 import { MSG } from "../src/ssh/messages.js";
-import { silentLogger } from "../src/ssh/logger.js";
 import { SshReader } from "../src/ssh/wire/reader.js";
 import { SshWriter } from "../src/ssh/wire/writer.js";
-import { generateEd25519Key } from "../src/ssh/keys/generate-key.js";
 import { memoryPair } from "./helpers/memory-pair.js";
+import { testServerTransport } from "./helpers/transport-pair.js";
 
 const EACH = 100_000;
 const BANNER = "x".repeat(1024);
@@ -37,20 +35,7 @@ function retainedHeap(): number {
 describe("a server flooding a logged-in client", () => {
   it(`${EACH} banners, ${EACH} stray CHANNEL_SUCCESS and ${EACH} unknown numbers: bounded memory, UNIMPLEMENTED, session goes on`, async () => {
     const { a, b } = memoryPair();
-    const host = await generateEd25519Key();
-    const server = new Transport({
-      stream: b,
-      role: SERVER_ROLE,
-      version: "SSH-2.0-hostile_flood",
-      algorithms: { kex: ["curve25519-sha256"], hostKey: ["ssh-ed25519"], cipher: ["chacha20-poly1305@openssh.com"], mac: [] },
-      hostKeys: new Map([["ssh-ed25519", { blob: host.key.publicBlob, sign: (d: Uint8Array) => host.key.sign(d) }]]),
-      logger: silentLogger,
-      versionTimeoutMs: 5000,
-      kexTimeoutMs: 5000,
-      rekeyBytes: 2 ** 30,
-      rekeyPackets: 2 ** 31,
-      rekeyIntervalMs: 0,
-    });
+    const { server, fingerprint } = await testServerTransport(b, "SSH-2.0-hostile_flood");
     // The server's own sequence numbers of each unknown message it sent, and what came back.
     const unknownSeqs: number[] = [];
     const unimplementedFor: number[] = [];
@@ -75,7 +60,7 @@ describe("a server flooding a logged-in client", () => {
       }
     };
     const serverStarted = server.start();
-    const client = await SSHClient.connect({ stream: a, username: "u", hostKeyFingerprints: [host.fingerprint] });
+    const client = await SSHClient.connect({ stream: a, username: "u", hostKeyFingerprints: [fingerprint] });
     await serverStarted;
     // The client reports UNIMPLEMENTED through the transport's own handling: watch the server side.
     const original = (server as unknown as { dispatch: (p: Uint8Array, s: number) => unknown }).dispatch.bind(server);
