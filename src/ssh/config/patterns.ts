@@ -4,31 +4,10 @@
  * before an entry negates it, and a negated match decides the whole list (-1).
  */
 
-/** True if `s` matches the single pattern (no commas, no negation). */
-export function matchPattern(s: string, pattern: string): boolean {
-  // Iterative glob match with one backtrack point, equivalent to the recursive original.
-  let si = 0;
-  let pi = 0;
-  let starP = -1;
-  let starS = 0;
-  while (si < s.length) {
-    const pc = pattern[pi];
-    if (pc === "*") {
-      starP = pi++;
-      starS = si;
-    } else if (pc !== undefined && (pc === "?" || pc === s[si])) {
-      si++;
-      pi++;
-    } else if (starP >= 0) {
-      pi = starP + 1;
-      si = ++starS;
-    } else {
-      return false;
-    }
-  }
-  while (pattern[pi] === "*") pi++;
-  return pi === pattern.length;
-}
+// One glob matcher for the whole library: known_hosts uses the same match.c semantics.
+import { matchPattern } from "../keys/host-patterns.js";
+
+export { matchPattern };
 
 /**
  * Matches `s` against a comma-separated list: -1 if a negated entry matches, 1 if a positive one
