@@ -10,6 +10,7 @@ import { recordingClient, toolsServerCommand } from "../fixtures/mcp/fixture-cli
 import { buildCli, CLI, spawnCli } from "./cli-helpers.js";
 import { makeClientKey, startSshd, waitForLog, type ClientKey, type TestServer } from "./helpers/servers.js";
 import { expectToolsAnswer } from "./helpers/mcp.js";
+import { writeProxyPipe } from "./helpers/reach.js";
 
 let key: ClientKey;
 let hop1: TestServer;
@@ -40,6 +41,11 @@ beforeAll(async () => {
       "Host bastion1",
       "  HostName 127.0.0.1",
       `  Port ${hop1.port}`,
+      // The first hop reached through a command, as ssh -J does with the hop's own ProxyCommand.
+      "Host bastion-by-command",
+      "  HostName 127.0.0.1",
+      `  Port ${hop1.port}`,
+      `  ProxyCommand ${process.execPath} ${writeProxyPipe(home)} %h %p`,
       "",
     ].join("\n"),
   );
@@ -108,6 +114,18 @@ describe("mcp-ssh --jump", () => {
     const { client } = await viaCli(["inner"]);
     try {
       await expectToolsAnswer(client, "behind-two-hops");
+    } finally {
+      await client.close();
+    }
+    await throughHops();
+  });
+
+  it("the first hop's ProxyCommand from ssh_config carries the chain (as ssh -J runs it)", async () => {
+    const throughHops = hopMarks();
+    const { client, stderr } = await viaCli(["--jump", "bastion-by-command", "--jump", `127.0.0.1:${hop2.port}`, `${last.username}@127.0.0.1:${last.port}`]);
+    try {
+      await expectToolsAnswer(client, "behind-two-hops");
+      expect(stderr()).toContain(`proxy-command: connecting to 127.0.0.1:${hop1.port}`);
     } finally {
       await client.close();
     }

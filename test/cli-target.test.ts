@@ -12,6 +12,7 @@ import { buildCli, CLI, spawnCli } from "./cli-helpers.js";
 import { makeClientKey, startSshd, type ClientKey, type TestServer } from "./helpers/servers.js";
 import { expectToolsAnswer } from "./helpers/mcp.js";
 import { freePort } from "./helpers/free-port.js";
+import { writeProxyPipe } from "./helpers/reach.js";
 
 let server: TestServer;
 let key: ClientKey;
@@ -34,19 +35,7 @@ beforeAll(async () => {
   });
   closedPort = await freePort();
   writeFileSync(join(home, ".ssh", "known_hosts"), `${server.knownHostsLine}\n`);
-  // A small TCP pipe for ProxyCommand: `node pipe.mjs HOST PORT`, saying on stderr that it ran.
-  writeFileSync(
-    join(home, "pipe.mjs"),
-    `import { connect } from "node:net";
-const [host, port] = process.argv.slice(2);
-process.stderr.write("proxy-command: connecting to " + host + ":" + port + "\\n");
-const s = connect(Number(port), host);
-process.stdin.pipe(s);
-s.pipe(process.stdout);
-s.on("error", (e) => { process.stderr.write(String(e) + "\\n"); process.exit(1); });
-s.on("close", () => process.exit(0));
-`,
-  );
+  const pipe = writeProxyPipe(home);
   writeFileSync(
     join(home, ".ssh", "config"),
     [
@@ -84,7 +73,7 @@ s.on("close", () => process.exit(0));
       "  HostName 127.0.0.1",
       `  Port ${server.port}`,
       `  User ${server.username}`,
-      `  ProxyCommand ${process.execPath} ~/pipe.mjs %h %p`,
+      `  ProxyCommand ${process.execPath} ${pipe} %h %p`,
       "",
     ].join("\n"),
   );

@@ -3,7 +3,8 @@
 //   OpenSSH's defaults (port 22, the local user, the agent and ~/.ssh/id_*, ~/.ssh/known_hosts);
 // - `--host`: the reference's defaults (port 8022, user mcp, the m2m key, ~/.ssh/known_hosts);
 //   ssh_config only with -F, and then still below the flags and above those defaults.
-// ProxyCommand, which the core does not run, is started here (Node) and passed as `stream`.
+// ProxyCommand is run by the library through the Node platform (src/platform/node.ts), for the
+// target or the first jump host, as ssh runs it.
 import { homedir } from "node:os";
 import { resolve as resolvePath } from "node:path";
 import type { SSHClient } from "../ssh/client.js";
@@ -17,7 +18,6 @@ import type { ConnectOptions } from "../ssh/options.js";
 import { connectOptionsFor, reportKex } from "../mcp/client/open-channel.js";
 import { MCP_SSH_DEFAULTS, type SSHClientTransportOptions } from "../mcp/client/options.js";
 import { nodeSshConfigReader } from "../platform/node/ssh-config-files.js";
-import { proxyCommandStream } from "../platform/node/proxy-command.js";
 import type { ProxySettings } from "./args.js";
 import { M2M_KEY_NAME } from "./client-keys.js";
 
@@ -58,7 +58,7 @@ interface ConfigChoice {
   /** For SSHClient.connect. */
   spec: NonNullable<ConnectOptions["sshConfig"]>;
   reader: SshConfigReader;
-  /** The same, for resolveSshConfig (ProxyCommand). */
+  /** The same, for resolveSshConfig (known_hosts for the failure explanation; the key server's host). */
   resolve: Omit<ResolveSshConfigOptions, "reader" | "user" | "port">;
 }
 
@@ -140,11 +140,6 @@ export async function connectTarget(
       throw new ConfigurationError(`ssh_config for "${settings.host}": ${(e as Error).message}`, { cause: e });
     }
     if (settings.knownHosts === undefined && config.userKnownHostsFile[0] !== undefined) context.knownHosts = config.userKnownHostsFile[0];
-    if (config.proxyCommand !== undefined && config.proxyJump === undefined && settings.jump === undefined) {
-      // As ssh runs it: `exec` so the shell becomes the command (and our SIGTERM reaches it).
-      logger.debug(`ssh_config: ProxyCommand ${config.proxyCommand}`);
-      options.stream = proxyCommandStream(`exec ${config.proxyCommand}`, logger);
-    }
   }
   options.connect = extra;
   // The key server (--use-key-server) is looked for on the real host name, not on a config alias.
@@ -155,13 +150,7 @@ export async function connectTarget(
   // connectOptionsFor fills in the reference's port and user; with ssh_config those come from it.
   if (settings.port === undefined) delete connectOptions.port;
   if (settings.username === undefined) delete connectOptions.username;
-  let client: SSHClient;
-  try {
-    client = await Client.connect(connectOptions);
-  } catch (e) {
-    await options.stream?.close().catch(() => {});
-    throw e;
-  }
+  const client = await Client.connect(connectOptions);
   reportKex(client, logger);
   const resolved = client.sshConfig ?? config;
   return {

@@ -7,6 +7,7 @@ import { expandHome } from "./node/home.js";
 import { installNodeAes } from "./node/aes-node.js";
 import { nodeSshConfigReader } from "./node/ssh-config-files.js";
 import { listenNodeTcp } from "./node/tcp-listener.js";
+import { proxyCommandStream } from "./node/proxy-command.js";
 
 /**
  * Services for the runtime-agnostic core on Node, Deno and Bun. TCP uses each runtime's native
@@ -26,4 +27,5 @@ registerPlatform({
   env: (name) => process.env[name],
   envNames: () => Object.keys(process.env),
   sshConfigReader: () => nodeSshConfigReader(),
+  proxyCommand: proxyCommandStream,
 });

@@ -10,8 +10,9 @@
  * ProxyJump, ConnectTimeout, ServerAliveInterval/ServerAliveCountMax (keepalive), KexAlgorithms,
  * Ciphers, MACs, HostKeyAlgorithms, PubkeyAcceptedAlgorithms (OpenSSH's +, -, ^ forms and
  * wildcards; names we do not implement drop out), RekeyLimit, SendEnv/SetEnv (exposed as
- * `client.configEnv` for exec/shell/subsystem `env`). ProxyCommand is refused with advice (no
- * processes in the core); CertificateFile and HostKeyAlias are not applied yet.
+ * `client.configEnv` for exec/shell/subsystem `env`), ProxyCommand (run by the runtime's
+ * `platform.proxyCommand`; refused with advice where there is none, as in browsers),
+ * CertificateFile (and `<IdentityFile>-cert.pub`). HostKeyAlias is not applied yet.
  */
 import { ConfigurationError, KeyDecryptionError } from "./errors.js";
 import type { Logger } from "./logger.js";
@@ -30,6 +31,8 @@ import { hostKeyAlgorithms, publicKeyAlgorithms } from "./algorithms/host-keys.j
 import type { Signer } from "./keys/signature.js";
 import { inspectPrivateKey, parsePrivateKey } from "./keys/openssh-private-key.js";
 import { parsePublicKeyLine } from "./keys/public-key.js";
+import { certifiedSigner } from "./keys/private-key.js";
+import { parseCertificate } from "./keys/certificate.js";
 
 export interface AppliedSshConfig {
   /** The options to connect with: the caller's, completed from ssh_config (no `sshConfig` left). */
@@ -39,6 +42,8 @@ export interface AppliedSshConfig {
   jump?: JumpHop[];
   /** SendEnv (local variables matching its patterns) and SetEnv, SetEnv winning. */
   env: Record<string, string>;
+  /** ProxyCommand (tokens expanded) to carry this connection; the runtime can run it. */
+  proxyCommand?: string;
 }
 
 /** Resolve `options.host` with the ssh_config that `options.sshConfig` names and apply it. */
@@ -61,9 +66,15 @@ export async function applySshConfig(options: ConnectOptions, logger: Logger): P
   }
   for (const note of config.notes) logger.debug(`ssh_config: ${note}`);
   logger.debug(`ssh_config: "${config.host}" is ${config.user}@${config.hostName}:${config.port}`);
-  if (config.proxyCommand !== undefined && config.proxyJump === undefined && options.jump === undefined && !options.stream) {
+  // ProxyCommand carries the connection unless a jump or a stream of the caller's does (the
+  // caller's `jump` is ssh's -J, which comes first); the caller starts it (connectPlanned).
+  const proxyCommand =
+    config.proxyCommand !== undefined && config.proxyJump === undefined && options.jump === undefined && !options.stream
+      ? config.proxyCommand
+      : undefined;
+  if (proxyCommand !== undefined && !platform.proxyCommand) {
     throw new ConfigurationError(
-      `ssh_config for "${options.host}" sets ProxyCommand (${config.proxyCommand}), which the library does not run: use ProxyJump in the config, or the \`jump\` or \`stream\` option`,
+      `ssh_config for "${options.host}" sets ProxyCommand (${proxyCommand}), which this runtime cannot run (no processes): use ProxyJump in the config, or the \`jump\` or \`stream\` option`,
     );
   }
 
@@ -78,7 +89,7 @@ export async function applySshConfig(options: ConnectOptions, logger: Logger): P
 
   // Identities: the caller's keys, if any, replace IdentityFile (an explicit -i with IdentitiesOnly).
   const explicitKeys = options.privateKey !== undefined || options.privateKeyPath !== undefined;
-  const identities = explicitKeys ? { signers: [], publicBlobs: [] } : await loadIdentityFiles(config.identityFile, options.passphrase, logger);
+  const identities = explicitKeys ? { signers: [], publicBlobs: [] } : await loadIdentityFiles(config.identityFile, config.certificateFile, options.passphrase, logger);
   if (options.agent === undefined) {
     const agent = agentFromConfig(config.identityAgent);
     if (agent === false) o.agent = false;
@@ -98,8 +109,10 @@ export async function applySshConfig(options: ConnectOptions, logger: Logger): P
     }
   }
   if (identities.signers.length > 0) {
+    // The caller's signers first, then IdentityFile's: `ssh -i K` offers K before the config's
+    // IdentityFile keys (`ssh -G -i K` lists it first).
     const own = options.signers ?? [];
-    o.signers = [...identities.signers.filter((s) => !own.some((x) => equalBytes(x.publicBlob, s.publicBlob))), ...own];
+    o.signers = [...own, ...identities.signers.filter((s) => !own.some((x) => equalBytes(x.publicBlob, s.publicBlob)))];
   }
 
   // Host trust: the caller's known_hosts or pins replace the config's files.
@@ -134,7 +147,7 @@ export async function applySshConfig(options: ConnectOptions, logger: Logger): P
   if (options.rekeyBytes === undefined && config.rekeyLimit.bytes > 0) o.rekeyBytes = config.rekeyLimit.bytes;
   if (options.rekeyIntervalMs === undefined && config.rekeyLimit.seconds > 0) o.rekeyIntervalMs = config.rekeyLimit.seconds * 1000;
 
-  const applied: AppliedSshConfig = { options: o, config, env: configEnv(config, reader) };
+  const applied: AppliedSshConfig = { options: o, config, env: configEnv(config, reader), ...(proxyCommand !== undefined ? { proxyCommand } : {}) };
   if (options.jump === undefined && config.proxyJump !== undefined && !options.stream) applied.jump = config.proxyJump;
   return applied;
 }
@@ -170,7 +183,12 @@ function agentFromConfig(value: string | undefined): string | boolean | undefine
  * mostly do not exist); an encrypted key without the passphrase, or a type we do not support, is
  * skipped with a note, its public key kept so that the agent's copy may still be used.
  */
-async function loadIdentityFiles(paths: string[], passphrase: string | undefined, logger: Logger): Promise<{ signers: Signer[]; publicBlobs: Uint8Array[] }> {
+async function loadIdentityFiles(
+  paths: string[],
+  certificatePaths: string[],
+  passphrase: string | undefined,
+  logger: Logger,
+): Promise<{ signers: Signer[]; publicBlobs: Uint8Array[] }> {
   const signers: Signer[] = [];
   const publicBlobs: Uint8Array[] = [];
   const read = platform.readFile;
@@ -204,7 +222,44 @@ async function loadIdentityFiles(paths: string[], passphrase: string | undefined
       logger.warn(`ssh_config: IdentityFile ${path} not used: ${why}`);
     }
   }
+  // Certificates: CertificateFile's, then each key's `<IdentityFile>-cert.pub`, as ssh(1) looks
+  // for them; each is offered just before the key it certifies (ssh_config(5) CertificateFile).
+  const certificates: Array<{ path: string; required: boolean }> = [
+    ...certificatePaths.map((path) => ({ path, required: true })),
+    ...paths.map((path) => ({ path: `${path}-cert.pub`, required: false })),
+  ];
+  for (const { path, required } of certificates) {
+    let line: string;
+    try {
+      line = fromUtf8(await read(path)).trim().split("\n")[0]!;
+    } catch {
+      if (required) logger.warn(`ssh_config: CertificateFile ${path} not read (missing)`);
+      continue;
+    }
+    try {
+      const blob = parsePublicKeyLine(line).blob;
+      const plain = signers.find((s) => !s.type.includes("-cert-") && certifies(blob, s.publicBlob));
+      if (!plain) {
+        if (required) logger.warn(`ssh_config: CertificateFile ${path} certifies none of the IdentityFile keys; not used`);
+        continue;
+      }
+      if (signers.some((s) => equalBytes(s.publicBlob, blob))) continue;
+      signers.splice(signers.indexOf(plain), 0, certifiedSigner(plain, blob));
+      logger.debug(`ssh_config: certificate ${path} loaded`);
+    } catch (e) {
+      logger.warn(`ssh_config: certificate ${path} not used: ${(e as Error).message}`);
+    }
+  }
   return { signers, publicBlobs };
+}
+
+/** Is `certificate` (a certificate blob) one for the key `publicBlob`? */
+function certifies(certificate: Uint8Array, publicBlob: Uint8Array): boolean {
+  try {
+    return equalBytes(parseCertificate(certificate).publicBlob, publicBlob);
+  } catch {
+    return false;
+  }
 }
 
 async function readExisting(paths: string[], logger: Logger): Promise<string> {

@@ -11,6 +11,7 @@ import { silentLogger, type Logger } from "./logger.js";
 import type { ConnectOptions, JumpHostOptions } from "./options.js";
 import { applySshConfig } from "./client-config.js";
 import type { JumpHop, ResolvedSshConfig } from "./config/resolve.js";
+import { platform } from "./platform.js";
 
 /**
  * What a hop needs to be: a connection that forwards and closes. Structural, so this file needs
@@ -65,11 +66,13 @@ export async function connectPlanned<C extends HopClient>(options: ConnectOption
   let specs: Array<string | JumpHostOptions> = options.jump ?? [];
   let config: ResolvedSshConfig | undefined;
   let env: Record<string, string> = {};
+  let targetProxyCommand: string | undefined;
   if (options.sshConfig) {
     const applied = await applySshConfig(options, logger);
     target = applied.options;
     config = applied.config;
     env = applied.env;
+    targetProxyCommand = applied.proxyCommand;
     if (applied.jump) specs = applied.jump.map(formatJumpHost);
   }
   if (target.username === undefined) {
@@ -82,19 +85,26 @@ export async function connectPlanned<C extends HopClient>(options: ConnectOption
   const inherited: Partial<ConnectOptions> = {};
   for (const k of INHERITED) if (options[k] !== undefined) (inherited as Record<string, unknown>)[k] = options[k];
   const hopOptions: ConnectOptions[] = [];
+  // The first connection made (hop 1, or the target when there are none) may go through
+  // ssh_config's ProxyCommand; later ones run inside the chain.
+  let firstProxyCommand = specs.length === 0 ? targetProxyCommand : undefined;
   for (const [i, spec] of specs.entries()) {
-    hopOptions.push(await hopConnectOptions(spec, i, inherited, options, target.username, logger));
+    const hop = await hopConnectOptions(spec, i, inherited, options, target.username, logger);
+    hopOptions.push(hop.options);
+    if (i === 0) firstProxyCommand = hop.proxyCommand;
   }
+  const proxied = firstProxyCommand !== undefined ? startProxyCommand(firstProxyCommand, logger) : undefined;
 
   const hops: C[] = [];
   try {
     for (const [i, o] of hopOptions.entries()) {
-      const stream: ByteStream | undefined = i === 0 ? options.stream : await forward(hops[i - 1]!, i - 1, hopOptions[i - 1]!, o.host!, o.port ?? 22);
+      const stream: ByteStream | undefined =
+        i === 0 ? (options.stream ?? proxied) : await forward(hops[i - 1]!, i - 1, hopOptions[i - 1]!, o.host!, o.port ?? 22);
       const label = hopLabel(i, o);
       logger.debug(`connecting to ${label}`);
       hops.push(await named(label, connect({ ...o, ...(stream ? { stream } : {}) })));
     }
-    let last: ByteStream | undefined;
+    let last: ByteStream | undefined = hops.length === 0 ? proxied : undefined;
     if (hops.length > 0) {
       const i = hops.length - 1;
       last = await forward(hops[i]!, i, hopOptions[i]!, target.host!, target.port ?? 22);
@@ -103,8 +113,18 @@ export async function connectPlanned<C extends HopClient>(options: ConnectOption
     return { client, hops, ...(config ? { config } : {}), env };
   } catch (e) {
     await closeHops(hops);
+    // A command whose connection never came up (a refused login, an unknown host key) is stopped.
+    await proxied?.close().catch(() => {});
     throw e;
   }
+}
+
+/** ssh_config's ProxyCommand, run by the runtime as ssh runs it: `exec` makes the shell the command. */
+function startProxyCommand(command: string, logger: Logger): ByteStream {
+  // applySshConfig refused it already where the runtime has no processes.
+  const run = platform.proxyCommand!;
+  logger.debug(`ssh_config: ProxyCommand ${command}`);
+  return run(`exec ${command}`, logger);
 }
 
 /** Close jump hosts last hop first (each hop's connection runs inside the one before). */
@@ -119,11 +139,11 @@ async function hopConnectOptions(
   caller: ConnectOptions,
   targetUser: string,
   logger: Logger,
-): Promise<ConnectOptions> {
+): Promise<{ options: ConnectOptions; proxyCommand?: string }> {
   if (typeof spec === "object") {
     const o: ConnectOptions = { ...inherited, ...spec };
     o.username ??= targetUser;
-    return o;
+    return { options: o };
   }
   const hop = parseJumpHost(spec, i);
   const o: ConnectOptions = { ...inherited, host: hop.host, ...(hop.port !== undefined ? { port: hop.port } : {}), ...(hop.user !== undefined ? { username: hop.user } : {}) };
@@ -135,10 +155,10 @@ async function hopConnectOptions(
     const reader = caller.sshConfigReader ? { sshConfigReader: caller.sshConfigReader } : {};
     const applied = await named(hopLabel(i, o), applySshConfig({ ...o, ...chained, ...reader, sshConfig: caller.sshConfig }, logger));
     delete applied.options.jump;
-    return applied.options;
+    return { options: applied.options, ...(applied.proxyCommand !== undefined ? { proxyCommand: applied.proxyCommand } : {}) };
   }
   o.username ??= targetUser;
-  return o;
+  return { options: o };
 }
 
 /** A parsed hop back in `[user@]host[:port]` form (an IPv6 address bracketed). */

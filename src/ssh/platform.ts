@@ -2,6 +2,8 @@ import type { TcpConnector } from "./io/byte-stream.js";
 import type { TcpListen } from "./io/listener.js";
 import type { Signer } from "./keys/signature.js";
 import type { SshConfigReader } from "./config/reader.js";
+import type { ByteStream } from "./io/byte-stream.js";
+import type { Logger } from "./logger.js";
 
 /**
  * Runtime services the core may use when present. The core never imports a runtime module;
@@ -24,6 +26,12 @@ export interface Platform {
   envNames?: () => string[];
   /** The ssh_config reader (files, home directory, user, environment) of this runtime. */
   sshConfigReader?: () => SshConfigReader;
+  /**
+   * Run ssh_config's ProxyCommand (`sh -c`) and return its stdin/stdout as the connection's
+   * stream; where the runtime has processes (Node, Deno, Bun). The command's stderr is ours, as
+   * with ssh.
+   */
+  proxyCommand?: (command: string, logger: Logger) => ByteStream;
 }
 
 export const platform: Platform = {};

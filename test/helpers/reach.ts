@@ -1,7 +1,9 @@
 // Helpers for the reach tests (issue 19): a TCP echo server, a deterministic byte source that is
 // hashed as it is produced, and a hashing reader.
 import { createHash, randomBytes } from "node:crypto";
+import { writeFileSync } from "node:fs";
 import { createServer, type Server, type Socket } from "node:net";
+import { join } from "node:path";
 
 export interface EchoServer {
   port: number;
@@ -85,4 +87,29 @@ export async function untilSteady(value: () => number, quietMs: number, timeoutM
     } else if (Date.now() - since >= quietMs) return now;
     if (Date.now() > deadline) throw new Error(`value still changing after ${timeoutMs} ms (now ${now})`);
   }
+}
+
+/**
+ * Write a small TCP pipe for ssh_config's ProxyCommand into `dir` and return its path:
+ * `node PATH HOST PORT [MARKER]` connects to HOST:PORT, relays stdin/stdout, says
+ * "proxy-command: connecting to HOST:PORT" on stderr and, with MARKER, appends
+ * "PID HOST:PORT" to that file (so a test sees it ran, and can see it stopped).
+ */
+export function writeProxyPipe(dir: string): string {
+  const path = join(dir, "proxy-pipe.mjs");
+  writeFileSync(
+    path,
+    `import { connect } from "node:net";
+import { appendFileSync } from "node:fs";
+const [host, port, marker] = process.argv.slice(2);
+process.stderr.write("proxy-command: connecting to " + host + ":" + port + "\\n");
+if (marker) appendFileSync(marker, process.pid + " " + host + ":" + port + "\\n");
+const s = connect(Number(port), host);
+process.stdin.pipe(s);
+s.pipe(process.stdout);
+s.on("error", (e) => { process.stderr.write(String(e) + "\\n"); process.exit(1); });
+s.on("close", () => process.exit(0));
+`,
+  );
+  return path;
 }

@@ -1,6 +1,6 @@
 // ssh_config's ProxyCommand on Node: `sh -c COMMAND`, its stdin and stdout as the SSH byte stream
-// (as ssh runs it: the command's stderr goes to ours). The core runs no processes, so the CLI
-// resolves ssh_config first and hands this stream to SSHClient.connect as `stream`.
+// (as ssh runs it: the command's stderr goes to ours). The core runs no processes: this is the
+// Node platform's `proxyCommand`, which SSHClient.connect uses for the target or the first jump host.
 import { spawn } from "node:child_process";
 import type { ByteStream } from "../../ssh/io/byte-stream.js";
 import type { Logger } from "../../ssh/logger.js";
