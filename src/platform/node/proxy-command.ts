@@ -22,9 +22,12 @@ export function proxyCommandStream(command: string, logger?: Logger): ByteStream
         controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
         if ((controller.desiredSize ?? 1) <= 0) child.stdout.pause();
       });
-      child.stdout.once("end", () => {
+      // After the output ended and the command exited: a command that failed (not found, refused
+      // by its own peer) is an error that says so, not a bare "connection closed".
+      child.once("close", (code, signal) => {
         try {
-          controller.close();
+          if (!closed && (code !== 0 || signal !== null)) controller.error(new Error(`ProxyCommand ${exitNote}`));
+          else controller.close();
         } catch {
           /* already cancelled */
         }
