@@ -1,6 +1,7 @@
 // `mcp-ssh serve` flags: defaults, repeatable flags, the command after --, and usage errors that say what to do.
 import { describe, expect, it } from "vitest";
 import { DEFAULT_AUTHORIZED_KEYS, DEFAULT_HOST_KEY, parseServeArgs, ServeUsageError } from "../src/cli/serve-args.js";
+import { dropStartup, maxStartupsOf, startupRandom } from "../src/ssh/max-startups.js";
 import { parseServerFlag, parseServersConfig, splitCommandLine } from "../src/mcp/server/servers-config.js";
 
 describe("serve flags", () => {
@@ -8,7 +9,7 @@ describe("serve flags", () => {
     const s = parseServeArgs(["--", "node", "server.js"]);
     expect(s).toMatchObject({
       host: "0.0.0.0", port: 8022, hostKeys: [DEFAULT_HOST_KEY], defaultHostKey: true, authorizedKeys: DEFAULT_AUTHORIZED_KEYS,
-      username: "mcp", command: ["node", "server.js"], maxStartups: 10, loginGraceTimeMs: 30_000, maxAuthTries: 6, maxSessions: 10, maxConnections: 100,
+      username: "mcp", command: ["node", "server.js"], maxStartups: { start: 10, rate: 30, full: 100 }, loginGraceTimeMs: 30_000, maxAuthTries: 6, maxSessions: 10, maxConnections: 100,
     });
     expect(s !== "help" && s.keyServer).toBeUndefined();
   });
@@ -27,7 +28,9 @@ describe("serve flags", () => {
     expect(s.keyServer).toMatchObject({ port: 8000, tokenFile: "/t", openRegistration: false });
     expect(s.websocketPort).toBe(8080);
     expect(s.allowOrigins).toEqual(["https://app.example"]);
-    expect(s.maxStartups).toBe(300);
+    expect(s.maxStartups).toEqual({ start: 300, rate: 100, full: 300 });
+    const early = parseServeArgs(["--max-startups", "5:40:20", "--", "x"]);
+    expect(early !== "help" && early.maxStartups).toEqual({ start: 5, rate: 40, full: 20 });
     expect(s.loginGraceTimeMs).toBe(5000);
     expect(s.command).toEqual(["srv", "--flag"]);
   });
@@ -43,9 +46,31 @@ describe("serve flags", () => {
       [["--port", "70000", "--", "x"], /--port must be a whole number from 0 to 65535/],
       [["--max-auth-tries", "0", "--", "x"], /--max-auth-tries must be a whole number from 1/],
       [["--bogus", "--", "x"], /Unknown option '--bogus'/],
+      // sshd refuses the same: start past full, a rate over 100, anything but N or S:R:F.
+      [["--max-startups", "20:30:10", "--", "x"], /--max-startups must be N or start:rate:full with 0 < start <= full/],
+      [["--max-startups", "10:101:100", "--", "x"], /1 <= rate <= 100/],
+      [["--max-startups", "10:30", "--", "x"], /--max-startups must be N or start:rate:full \(e\.g\. 10:30:100\)/],
     ];
     for (const [argv, message] of bad) expect(() => parseServeArgs(argv), argv.join(" ")).toThrow(message);
     expect(() => parseServeArgs([])).toThrow(ServeUsageError);
+  });
+});
+
+describe("max-startups, as sshd_config(5) defines MaxStartups", () => {
+  it("random early drop: rate% at start, rising linearly to all at full", () => {
+    const m = { start: 10, rate: 30, full: 100 };
+    expect(dropStartup(m, 9, 0)).toBe(false); // below start: never
+    expect(dropStartup(m, 10, 0.29)).toBe(true); // at start: 30%
+    expect(dropStartup(m, 10, 0.3)).toBe(false);
+    expect(dropStartup(m, 55, 0.64)).toBe(true); // halfway: 30 + 70 * 45/90 = 65%
+    expect(dropStartup(m, 55, 0.66)).toBe(false);
+    expect(dropStartup(m, 100, 0.999)).toBe(true); // at full: always
+    // The single-number form is a hard limit (N:100:N).
+    expect(maxStartupsOf(10)).toEqual({ start: 10, rate: 100, full: 10 });
+    expect(dropStartup(maxStartupsOf(10), 9, 0.999)).toBe(false);
+    expect(dropStartup(maxStartupsOf(10), 10, 0.999)).toBe(true);
+    expect(startupRandom()).toBeGreaterThanOrEqual(0);
+    expect(startupRandom()).toBeLessThan(1);
   });
 });
 

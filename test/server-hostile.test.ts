@@ -124,11 +124,11 @@ describe("hostile clients before authentication", () => {
 describe("default limits", () => {
   let serve: ServeHarness;
   beforeAll(async () => {
-    serve = await startServe({ authorizedKeys: [key.publicKeyLine], loginGraceTimeMs: 60_000 });
+    serve = await startServe({ authorizedKeys: [key.publicKeyLine], loginGraceTimeMs: 60_000, maxStartups: 10 });
   });
   afterAll(() => serve?.stop());
 
-  it("past max-startups (10) new unauthenticated connections are dropped, while an authenticated session goes on", async () => {
+  it("past max-startups 10 (sshd's hard form) new unauthenticated connections are dropped, while an authenticated session goes on", async () => {
     const transport = new SSHClientTransport({ host: serve.host, port: serve.port, username: "mcp", clientKeys: [key.path], knownHostsText: `${serve.knownHostsLine}\n` });
     const { client } = recordingClient();
     await client.connect(transport);
@@ -139,7 +139,7 @@ describe("default limits", () => {
     // The five past the limit are closed at once, before the server sends a byte.
     const dropped = await Promise.all(idle.slice(10).map((c) => Promise.race([c.closed, new Promise<number>((r) => setTimeout(() => r(-1), 10_000))])));
     expect(dropped).toEqual([0, 0, 0, 0, 0]);
-    expect(serve.log().match(/past max-startups \(10 unauthenticated\)/g)?.length).toBe(5);
+    expect(serve.log().match(/past max-startups 10 \(10 unauthenticated\)/g)?.length).toBe(5);
     // The authenticated session is not touched.
     expect(textOf(await client.callTool({ name: "add", arguments: { a: 1, b: 2 } }))).toBe("3");
     // A new client is dropped too while the ten hold their places (as sshd does)...
@@ -150,6 +150,36 @@ describe("default limits", () => {
     expect(await mcpCall(serve)).toBe("42");
     console.log(`max-startups 10: 15 idle connections -> 10 held, 5 dropped at once (0 bytes sent); the authenticated session answered throughout`);
     await client.close();
+  });
+
+  it("the default max-startups is sshd's 10:30:100: past 10 waiting logins, new ones are dropped at random, not all", async () => {
+    const early = await startServe({ authorizedKeys: [key.publicKeyLine], loginGraceTimeMs: 60_000 });
+    const id = new TextEncoder().encode("SSH-2.0-idle\r\n");
+    const idle = [];
+    try {
+      // One at a time, each counted before the next, so each drop is decided on a known count.
+      for (let i = 0; i < 40; i++) {
+        const before = early.running.server.stats.unauthenticated;
+        const c = await rawConnection(early.port, id);
+        idle.push(c);
+        const outcome = await Promise.race([
+          c.closed.then(() => "dropped" as const),
+          until("counted", () => early.running.server.stats.unauthenticated === before + 1).then(() => "held" as const),
+        ]);
+        expect(outcome === "held" || before >= 10, `connection ${i + 1} dropped below start (10)`).toBe(true);
+      }
+      const held = early.running.server.stats.unauthenticated;
+      const dropped = early.log().match(/past max-startups 10:30:100 \(\d+ unauthenticated\)/g)?.length ?? 0;
+      // From 10 on each new one is refused with probability 30% rising toward 100% at 100: with 30
+      // tries, all held or all dropped each has a chance under 1e-4.
+      expect(held + dropped).toBe(40);
+      expect(held).toBeGreaterThan(10);
+      expect(dropped).toBeGreaterThan(0);
+      console.log(`max-startups 10:30:100: 40 idle connections -> ${held} held, ${dropped} dropped`);
+    } finally {
+      for (const c of idle) c.socket.destroy();
+      await early.stop();
+    }
   });
 
   it("login grace time: a connection that does not authenticate in time is closed and logged", async () => {

@@ -2,6 +2,7 @@
 import { parseArgs } from "node:util";
 import type { LogLevel } from "../ssh/logger.js";
 import { SERVER_DEFAULTS } from "../ssh/server.js";
+import { formatMaxStartups, parseMaxStartups, type MaxStartups } from "../ssh/max-startups.js";
 
 export const DEFAULT_HOST_KEY = "~/.config/mcp-ssh/ssh_host_ed25519_key";
 export const DEFAULT_AUTHORIZED_KEYS = "~/.config/mcp-ssh/authorized_keys";
@@ -38,7 +39,9 @@ SSH over WebSocket (browsers, no relay), off unless a port is given:
   --websocket-port N          accept SSH over WebSocket (binary frames) on --host:N
   --allow-origin ORIGIN       page Origins allowed to connect, e.g. https://app.example; repeatable
 Limits (as sshd's):
-  --max-startups N            unauthenticated connections at once; more are dropped (default ${SERVER_DEFAULTS.maxStartups})
+  --max-startups N|S:R:F      unauthenticated connections at once, as sshd's MaxStartups: N is a hard
+                              limit; S:R:F drops R% of new ones from S, rising to all at F
+                              (default ${formatMaxStartups(SERVER_DEFAULTS.maxStartups)})
   --login-grace-time S        seconds to authenticate (default ${SERVER_DEFAULTS.loginGraceTimeMs / 1000})
   --max-auth-tries N          failed attempts before disconnect (default ${SERVER_DEFAULTS.maxAuthTries})
   --max-sessions N            sessions per connection (default ${SERVER_DEFAULTS.maxSessions})
@@ -74,7 +77,7 @@ export interface ServeSettings {
   };
   websocketPort?: number;
   allowOrigins: string[];
-  maxStartups: number;
+  maxStartups: MaxStartups;
   loginGraceTimeMs: number;
   maxAuthTries: number;
   maxSessions: number;
@@ -86,6 +89,15 @@ function whole(value: string | undefined, flag: string, fallback: number, min: n
   if (value === undefined) return fallback;
   if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) throw new ServeUsageError(`${flag} must be a whole number from ${min} to ${max}, got "${value}"`);
   return Number(value);
+}
+
+function startups(value: string | undefined): MaxStartups {
+  if (value === undefined) return SERVER_DEFAULTS.maxStartups;
+  try {
+    return parseMaxStartups(value);
+  } catch (e) {
+    throw new ServeUsageError(`--${(e as Error).message.replace(/^max(Startups|-startups)/, "max-startups")}`);
+  }
 }
 
 export function parseServeArgs(argv: string[]): ServeSettings | "help" {
@@ -180,7 +192,7 @@ export function parseServeArgs(argv: string[]): ServeSettings | "help" {
     keyServer,
     websocketPort: v["websocket-port"] === undefined ? undefined : whole(v["websocket-port"], "--websocket-port", 0, 0, 65535),
     allowOrigins: v["allow-origin"] ?? [],
-    maxStartups: whole(v["max-startups"], "--max-startups", SERVER_DEFAULTS.maxStartups, 1, 1_000_000),
+    maxStartups: startups(v["max-startups"]),
     loginGraceTimeMs: whole(v["login-grace-time"], "--login-grace-time", SERVER_DEFAULTS.loginGraceTimeMs / 1000, 1, 86_400) * 1000,
     maxAuthTries: whole(v["max-auth-tries"], "--max-auth-tries", SERVER_DEFAULTS.maxAuthTries, 1, 1000),
     maxSessions: whole(v["max-sessions"], "--max-sessions", SERVER_DEFAULTS.maxSessions, 1, 10_000),

@@ -29,11 +29,12 @@ import { fingerprintSha256 } from "./keys/fingerprint.js";
 import { fromUtf8 } from "./wire/bytes.js";
 import { safePeerText } from "./wire/peer-text.js";
 import { VERSION } from "./version.js";
+import { DEFAULT_MAX_STARTUPS, dropStartup, formatMaxStartups, maxStartupsOf, startupRandom, type MaxStartups } from "./max-startups.js";
 
 export const SERVER_VERSION_PREFIX = "SSH-2.0-mcp_ssh_";
 
 export const SERVER_DEFAULTS = {
-  maxStartups: 10,
+  maxStartups: DEFAULT_MAX_STARTUPS,
   loginGraceTimeMs: 30_000,
   maxAuthTries: 6,
   maxSessions: 10,
@@ -82,8 +83,12 @@ export interface SSHServerOptions {
   /** Environment names (wildcards allowed) the client may set, like sshd's AcceptEnv. */
   acceptEnv?: string[];
   algorithms?: AlgorithmPreferences;
-  /** Unauthenticated connections at once; new ones beyond are dropped. Default 10. */
-  maxStartups?: number;
+  /**
+   * sshd's MaxStartups: unauthenticated connections at once. A number is a hard limit; start,
+   * rate and full drop new ones at random from `start` (rate percent) to all at `full`. Default
+   * sshd's 10:30:100.
+   */
+  maxStartups?: number | MaxStartups;
   /** Time to authenticate, from the TCP connection. Default 30 s. */
   loginGraceTimeMs?: number;
   /** Failed authentication attempts before disconnect. Default 6. */
@@ -115,7 +120,7 @@ export class SSHServer {
   private unauthenticated = 0;
   private readonly listeners: Listener[] = [];
   private closing = false;
-  private readonly limits: { maxStartups: number; loginGraceTimeMs: number; maxAuthTries: number; maxSessions: number; maxConnections: number };
+  private readonly limits: { maxStartups: MaxStartups; loginGraceTimeMs: number; maxAuthTries: number; maxSessions: number; maxConnections: number };
 
   constructor(private readonly o: SSHServerOptions) {
     this.logger = o.logger ?? silentLogger;
@@ -124,7 +129,7 @@ export class SSHServer {
       throw new ConfigurationError("SSHServer needs `authorize` or `authorizedKeysFiles`: without either no one could log in");
     }
     this.limits = {
-      maxStartups: positive("maxStartups", o.maxStartups ?? SERVER_DEFAULTS.maxStartups),
+      maxStartups: maxStartupsOf(o.maxStartups ?? SERVER_DEFAULTS.maxStartups),
       loginGraceTimeMs: positive("loginGraceTimeMs", o.loginGraceTimeMs ?? SERVER_DEFAULTS.loginGraceTimeMs),
       maxAuthTries: positive("maxAuthTries", o.maxAuthTries ?? SERVER_DEFAULTS.maxAuthTries),
       maxSessions: positive("maxSessions", o.maxSessions ?? SERVER_DEFAULTS.maxSessions),
@@ -179,10 +184,12 @@ export class SSHServer {
       void c.stream.close();
       return;
     }
-    // sshd's MaxStartups: past the limit of unauthenticated connections, new ones are dropped
-    // before a byte is sent, so a flood of half-open logins costs nothing more.
-    if (this.unauthenticated >= this.limits.maxStartups) {
-      this.logger.warn(`drop connection from ${where}: past max-startups (${this.limits.maxStartups} unauthenticated)`);
+    // sshd's MaxStartups: past `start` unauthenticated connections new ones are dropped (at
+    // random until `full`) before a byte is sent, so a flood of half-open logins costs nothing more.
+    if (dropStartup(this.limits.maxStartups, this.unauthenticated, startupRandom())) {
+      this.logger.warn(
+        `drop connection from ${where}: past max-startups ${formatMaxStartups(this.limits.maxStartups)} (${this.unauthenticated} unauthenticated)`,
+      );
       void c.stream.close();
       return;
     }
