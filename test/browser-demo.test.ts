@@ -2,20 +2,20 @@
 // relay (`mcp-ssh relay`, then Debian's websockify) to a real sshd, and runs MCP initialize,
 // tools/list and tools/call against the fixture server. The result is read back from the page;
 // a screenshot of each run goes to test-output/.
-import { accessSync, constants, copyFileSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { chromium, type BrowserContext, type Page } from "playwright-core";
+import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { demoRoutes, staticHandler, type DemoPrefill } from "../src/relay/demo-files.js";
 import { startRelay } from "../src/relay/relay-server.js";
+import { launchChromium } from "./helpers/chromium.js";
 import { makeClientKey, startSshd, type ClientKey, type TestServer } from "./helpers/servers.js";
 import { buildBrowserBundle, type BrowserBuild } from "./runtimes/browser-bundle.js";
 import { startWebsockify } from "./runtimes/websockify.js";
 
 const ROOT = join(import.meta.dirname, "..");
 const OUTPUT = join(ROOT, "test-output");
-const CHROMIUM = "/usr/bin/chromium";
 const MCP_SERVER = join(ROOT, "fixtures", "mcp", "tools-server.mjs");
 
 let work: string;
@@ -26,32 +26,13 @@ let key: ClientKey;
 let context: BrowserContext;
 
 beforeAll(async () => {
-  try {
-    accessSync(CHROMIUM, constants.X_OK);
-  } catch {
-    throw new Error(`${CHROMIUM} not found; install it: apt-get install chromium`);
-  }
   work = mkdtempSync(join(tmpdir(), "mcp-ssh-browser-"));
   bundleDir = join(work, "browser");
   built = await buildBrowserBundle(bundleDir);
   key = await makeClientKey();
   sshd = await startSshd({ authorizedKeys: [key.publicKeyLine] });
   mkdirSync(OUTPUT, { recursive: true });
-  context = await chromium.launchPersistentContext(join(work, "profile"), {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-    timeout: 60_000,
-  });
+  context = await launchChromium(join(work, "profile"));
 }, 120_000);
 
 afterAll(async () => {

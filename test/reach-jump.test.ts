@@ -2,26 +2,19 @@
 // forward only to the next (PermitOpen), and the last server's log shows the connection arriving
 // from a socket that the previous hop's sshd owns.
 import { createHash, randomBytes } from "node:crypto";
-import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SSHClient } from "../src/entries/ssh.js";
 import { ChannelOpenError, HostKeyUnknownError } from "../src/ssh/errors.js";
-import { parseJumpHost } from "../src/ssh/jump.js";
+import { parseJumpHost } from "../src/ssh/jump-spec.js";
 import { makeClientKey, startSshd, waitForLog, type ClientKey, type TestServer } from "./helpers/servers.js";
 import { processTree } from "./helpers/process-tree.js";
+import { socketOwner } from "./helpers/socket-owner.js";
 import { sha256Of } from "./helpers/reach.js";
 
 const MiB = 1024 * 1024;
-
-/** The pid owning the established TCP socket whose local port is `port`. */
-function socketOwner(port: number): number | undefined {
-  const out = execFileSync("ss", ["-tnpH", "state", "established", `( sport = :${port} )`], { encoding: "utf8" });
-  const m = /pid=(\d+)/.exec(out);
-  return m ? Number(m[1]) : undefined;
-}
 
 describe("ProxyJump through two sshd hops", () => {
   let key: ClientKey;

@@ -1,6 +1,9 @@
 // The demo page's logic: open a WebSocket to the relay, run SSH over it with SSHClientTransport,
-// and speak just enough MCP (JSON-RPC 2.0) to list the server's tools and call one.
-import { connectWebSocket, createLogger, SSHClientTransport } from "./mcp-ssh.js";
+// and speak just enough MCP (JSON-RPC 2.0) to list the server's tools and call one. With jump
+// hosts, the WebSocket carries the first hop's SSH connection and the library chains the rest
+// (ProxyJump: each next connection inside a direct-tcpip channel of the one before, RFC 4254 §7.2);
+// that code is a chunk of the build that the library imports only then.
+import { connectWebSocket, createLogger, parseJumpHost, SSHClientTransport } from "./mcp-ssh.js";
 
 const $ = (id) => document.getElementById(id);
 const PROTOCOL_VERSION = "2025-06-18";
@@ -102,11 +105,79 @@ function clearSession() {
 }
 
 /**
+ * The "Through" boxes: each jump host with the fingerprint pinned for it, and the SSH server behind
+ * the last one; null when "Through" is empty (the relay then leads to the server itself, as before).
+ * Throws a TypeError naming the box that is wrong, before anything is opened.
+ */
+function readRoute() {
+  const hopsText = $("jump-hosts").value.trim();
+  const pinsText = $("jump-fingerprints").value.trim();
+  const targetText = $("target").value.trim();
+  if (hopsText === "") {
+    if (pinsText !== "" || targetText !== "") {
+      throw new TypeError("jump host fingerprints and an SSH server address need jump hosts in the Through box; without them the relay decides where the connection goes");
+    }
+    return null;
+  }
+  const hops = hopsText.split(",").map((text, i) => parseJumpHost(text, i));
+  const pins = pinsText === "" ? [] : pinsText.split(",").map((pin) => pin.trim());
+  if (pins.length !== hops.length) {
+    throw new TypeError(`${hops.length} jump host(s) but ${pins.length} fingerprint(s): enter one SHA256:... per jump host, in the same order`);
+  }
+  if (targetText === "") throw new TypeError("with jump hosts, enter the SSH server as the last jump host reaches it (host:port)");
+  let target;
+  try {
+    target = parseJumpHost(targetText);
+  } catch {
+    throw new TypeError(`SSH server "${targetText}": expected host:port`);
+  }
+  if (target.user !== undefined) throw new TypeError(`SSH server "${targetText}": its user goes in the User name box`);
+  return {
+    hops: hops.map((hop, i) => ({ ...hop, port: hop.port ?? 22, fingerprint: pins[i] })),
+    host: target.host,
+    port: target.port ?? 22,
+  };
+}
+
+/** `host:port`, an IPv6 address bracketed. */
+const address = ({ host, port }) => `${host.includes(":") ? `[${host}]` : host}:${port}`;
+
+/** SSHClientTransport options for the route: the server behind the hops, each hop pinned to its key. */
+function routeOptions(route) {
+  if (route === null) return {};
+  const jump = route.hops.map((hop) => ({
+    host: hop.host,
+    port: hop.port,
+    ...(hop.user !== undefined ? { username: hop.user } : {}),
+    hostKeyFingerprints: [hop.fingerprint],
+  }));
+  return { host: route.host, port: route.port, connect: { jump } };
+}
+
+/**
  * What went wrong, in this page's terms. The library's host key message is written for a
  * known_hosts file and names the host it was given (here the relay); this page has a fingerprint
  * box, and the SSH server is whatever the relay forwards to.
  */
-function describeFailure(error, pinned) {
+function describeFailure(error, pinned, route) {
+  // The library names the jump host an error came from: "jump host 2 (host:port): ...".
+  const hop = /^jump host (\d+) \(([^)]*)\): /.exec(error.message);
+  if (error.name === "HostKeyMismatchError" && hop && route) {
+    return (
+      `HostKeyMismatchError: jump host ${hop[1]} (${hop[2]}) presented host key ${error.fingerprint ?? "(unknown)"}, ` +
+      `not the fingerprint entered for it (${route.hops[Number(hop[1]) - 1]?.fingerprint}). The login to it stopped before ` +
+      `your key was used there, and nothing went further. Check the fingerprint on that host ` +
+      `(ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub); if it shows the one you entered, the hop before it does not ` +
+      `lead to the host you meant, or someone is intercepting the connection.`
+    );
+  }
+  if (error.name === "HostKeyMismatchError" && route) {
+    return (
+      `HostKeyMismatchError: the SSH server ${address(route)}, reached through the jump hosts, presented host key ` +
+      `${error.fingerprint ?? "(unknown)"}, not the fingerprint entered above (${pinned}). The login stopped before your key ` +
+      `was used there. Check the fingerprint on that server (ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub).`
+    );
+  }
   if (error.name === "HostKeyMismatchError") {
     return (
       `HostKeyMismatchError: the SSH server behind the relay presented host key ${error.fingerprint ?? "(unknown)"}, ` +
@@ -152,10 +223,18 @@ async function connect(event) {
   $("connect").disabled = true;
   const url = $("relay-url").value.trim();
   const fingerprint = $("fingerprint").value.trim();
+  let route;
   try {
-    setStatus(`Opening a WebSocket to ${url} ...`, "busy");
+    route = readRoute();
+    const through = route ? route.hops.map((hop) => address(hop)).join(", ") : "";
+    setStatus(route ? `Opening a WebSocket to ${url} (jump host 1, ${address(route.hops[0])}) ...` : `Opening a WebSocket to ${url} ...`, "busy");
     const stream = await connectWebSocket(url);
-    setStatus("SSH: key exchange, host key check and login ...", "busy");
+    setStatus(
+      route
+        ? `SSH through ${through} to ${address(route)}: key exchanges, host key checks and logins ...`
+        : "SSH: key exchange, host key check and login ...",
+      "busy",
+    );
     const transport = new SSHClientTransport({
       stream,
       username: $("username").value.trim(),
@@ -164,6 +243,7 @@ async function connect(event) {
       hostKeyFingerprints: [fingerprint],
       command: $("command").value.trim() || undefined,
       logger: createLogger("info", log),
+      ...routeOptions(route),
     });
     session = new McpSession(transport, () => {
       session = null;
@@ -182,9 +262,16 @@ async function connect(event) {
     const server = `${init.serverInfo.name} ${init.serverInfo.version}`;
     showTools(server, tools);
     $("disconnect").disabled = false;
-    setStatus(`Connected to ${server} (MCP ${init.protocolVersion}) over SSH; host key ${fingerprint} verified.`, "connected");
+    setStatus(
+      route
+        ? `Connected to ${server} (MCP ${init.protocolVersion}) over SSH at ${address(route)} through ` +
+            `${route.hops.map((hop, i) => `jump host ${i + 1} ${address(hop)}`).join(", ")}; host keys ` +
+            `${[...route.hops.map((hop) => hop.fingerprint), fingerprint].join(", ")} verified.`
+        : `Connected to ${server} (MCP ${init.protocolVersion}) over SSH; host key ${fingerprint} verified.`,
+      "connected",
+    );
   } catch (error) {
-    setStatus(describeFailure(error, fingerprint), "error");
+    setStatus(describeFailure(error, fingerprint, route), "error");
     log(String(error.stack ?? error));
     await session?.transport.close().catch(() => {});
     session = null;

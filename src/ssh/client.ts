@@ -20,7 +20,8 @@ import { Connection } from "./connection/connection.js";
 import { clientSessionRequests } from "./connection/session-requests-client.js";
 import type { Channel } from "./connection/channel.js";
 import { openDirectTcpip, type ForwardOutOptions, type ForwardedStream } from "./connection/direct-tcpip.js";
-import { closeHops, connectPlanned, needsPlanning, type PlannedConnection } from "./jump.js";
+import { needsPlanning } from "./jump-spec.js";
+import type { PlannedConnection } from "./jump.js";
 import type { ResolvedSshConfig } from "./config/resolve.js";
 import { fingerprintSha256 } from "./keys/fingerprint.js";
 import { decodePublicBlob } from "./keys/public-key.js";
@@ -66,7 +67,11 @@ export class SSHClient {
 
   static async connect(options: ConnectOptions): Promise<SSHClient> {
     // ssh_config and jump hosts (src/ssh/jump.ts) come back here for each direct connection.
-    if (needsPlanning(options)) return SSHClient.adopt(await connectPlanned(options, (o) => SSHClient.connect(o)));
+    // Loaded only then: most connections (every direct one from a browser) never need that code.
+    if (needsPlanning(options)) {
+      const { connectPlanned } = await import("./jump.js");
+      return SSHClient.adopt(await connectPlanned(options, (o) => SSHClient.connect(o)));
+    }
     const logger = options.logger ?? silentLogger;
     const t = options.timeouts ?? {};
     let step = "connect";
@@ -175,7 +180,7 @@ export class SSHClient {
     client.resolvedConfig = planned.config;
     client.envFromConfig = planned.env;
     // However this connection ends, the hops it ran through end with it.
-    if (planned.hops.length > 0) void client.whenClosed.then(() => closeHops(planned.hops));
+    if (planned.hops.length > 0) void client.whenClosed.then(() => closeJumpHosts(planned.hops));
     return client;
   }
 
@@ -263,7 +268,7 @@ export class SSHClient {
   /** Send DISCONNECT, end every channel and close the socket. Calling it again is harmless. */
   async close(): Promise<void> {
     await this.transport.disconnect();
-    await closeHops(this.jumps);
+    await closeJumpHosts(this.jumps);
   }
 
   private async session(opts: ChannelOptions, start: (c: Channel) => Promise<void>): Promise<SSHChannel> {
@@ -324,4 +329,11 @@ function disconnectReason(e: Error): number {
   if (e instanceof HostKeyMismatchError || e instanceof HostKeyUnknownError) return DISCONNECT_REASON.HOST_KEY_NOT_VERIFIABLE;
   if (e instanceof AuthenticationError) return DISCONNECT_REASON.NO_MORE_AUTH_METHODS_AVAILABLE;
   return DISCONNECT_REASON.BY_APPLICATION;
+}
+
+/** Close the hops a connection ran through (jump.ts is loaded already whenever there are any). */
+async function closeJumpHosts(hops: readonly SSHClient[]): Promise<void> {
+  if (hops.length === 0) return;
+  const { closeHops } = await import("./jump.js");
+  await closeHops(hops);
 }
