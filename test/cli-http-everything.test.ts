@@ -21,7 +21,10 @@ import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
 import type { CallToolResult, JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CLIENT_ANSWERS, processGone, recordingClient, REPO_ROOT } from "../fixtures/mcp/fixture-client.js";
+import type { SSHClient } from "../src/entries/ssh.js";
+import { sshFetch } from "../src/mcp/index.js";
 import { buildCli, CLI } from "./cli-helpers.js";
+import { connectTo } from "./helpers/connect.js";
 import { startEverything, type Everything } from "./helpers/everything.js";
 import { makeClientKey, startSshd, waitForLog, type ClientKey, type TestServer } from "./helpers/servers.js";
 import { startStreamCutter, type StreamCutter } from "./helpers/stream-cutter.js";
@@ -195,6 +198,62 @@ describe("mcp-ssh --http-url to server-everything", () => {
       expect(cutter.resumes()).toBe(1);
       expect(http.output()).toMatch(/Client reconnecting with Last-Event-ID: [0-9a-f-]{36}/);
       expect(stderr()).toMatch(/SSE stream disconnected/);
+    } finally {
+      await client.close();
+      expect(await processGone(pid, 10_000)).toBe(true);
+    }
+  });
+
+  it("a request over the server's 4 MiB body limit: sshFetch returns its 413 (not the failed write), and the host gets an error saying so", async () => {
+    // The SDK's HTTP server answers 413 as soon as the body passes 4 MiB and closes the
+    // connection without reading the rest: the answer must not be lost to the failed send.
+    const message = "x".repeat(5 * MiB);
+    const ssh: SSHClient = await connectTo(server, key);
+    try {
+      const body = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "echo", arguments: { message } } });
+      // Which comes first, the answer or the failed write, is up to timing: a few tries.
+      for (let attempt = 0; attempt < 6; attempt++) {
+        const answer = await sshFetch(ssh)(`http://127.0.0.1:${http.port}/mcp`, {
+          method: "POST",
+          headers: { "content-type": "application/json", accept: "application/json, text/event-stream" },
+          body,
+        });
+        expect(answer.status).toBe(413);
+        expect(((await answer.json()) as { error: { message: string } }).error.message).toMatch(/Payload Too Large/);
+      }
+      // Unlike a refused write, a failing body of the caller's own ends the request at once (the
+      // server would wait for the rest): not a wait for an answer that cannot come.
+      let sent = false;
+      const failing = new ReadableStream<Uint8Array>({
+        pull(c) {
+          if (sent) return c.error(new Error("the body source broke"));
+          sent = true;
+          c.enqueue(new TextEncoder().encode('{"jsonrpc":"2.0",'));
+        },
+      });
+      const broken = await sshFetch(ssh, { headersTimeoutMs: 20_000 })(`http://127.0.0.1:${http.port}/mcp`, {
+        method: "POST",
+        headers: { "content-type": "application/json", accept: "application/json, text/event-stream" },
+        body: failing,
+        duplex: "half",
+      } as RequestInit).then(
+        () => new Error("the request succeeded"),
+        (e: unknown) => e as Error,
+      );
+      expect(broken.message).toMatch(/sending the request failed: the body source broke/);
+    } finally {
+      await ssh.close();
+    }
+    const { client, transport } = await viaCli(bridge(`http://127.0.0.1:${http.port}/mcp`));
+    const pid = transport.pid!;
+    try {
+      const error = await client.callTool({ name: "echo", arguments: { message } }).then(
+        () => new Error("the call succeeded"),
+        (e: unknown) => e as Error,
+      );
+      expect(error.message).toMatch(/Error POSTing to endpoint: .*Payload Too Large: Request body must not exceed 4194304 bytes/);
+      // The session is still usable.
+      expect(textsOf(await client.callTool({ name: "echo", arguments: { message: "still here" } }))).toEqual(["Echo: still here"]);
     } finally {
       await client.close();
       expect(await processGone(pid, 10_000)).toBe(true);
