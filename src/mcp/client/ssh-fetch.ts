@@ -104,16 +104,29 @@ async function exchange(
     const writer = stream.writable.getWriter();
     const q = new ByteQueue(stream.readable.getReader());
     let headDone = false;
+    let sendFailure: SshFetchError | undefined;
     const sending = send(writer, req).catch((e: unknown) => {
       // After the head arrived, the server needs no more of the body (it may answer early).
-      if (!headDone) stopWith!(new SshFetchError(`sshFetch ${what}: sending the request failed: ${(e as Error)?.message ?? e}`, { cause: e }));
+      if (headDone) return;
+      const source = e instanceof RequestBodyError;
+      const cause = source ? e.cause : e;
+      const failure = new SshFetchError(`sshFetch ${what}: sending the request failed: ${(cause as Error)?.message ?? cause}`, { cause });
+      // The caller's body stream failed: the server waits for bytes that will never come.
+      if (source) stopWith!(failure);
+      // The channel refused the write: the server closed its end, typically right after
+      // answering early (a 413 for a body over its limit, RFC 9110 §15.5.14, then closing the
+      // connection, RFC 9112 §9.6). That answer came before the channel's close and is still to
+      // be read; the read ends at the close, and only if it holds no answer is this the error.
+      else sendFailure = failure;
     });
     void sending;
 
     const timer = setTimeout(() => stopWith!(new SshFetchError(`sshFetch ${what}: no response head within ${headersTimeoutMs} ms`)), headersTimeoutMs);
     let head;
     try {
-      head = await Promise.race([readResponseHead(q, limits), stop]);
+      head = await Promise.race([readResponseHead(q, limits), stop]).catch((e: unknown) => {
+        throw sendFailure !== undefined && !(signal?.aborted && e === signal.reason) ? sendFailure : e;
+      });
     } finally {
       clearTimeout(timer);
     }
@@ -150,6 +163,9 @@ async function exchange(
   }
 }
 
+/** The caller's request body stream failed (not the channel): see `sending` in exchange. */
+class RequestBodyError extends Error {}
+
 /** Write the request: head and a known body in one write when small; a stream body chunked. */
 async function send(writer: WritableStreamDefaultWriter<Uint8Array>, req: PreparedRequest): Promise<void> {
   const head = encodeRequestHead(req, `mcp-ssh/${VERSION}`);
@@ -165,16 +181,23 @@ async function send(writer: WritableStreamDefaultWriter<Uint8Array>, req: Prepar
   if (body.kind === "bytes") await writer.write(body.bytes);
   else if (body.kind === "stream") {
     const reader = body.stream.getReader();
-    try {
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        const bytes = chunkBytes(value);
-        if (bytes.length > 0) await writer.write(encodeChunk(bytes));
+    for (;;) {
+      let bytes: Uint8Array;
+      try {
+        const next = await reader.read();
+        if (next.done) break;
+        bytes = chunkBytes(next.value);
+      } catch (e) {
+        await reader.cancel(e).catch(() => {});
+        throw new RequestBodyError("the request body failed", { cause: e });
       }
-    } catch (e) {
-      await reader.cancel(e).catch(() => {});
-      throw e;
+      if (bytes.length === 0) continue;
+      try {
+        await writer.write(encodeChunk(bytes));
+      } catch (e) {
+        await reader.cancel(e).catch(() => {});
+        throw e;
+      }
     }
     await writer.write(LAST_CHUNK);
   }
