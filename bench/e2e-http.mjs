@@ -76,14 +76,15 @@ try {
   console.log(`CLI: ${cli.description}`);
   results.loadStart = load();
   console.log(`Load average at start: ${results.loadStart}`);
+  // The server side of every route: the HTTP server, sshd's connection processes and what they run.
+  const serverSide = { pids: [httpServer.child.pid], treesOf: [server.pid] };
 
-  const specs = routeSpecs(url);
   // Interleaved: every route and payload once per round, the lowest p50 kept, so that load from
   // elsewhere on the machine hits a round of every route rather than all of one.
   for (let round = 0; round < SIZE.repeat; round++) {
     for (const payload of PAYLOADS) {
       for (const route of ROUTES) {
-        const spec = { client: `http-${route}`, task: `roundtrip-${payload.bytes}`, ...specs[route], payload: payload.bytes, ...SIZE };
+        const spec = { client: `http-${route}`, task: `roundtrip-${payload.bytes}`, ...routeSpecs(url, payload)[route], payload: payload.bytes, serverSide, ...SIZE };
         const run = await runWorker(WORKER, spec, { profileDir: route === "ssh-fetch" ? profileDir : undefined });
         const key = `${payload.name}/${route}`;
         const previous = results.runs[key];
@@ -102,9 +103,9 @@ try {
   library.cleanup();
 }
 
-function routeSpecs(url) {
+function routeSpecs(url, payload) {
   const node = process.execPath;
-  const profile = (name) => (profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=cli-${name}-${Date.now()}.cpuprofile`] : []);
+  const profile = (name) => (profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=cli-${name}-${payload.bytes}-${Date.now()}.cpuprofile`] : []);
   const viaCli = (name, extra) => [
     ...(name === "http-url" ? profile(name) : []),
     cli.path,
@@ -132,15 +133,32 @@ function report(payload) {
   const p50 = (route) => median(r(route).rttMs);
   const p90 = (route) => percentile(r(route).rttMs, 90);
   const cpu = (route) => r(route).cpuMsPerCall;
+  const allCpu = (route) => r(route).cpuMsPerCall + r(route).serverCpuMsPerCall;
   const callsPerSec = (route) => SIZE.concurrent / (median(r(route).burstMs) / 1000);
   // A ratio to a route that did not run (--only) prints "-".
   const to = (f, route, base) => (r(base) ? ratio(f(route), f(base)) : "-");
   const text = payload.bytes ? `a ${payload.name} text` : "a small text";
   console.log(`\n## tools/call echo with ${text}: ratios (${SIZE.n} sequential after ${SIZE.warmup} warm-up; ${SIZE.rounds} burst(s) of ${SIZE.concurrent}; best p50 of ${SIZE.repeat} process(es))\n`);
-  console.log("Time and CPU: above 1.00x is slower / costlier than the reference; calls/s: below 1.00x is fewer.\n");
+  console.log(
+    "Time and CPU: above 1.00x is slower / costlier than the reference; calls/s: below 1.00x is fewer. Client CPU: the client's\n" +
+      "process and, for the CLI routes, mcp-ssh's; all CPU: that plus the server side (the HTTP server, sshd's connection\n" +
+      "processes and the stdio server they run), per sequential call. CPU is the steadier measure on a busy machine.\n",
+  );
   console.log(
     table(
-      ["route", "p50 / HTTP", "p50 / stdio path", "p90 / HTTP", "p90 / stdio path", "CPU / HTTP", "CPU / stdio path", "calls/s / HTTP", "calls/s / stdio path"],
+      [
+        "route",
+        "p50 / HTTP",
+        "p50 / stdio path",
+        "p90 / HTTP",
+        "p90 / stdio path",
+        "client CPU / HTTP",
+        "client CPU / stdio path",
+        "all CPU / HTTP",
+        "all CPU / stdio path",
+        "calls/s / HTTP",
+        "calls/s / stdio path",
+      ],
       ROUTES.map((route) => [
         LABEL[route],
         to(p50, route, "http"),
@@ -149,6 +167,8 @@ function report(payload) {
         to(p90, route, "ssh-stdio"),
         to(cpu, route, "http"),
         to(cpu, route, "ssh-stdio"),
+        to(allCpu, route, "http"),
+        to(allCpu, route, "ssh-stdio"),
         to(callsPerSec, route, "http"),
         to(callsPerSec, route, "ssh-stdio"),
       ]),
@@ -157,13 +177,14 @@ function report(payload) {
   console.log(`\nAbsolute, this run only:\n`);
   console.log(
     table(
-      ["route", "p50 ms", "p90 ms", "client CPU ms/call", "of which mcp-ssh process", `calls/s (${SIZE.concurrent} concurrent)`, "connect + initialize ms"],
+      ["route", "p50 ms", "p90 ms", "client CPU ms/call", "of which mcp-ssh process", "server side CPU ms/call", `calls/s (${SIZE.concurrent} concurrent)`, "connect + initialize ms"],
       ROUTES.map((route) => [
         LABEL[route],
         fmt(p50(route), 3),
         fmt(p90(route), 3),
         fmt(cpu(route), 3),
         r(route).childCpuMsPerCall ? fmt(r(route).childCpuMsPerCall, 3) : "",
+        fmt(r(route).serverCpuMsPerCall, 3),
         fmt(callsPerSec(route), 0),
         fmt(r(route).connectMs),
       ]),

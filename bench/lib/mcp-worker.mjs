@@ -12,6 +12,10 @@
 //                StdioClientTransport spawned, for "command" only (where that process is the client
 //                side's, like the mcp-ssh CLI; from /proc, to 10 ms over the run)
 //   connectMs    transport start + MCP initialize
+//   serverCpuMsPerCall  with `spec.serverSide` ({ pids, treesOf }): CPU per sequential call of the
+//                server side: the processes `pids` and every descendant of the processes `treesOf`
+//                (e.g. the HTTP server, and sshd's connection processes with the command they run),
+//                plus the tree of the process StdioClientTransport spawned for "stdio" (the server)
 // `spec.payload` (bytes, optional): each call's text is padded to that size, so request and answer
 // each carry about that much.
 import { performance } from "node:perf_hooks";
@@ -74,6 +78,34 @@ function processCpuMs(pid) {
   return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
+/** The live descendants of `pid` (Linux: /proc/PID/task/TID/children). */
+function descendants(pid) {
+  let kids = [];
+  try {
+    kids = readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+  return kids.flatMap((k) => [k, ...descendants(k)]);
+}
+
+/** CPU ms of the server side now (processes that end in between are lost: none do here). */
+function serverSideCpuMs() {
+  const side = spec.serverSide;
+  if (!side) return 0;
+  const pids = [...(side.pids ?? []), ...(side.treesOf ?? []).flatMap(descendants)];
+  if (spec.transport === "stdio") pids.push(transport.pid, ...descendants(transport.pid));
+  let ms = 0;
+  for (const pid of pids) {
+    try {
+      ms += processCpuMs(pid);
+    } catch {
+      /* gone */
+    }
+  }
+  return ms;
+}
+
 const client = new Client({ name: "mcp-ssh-bench", version: "1.0.0" });
 const t0 = performance.now();
 const transport = await makeTransport();
@@ -85,6 +117,7 @@ for (let i = 0; i < spec.warmup; i++) await call(client, `warm ${i}`);
 const rttMs = [];
 const cpu0 = process.cpuUsage();
 const child0 = childPid ? processCpuMs(childPid) : 0;
+const server0 = serverSideCpuMs();
 for (let i = 0; i < spec.n; i++) {
   const t = performance.now();
   const r = await call(client, `call ${i}`);
@@ -93,6 +126,7 @@ for (let i = 0; i < spec.n; i++) {
 }
 const cpu = process.cpuUsage(cpu0);
 const childCpuMsPerCall = childPid ? (processCpuMs(childPid) - child0) / spec.n : 0;
+const serverCpuMsPerCall = spec.serverSide ? (serverSideCpuMs() - server0) / spec.n : undefined;
 
 const burstMs = [];
 for (let round = 0; round < spec.rounds; round++) {
@@ -109,5 +143,5 @@ if (transport instanceof StreamableHTTPClientTransport) await transport.terminat
 await client.close();
 await sshConnection?.close();
 const ownCpuMsPerCall = (cpu.user + cpu.system) / 1000 / spec.n;
-process.stdout.write(`${JSON.stringify({ connectMs, rttMs, cpuMsPerCall: ownCpuMsPerCall + childCpuMsPerCall, childCpuMsPerCall, burstMs })}\n`);
+process.stdout.write(`${JSON.stringify({ connectMs, rttMs, cpuMsPerCall: ownCpuMsPerCall + childCpuMsPerCall, childCpuMsPerCall, serverCpuMsPerCall, burstMs })}\n`);
 process.exit(0);
