@@ -27,10 +27,9 @@
 //   default code: src/ as committed at HEAD (library and CLI bundled like dist; see lib/library.mjs)
 //   --profile: the mcp-ssh CLI of the http-url route and the ssh-fetch worker under `node --cpu-prof`
 //   (default dir /tmp/mcp-ssh-prof); summarise with bench/lib/cpuprofile-summary.mjs
-import { spawn } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
-import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
+import { startHttpMcpServer } from "./lib/http-server-process.mjs";
 import { resolveCli, resolveLibrary } from "./lib/library.mjs";
 import { sshVersion } from "./lib/openssh.mjs";
 import { fmt, load, machine, median, percentile, quickMode, ratio, table } from "./lib/stats.mjs";
@@ -38,12 +37,11 @@ import { FORCED, startBenchSshd } from "./lib/sshd.mjs";
 import { runWorker } from "./lib/worker.mjs";
 
 const WORKER = fileURLToPath(new URL("./lib/mcp-worker.mjs", import.meta.url));
-const HTTP_SERVER = fileURLToPath(new URL("./lib/http-mcp-server.mjs", import.meta.url));
 const FIXTURE = fileURLToPath(new URL("../fixtures/mcp/tools-server.mjs", import.meta.url));
 const arg = (name) => process.argv.find((a) => a === `--${name}` || a.startsWith(`--${name}=`))?.split("=")[1];
 
 const quick = quickMode();
-const SIZE = quick ? { n: 100, warmup: 10, concurrent: 20, rounds: 1, repeat: 1 } : { n: 400, warmup: 40, concurrent: 50, rounds: 3, repeat: 2 };
+const SIZE = quick ? { n: 100, warmup: 10, concurrent: 20, rounds: 1, repeat: 1 } : { n: 250, warmup: 25, concurrent: 50, rounds: 2, repeat: 2 };
 const PAYLOADS = [
   { name: "small", bytes: 0 },
   { name: "64 KiB", bytes: 64 * 1024 },
@@ -67,8 +65,8 @@ let httpServer;
 const results = { quick, size: SIZE, machine: machine(), date: new Date().toISOString(), runs: {} };
 
 try {
-  httpServer = await startHttpServer();
-  const url = `http://127.0.0.1:${httpServer.port}/mcp`;
+  httpServer = await startHttpMcpServer();
+  const { url } = httpServer;
   console.log(`# End to end: MCP over HTTP through SSH (issue 19)${quick ? " (quick)" : ""}\n`);
   console.log(`Machine: ${results.machine}`);
   console.log(`Server: ${await sshVersion()} sshd on 127.0.0.1 (forced ${FORCED.kex}, ${FORCED.hostKey}, ${FORCED.cipher}); the SDK's Streamable HTTP server at ${url}`);
@@ -190,21 +188,4 @@ function report(payload) {
       ]),
     ),
   );
-}
-
-function startHttpServer() {
-  const child = spawn(process.execPath, [HTTP_SERVER], { stdio: ["ignore", "pipe", "inherit"] });
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill("SIGKILL");
-      reject(new Error("the benchmark's HTTP MCP server did not start within 20 s"));
-    }, 20_000);
-    child.once("exit", (code) => reject(new Error(`the benchmark's HTTP MCP server exited (${code})`)));
-    createInterface({ input: child.stdout }).once("line", (line) => {
-      clearTimeout(timer);
-      const m = /^listening (\d+)$/.exec(line);
-      if (m) resolve({ port: Number(m[1]), child });
-      else reject(new Error(`the benchmark's HTTP MCP server printed ${line}`));
-    });
-  });
 }
