@@ -2,10 +2,11 @@
 // `npm run bench`: runs every benchmark in bench/ one after the other, each in its own Node
 // process (so one's JIT state, heap and sockets cannot skew the next), and prints their tables.
 // A benchmark is any bench/*.mjs file other than this one; helpers live in subfolders. Today:
-// bundle-size, e2e-ciphers (AES-GCM and AES-CTR+HMAC downloads), e2e-mcp, e2e-ssh, hotpath,
-// hotpath-aes, kex-handshake (one handshake per kex method, OpenSSH 10.0's sshd), and install-time
-// (a fresh clone's `npm install`, the build included: what a newcomer waits for; it needs the npm
-// cache warm, and takes minutes). `--baseline=REV` is passed on like any flag: e2e-ssh, e2e-mcp
+// bundle-size, e2e-ciphers (AES-GCM and AES-CTR+HMAC downloads), e2e-http (MCP to a Streamable
+// HTTP server by plain HTTP, `mcp-ssh --http-url` and sshFetch, against the stdio path), e2e-mcp,
+// e2e-ssh, hotpath, hotpath-aes, kex-handshake (one handshake per kex method, OpenSSH 10.0's
+// sshd), and install-time (a fresh clone's `npm install`, the build included: what a newcomer
+// waits for; it needs the npm cache warm, and takes minutes). `--baseline=REV` is passed on like any flag: e2e-ssh, e2e-mcp
 // and kex-handshake then also measure src/ at REV and print new / baseline.
 //
 // Usage: npm run bench [-- [NAME ...] [--quick] [--list] [other flags passed to every benchmark]]

@@ -24,6 +24,8 @@ const ENTRIES = {
   ssh: { dist: "dist/ssh.js", src: ["src/entries/ssh.ts", "src/ssh-entry.ts"] },
   /** `mcp-over-ssh/mcp`: the MCP transport. */
   mcp: { dist: "dist/mcp.js", src: ["src/entries/mcp.ts", "src/mcp-entry.ts"] },
+  /** `mcp-over-ssh`: both (an SSHClient and sshFetch in one program, bench/e2e-http.mjs). */
+  index: { dist: "dist/index.js", src: ["src/entries/index.ts", "src/index.ts"] },
 };
 
 function newestMtime(dir) {
