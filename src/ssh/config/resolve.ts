@@ -2,6 +2,7 @@ import { connectionHash, percentExpand, tildeExpand, checkDollarReferences } fro
 import { DEPRECATED_KEYWORDS, OTHER_KEYWORDS, UNSUPPORTED_KEYWORDS } from "./keywords.js";
 import { nextDelimited, splitArguments } from "./lexer.js";
 import { asciiLower, matchHostnameList, matchPattern, matchPatternList } from "./patterns.js";
+import { evaluateMatch } from "./match.js";
 import type { SshConfigReader } from "./reader.js";
 import {
   SshConfigError,
@@ -204,7 +205,7 @@ class Resolver {
         break;
       }
       case "match": {
-        const { result, rest: left } = this.match(rest, pass, fail);
+        const { result, rest: left } = evaluateMatch(this, rest, pass, fail);
         active.v = flags.neverMatch ? false : result;
         if (left === null || left === "") argv.splice(0);
         break;
@@ -398,79 +399,6 @@ class Resolver {
       }
     }
     if (argv.length > 0) fail(`keyword ${keyword} extra arguments at end of line`);
-  }
-
-  /** match_cfg_line: the Match criteria, evaluated; also returns what is left of the line. */
-  private match(line: string, pass: Pass, fail: (m: string) => never): { result: boolean; rest: string | null } {
-    const s = this.s;
-    const ruser = s.user ?? this.reader.localUser;
-    let host: string;
-    if (pass.final) host = s.hostName ?? pass.host;
-    else if (s.hostName !== undefined) host = percentExpand(s.hostName, { h: pass.host });
-    else host = pass.host;
-
-    let cp: string | null = line;
-    let result = true;
-    let attributes = 0;
-    for (;;) {
-      const d = nextDelimited(cp);
-      cp = d.rest;
-      const oattrib = d.token;
-      if (oattrib === null || oattrib === "") break;
-      if (oattrib.startsWith("#")) {
-        cp = null;
-        break;
-      }
-      const negate = oattrib.startsWith("!");
-      const attrib = asciiLower(negate ? oattrib.slice(1) : oattrib);
-      if (attrib === "all") {
-        const a = nextDelimited(cp);
-        cp = a.rest;
-        if (attributes > 1 || (a.token !== null && a.token !== "" && !a.token.startsWith("#"))) {
-          fail(`'${oattrib}' cannot be combined with other Match attributes`);
-        }
-        if (a.token !== null && a.token.startsWith("#")) cp = null;
-        if (result) result = !negate;
-        return { result, rest: cp };
-      }
-      attributes++;
-      if (attrib === "canonical" || attrib === "final") {
-        if (attrib === "final") this.wantFinalPass = true;
-        if (pass.final === negate) result = false;
-        continue;
-      }
-      const a = nextDelimited(cp);
-      cp = a.rest;
-      const arg = a.token;
-      if (arg === null || arg === "" || arg.startsWith("#")) fail(`Missing Match criteria for ${attrib}`);
-      const criteria = arg as string;
-      let r: boolean;
-      switch (attrib) {
-        case "host":
-          r = matchHostnameList(host, criteria) === 1;
-          break;
-        case "originalhost":
-          r = matchHostnameList(pass.originalHost, criteria) === 1;
-          break;
-        case "user":
-          r = matchPatternList(ruser, criteria) === 1;
-          break;
-        case "localuser":
-          r = matchPatternList(this.reader.localUser, criteria) === 1;
-          break;
-        case "exec":
-          if (!result) continue; // OpenSSH skips the command once an earlier criterion failed
-          this.note(`Match exec "${criteria}" was not run; treated as a command that failed`);
-          r = false;
-          break;
-        default:
-          fail(`Unsupported Match attribute ${attrib}`);
-          r = false;
-      }
-      if (r === negate) result = false;
-    }
-    if (attributes === 0) fail("One or more attributes required for Match");
-    return { result, rest: cp };
   }
 
   private include(
