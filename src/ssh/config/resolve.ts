@@ -2,6 +2,7 @@ import { connectionHash, percentExpand, tildeExpand, checkDollarReferences } fro
 import { DEPRECATED_KEYWORDS, OTHER_KEYWORDS, UNSUPPORTED_KEYWORDS } from "./keywords.js";
 import { nextDelimited, splitArguments } from "./lexer.js";
 import { asciiLower, matchHostnameList, matchPattern, matchPatternList } from "./patterns.js";
+import { include } from "./include.js";
 import { evaluateMatch } from "./match.js";
 import type { SshConfigReader } from "./reader.js";
 import {
@@ -51,7 +52,6 @@ const DEFAULT_IDENTITY_FILES = [
   "~/.ssh/id_xmss",
   "~/.ssh/id_dsa",
 ];
-const MAX_INCLUDE_DEPTH = 16;
 const WHITESPACE = " \t\r\n";
 
 class Resolver {
@@ -94,9 +94,6 @@ class Resolver {
   }
 
   readText(file: string, text: string, flags: FileFlags, pass: Pass, active: { v: boolean }, depth: number): void {
-    if (depth > MAX_INCLUDE_DEPTH) {
-      throw new Error(`${file}: too many recursive configuration includes (more than ${MAX_INCLUDE_DEPTH} deep)`);
-    }
     const lines = text.split("\n");
     for (let i = 0; i < lines.length; i++) {
       this.line(lines[i]!, file, i + 1, flags, pass, active, depth);
@@ -211,7 +208,7 @@ class Resolver {
         break;
       }
       case "include":
-        this.include(argv.splice(0), file, lineNo, flags, pass, active, depth, fail);
+        include(this, argv.splice(0), file, lineNo, flags, pass, active, depth, fail);
         break;
       case "hostname": {
         keep("hostName", required());
@@ -399,38 +396,6 @@ class Resolver {
       }
     }
     if (argv.length > 0) fail(`keyword ${keyword} extra arguments at end of line`);
-  }
-
-  private include(
-    args: string[],
-    file: string,
-    lineNo: number,
-    flags: FileFlags,
-    pass: Pass,
-    active: { v: boolean },
-    depth: number,
-    fail: (m: string) => never,
-  ): void {
-    const { homeDir, localUser } = this.reader;
-    for (const arg of args) {
-      if (arg === "") fail("keyword include empty argument");
-      if (arg.startsWith("~") && !flags.user) fail(`bad include path ${arg}`);
-      const path = !arg.startsWith("/") && !arg.startsWith("~") ? (flags.user ? "~/.ssh/" : "/etc/ssh/") + arg : arg;
-      const matches = this.reader.glob(tildeExpand(path, homeDir, localUser));
-      if (matches.length === 0) {
-        this.note(`${file} line ${lineNo}: include ${path} matched no files`);
-        continue;
-      }
-      const wasActive = active.v;
-      for (const m of matches) {
-        const text = this.reader.readFile(m);
-        if (text !== null) {
-          this.readText(m, text, { user: flags.user, neverMatch: flags.neverMatch || !wasActive }, pass, active, depth + 1);
-        }
-        // A Match or Host inside the included file does not leak into the including one.
-        active.v = wasActive;
-      }
-    }
   }
 }
 
