@@ -1,3 +1,4 @@
+import { algorithmsValid } from "./algorithms.js";
 import { checkDollarReferences, percentExpand, tildeExpand } from "./expand.js";
 import { finishSettings } from "./finish.js";
 import { include } from "./include.js";
@@ -63,20 +64,6 @@ class Resolver {
     readonly reader: SshConfigReader,
     readonly supported?: ResolveSshConfigOptions["supportedAlgorithms"],
   ) {}
-
-  /** OpenSSH's ciphers_valid / mac_valid / kex_names_valid / sshkey_names_valid2 on a value. */
-  algorithmsValid(keyword: string, value: string): boolean {
-    const sup = this.supported;
-    if (sup === undefined || value.startsWith("-")) return true;
-    const names = value.startsWith("+") || value.startsWith("^") ? value.slice(1) : value;
-    const isKey = keyword !== "kexalgorithms" && keyword !== "ciphers" && keyword !== "macs";
-    const known = keyword === "kexalgorithms" ? sup.kex : keyword === "ciphers" ? sup.cipher : keyword === "macs" ? sup.mac : sup.key;
-    if (names === "") return false;
-    return names.split(",").every((name) => {
-      if (isKey && /[*?]/.test(name)) return known.some((k) => matchPattern(k, name));
-      return known.includes(name);
-    });
-  }
 
   note(text: string): void {
     if (!this.noteSet.has(text)) {
@@ -322,7 +309,7 @@ class Resolver {
       case "pubkeyacceptedalgorithms":
       case "pubkeyacceptedkeytypes": {
         const v = required();
-        if (!this.algorithmsValid(keyword, v)) fail(`Bad SSH2 algorithm list '${v}' for ${keyword}`);
+        if (!algorithmsValid(this.supported, keyword, v)) fail(`Bad SSH2 algorithm list '${v}' for ${keyword}`);
         const field = ALGORITHM_FIELDS[keyword]!;
         if (on && s[field] === undefined) s[field] = v;
         break;
