@@ -43,6 +43,11 @@ export { convtime } from "./values.js";
  *   the final (lowercased, HostName-substituted) name and `final`/`canonical` true;
  * - `Match exec` is not run: it counts as a command that failed (so `exec` does not match and
  *   `!exec` does), with a note. No DNS is done: canonicalization keeps the name, with a note.
+ *
+ * This file reads the lines (the keyword switch of readconf.c's process_config_line) and runs the
+ * passes; the parts live beside it: types.ts (the shapes), values.ts (argument parsers),
+ * match.ts (Match), include.ts (Include), algorithms.ts (algorithm lists), finish.ts (defaults
+ * and token expansion once the files are read).
  */
 
 const WHITESPACE = " \t\r\n";
