@@ -1,4 +1,5 @@
 import { matchPattern, matchPatternList } from "./patterns.js";
+import type { ResolveSshConfigOptions } from "./types.js";
 
 /**
  * Applies an ssh_config algorithm value (Ciphers, MACs, KexAlgorithms, HostKeyAlgorithms,
@@ -39,6 +40,28 @@ export function applyAlgorithmModifier(defaults: string[], value: string, suppor
   }
   if (out.length === 0) throw new Error(`algorithm list "${value}" leaves no supported algorithm`);
   return out;
+}
+
+/**
+ * OpenSSH's ciphers_valid / mac_valid / kex_names_valid / sshkey_names_valid2 on a value: whether
+ * a Ciphers/MACs/KexAlgorithms/HostKeyAlgorithms/PubkeyAcceptedAlgorithms value names only
+ * algorithms the client knows, so a config ssh would refuse is refused here too. `-` lists (and
+ * everything, without `sup`) pass; key algorithm lists may use wildcards.
+ */
+export function algorithmsValid(
+  sup: ResolveSshConfigOptions["supportedAlgorithms"],
+  keyword: string,
+  value: string,
+): boolean {
+  if (sup === undefined || value.startsWith("-")) return true;
+  const names = value.startsWith("+") || value.startsWith("^") ? value.slice(1) : value;
+  const isKey = keyword !== "kexalgorithms" && keyword !== "ciphers" && keyword !== "macs";
+  const known = keyword === "kexalgorithms" ? sup.kex : keyword === "ciphers" ? sup.cipher : keyword === "macs" ? sup.mac : sup.key;
+  if (names === "") return false;
+  return names.split(",").every((name) => {
+    if (isKey && /[*?]/.test(name)) return known.some((k) => matchPattern(k, name));
+    return known.includes(name);
+  });
 }
 
 function splitNames(s: string): string[] {

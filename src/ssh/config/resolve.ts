@@ -1,8 +1,33 @@
-import { connectionHash, percentExpand, tildeExpand, checkDollarReferences } from "./expand.js";
+import { algorithmsValid } from "./algorithms.js";
+import { checkDollarReferences, percentExpand, tildeExpand } from "./expand.js";
+import { finishSettings } from "./finish.js";
+import { include } from "./include.js";
 import { DEPRECATED_KEYWORDS, OTHER_KEYWORDS, UNSUPPORTED_KEYWORDS } from "./keywords.js";
 import { nextDelimited, splitArguments } from "./lexer.js";
-import { asciiLower, matchHostnameList, matchPattern, matchPatternList } from "./patterns.js";
+import { evaluateMatch } from "./match.js";
+import { asciiLower, matchPattern, matchPatternList } from "./patterns.js";
 import type { SshConfigReader } from "./reader.js";
+import {
+  SshConfigError,
+  type FileFlags,
+  type Jump,
+  type Pass,
+  type PathEntry,
+  type ResolvedSshConfig,
+  type ResolveSshConfigOptions,
+  type Settings,
+} from "./types.js";
+import { ADD_KEYS, CANONICALIZE, convtime, FLAGS, isAddressLike, parseJump, parsePort, scanScaled, STRICT } from "./values.js";
+
+// The public shapes live in types.ts; re-exported so `./config/resolve.js` stays the one import.
+export {
+  SshConfigError,
+  type JumpHop,
+  type ResolvedSshConfig,
+  type ResolveSshConfigOptions,
+  type StrictHostKeyChecking,
+} from "./types.js";
+export { convtime } from "./values.js";
 
 /**
  * ssh_config(5) resolution as OpenSSH 9.2's ssh does it (readconf.c, ssh.c), checked against
@@ -18,175 +43,14 @@ import type { SshConfigReader } from "./reader.js";
  *   the final (lowercased, HostName-substituted) name and `final`/`canonical` true;
  * - `Match exec` is not run: it counts as a command that failed (so `exec` does not match and
  *   `!exec` does), with a note. No DNS is done: canonicalization keeps the name, with a note.
+ *
+ * This file reads the lines (the keyword switch of readconf.c's process_config_line) and runs the
+ * passes; the parts live beside it: types.ts (the shapes), values.ts (argument parsers),
+ * match.ts (Match), include.ts (Include), algorithms.ts (algorithm lists), finish.ts (defaults
+ * and token expansion once the files are read).
  */
 
-export interface ResolveSshConfigOptions {
-  /** Config files read as `ssh -F` reads one (each must exist). Default: ~/.ssh/config then /etc/ssh/ssh_config. */
-  files?: string[];
-  /** Config text instead of files (read as a user config file named "(text)"). */
-  text?: string;
-  /** Read no configuration at all (`-F none`). */
-  none?: boolean;
-  /** `-l user`: beats both `user@host` and the User keyword. */
-  user?: string;
-  /** `-p port`: beats the Port keyword. */
-  port?: number;
-  reader: SshConfigReader;
-  /**
-   * The algorithm names the client knows. When given, Ciphers/MACs/KexAlgorithms values must
-   * name only these (HostKeyAlgorithms/PubkeyAcceptedAlgorithms may use wildcards), and a config
-   * that ssh would refuse for an unknown name is refused too. `-` lists are never checked.
-   */
-  supportedAlgorithms?: { kex: string[]; cipher: string[]; mac: string[]; key: string[] };
-}
-
-export type StrictHostKeyChecking = "yes" | "no" | "ask" | "accept-new";
-
-export interface JumpHop {
-  user?: string;
-  host: string;
-  port?: number;
-}
-
-export interface ResolvedSshConfig {
-  /** The host as given (user@ removed): what Host patterns matched and `%n` expands to. */
-  host: string;
-  /** Where to connect: HostName with %h substituted, lowercased unless an address. */
-  hostName: string;
-  port: number;
-  user: string;
-  /** Key files to try, in order, `~` and tokens expanded; OpenSSH's defaults when none is set; `none` dropped. */
-  identityFile: string[];
-  identitiesOnly: boolean;
-  /** Agent socket (`~`, tokens, `${VAR}` expanded); also "none" or "SSH_AUTH_SOCK" or "$VAR" as written. */
-  identityAgent?: string;
-  certificateFile: string[];
-  /** Expanded; empty for `none`. */
-  userKnownHostsFile: string[];
-  /** `~` expanded; empty for `none`. */
-  globalKnownHostsFile: string[];
-  strictHostKeyChecking: StrictHostKeyChecking;
-  hashKnownHosts: boolean;
-  /** ProxyJump hops, first hop first (`none` and unset: undefined). */
-  proxyJump?: JumpHop[];
-  /** ProxyCommand with %h %p %r %n %k expanded (without OpenSSH's leading "exec "). */
-  proxyCommand?: string;
-  /** Seconds; undefined is OpenSSH's "none" (the system's TCP timeout). */
-  connectTimeout?: number;
-  serverAliveInterval: number;
-  serverAliveCountMax: number;
-  /** Raw algorithm values, `+`/`-`/`^` kept; apply with applyAlgorithmModifier. */
-  kexAlgorithms?: string;
-  ciphers?: string;
-  macs?: string;
-  hostKeyAlgorithms?: string;
-  pubkeyAcceptedAlgorithms?: string;
-  /** Patterns of local environment variables to send. */
-  sendEnv: string[];
-  /** Variables to set remotely, in order. */
-  setEnv: Array<[name: string, value: string]>;
-  /** Bytes (0 = the cipher's default) and seconds (0 = none) before rekeying. */
-  rekeyLimit: { bytes: number; seconds: number };
-  /** HostKeyAlias, lowercased as ssh uses it. */
-  hostKeyAlias?: string;
-  /** The values as `ssh -G` prints them (before the late expansion ssh does when it uses them). */
-  unexpanded: {
-    identityFile: string[];
-    certificateFile: string[];
-    globalKnownHostsFile: string[];
-    proxyCommand?: string;
-    /** In ssh -G's form: earlier hops as written, then [user@]host[:port] of the last. */
-    proxyJump?: string;
-  };
-  /** Debug notes: ignored keywords, Match exec, canonicalization, Include that matched nothing. */
-  notes: string[];
-}
-
-/** A config error, naming the file and line as ssh does. */
-export class SshConfigError extends Error {
-  constructor(
-    readonly file: string,
-    readonly line: number,
-    message: string,
-  ) {
-    super(`${file} line ${line}: ${message}`);
-    this.name = "SshConfigError";
-  }
-}
-
-const DEFAULT_IDENTITY_FILES = [
-  "~/.ssh/id_rsa",
-  "~/.ssh/id_ecdsa",
-  "~/.ssh/id_ecdsa_sk",
-  "~/.ssh/id_ed25519",
-  "~/.ssh/id_ed25519_sk",
-  "~/.ssh/id_xmss",
-  "~/.ssh/id_dsa",
-];
-const MAX_INCLUDE_DEPTH = 16;
 const WHITESPACE = " \t\r\n";
-
-interface PathEntry {
-  path: string;
-  userProvided: boolean;
-}
-
-interface Jump {
-  host: string;
-  user?: string;
-  port?: number;
-  /** The hops before the last, as written (ssh passes them on with -J). */
-  extra?: string;
-  /** Every hop, parsed. */
-  hops: JumpHop[];
-}
-
-/** What the config has set so far: undefined means "not yet obtained". */
-interface Settings {
-  hostName?: string;
-  port?: number;
-  user?: string;
-  identityFiles: PathEntry[];
-  identitiesOnly?: boolean;
-  identityAgent?: string;
-  certificateFiles: PathEntry[];
-  userKnownHostsFiles: string[];
-  globalKnownHostsFiles: string[];
-  strictHostKeyChecking?: StrictHostKeyChecking;
-  hashKnownHosts?: boolean;
-  jump?: Jump | "none";
-  proxyCommand?: string;
-  connectTimeout?: number;
-  serverAliveInterval?: number;
-  serverAliveCountMax?: number;
-  kexAlgorithms?: string;
-  ciphers?: string;
-  macs?: string;
-  hostKeyAlgorithms?: string;
-  pubkeyAcceptedAlgorithms?: string;
-  sendEnv: string[];
-  setEnv: string[];
-  rekeyBytes?: number;
-  rekeySeconds?: number;
-  hostKeyAlias?: string;
-  canonicalizeHostname?: "no" | "yes" | "always";
-  ignoreUnknown?: string;
-}
-
-interface FileFlags {
-  /** A user config (~/.ssh/config, -F, text): relative Includes resolve against ~/.ssh. */
-  user: boolean;
-  /** Parse only: included from an inactive section, nothing in it may apply. */
-  neverMatch: boolean;
-}
-
-interface Pass {
-  /** What Host patterns and (first pass) %h in HostName see. */
-  host: string;
-  /** The host as typed. */
-  originalHost: string;
-  final: boolean;
-}
 
 class Resolver {
   readonly s: Settings = {
@@ -206,20 +70,6 @@ class Resolver {
     readonly supported?: ResolveSshConfigOptions["supportedAlgorithms"],
   ) {}
 
-  /** OpenSSH's ciphers_valid / mac_valid / kex_names_valid / sshkey_names_valid2 on a value. */
-  algorithmsValid(keyword: string, value: string): boolean {
-    const sup = this.supported;
-    if (sup === undefined || value.startsWith("-")) return true;
-    const names = value.startsWith("+") || value.startsWith("^") ? value.slice(1) : value;
-    const isKey = keyword !== "kexalgorithms" && keyword !== "ciphers" && keyword !== "macs";
-    const known = keyword === "kexalgorithms" ? sup.kex : keyword === "ciphers" ? sup.cipher : keyword === "macs" ? sup.mac : sup.key;
-    if (names === "") return false;
-    return names.split(",").every((name) => {
-      if (isKey && /[*?]/.test(name)) return known.some((k) => matchPattern(k, name));
-      return known.includes(name);
-    });
-  }
-
   note(text: string): void {
     if (!this.noteSet.has(text)) {
       this.noteSet.add(text);
@@ -228,9 +78,6 @@ class Resolver {
   }
 
   readText(file: string, text: string, flags: FileFlags, pass: Pass, active: { v: boolean }, depth: number): void {
-    if (depth > MAX_INCLUDE_DEPTH) {
-      throw new Error(`${file}: too many recursive configuration includes (more than ${MAX_INCLUDE_DEPTH} deep)`);
-    }
     const lines = text.split("\n");
     for (let i = 0; i < lines.length; i++) {
       this.line(lines[i]!, file, i + 1, flags, pass, active, depth);
@@ -339,13 +186,13 @@ class Resolver {
         break;
       }
       case "match": {
-        const { result, rest: left } = this.match(rest, pass, fail);
+        const { result, rest: left } = evaluateMatch(this, rest, pass, fail);
         active.v = flags.neverMatch ? false : result;
         if (left === null || left === "") argv.splice(0);
         break;
       }
       case "include":
-        this.include(argv.splice(0), file, lineNo, flags, pass, active, depth, fail);
+        include(this, argv.splice(0), file, lineNo, flags, pass, active, depth, fail);
         break;
       case "hostname": {
         keep("hostName", required());
@@ -467,7 +314,7 @@ class Resolver {
       case "pubkeyacceptedalgorithms":
       case "pubkeyacceptedkeytypes": {
         const v = required();
-        if (!this.algorithmsValid(keyword, v)) fail(`Bad SSH2 algorithm list '${v}' for ${keyword}`);
+        if (!algorithmsValid(this.supported, keyword, v)) fail(`Bad SSH2 algorithm list '${v}' for ${keyword}`);
         const field = ALGORITHM_FIELDS[keyword]!;
         if (on && s[field] === undefined) s[field] = v;
         break;
@@ -534,111 +381,6 @@ class Resolver {
     }
     if (argv.length > 0) fail(`keyword ${keyword} extra arguments at end of line`);
   }
-
-  /** match_cfg_line: the Match criteria, evaluated; also returns what is left of the line. */
-  private match(line: string, pass: Pass, fail: (m: string) => never): { result: boolean; rest: string | null } {
-    const s = this.s;
-    const ruser = s.user ?? this.reader.localUser;
-    let host: string;
-    if (pass.final) host = s.hostName ?? pass.host;
-    else if (s.hostName !== undefined) host = percentExpand(s.hostName, { h: pass.host });
-    else host = pass.host;
-
-    let cp: string | null = line;
-    let result = true;
-    let attributes = 0;
-    for (;;) {
-      const d = nextDelimited(cp);
-      cp = d.rest;
-      const oattrib = d.token;
-      if (oattrib === null || oattrib === "") break;
-      if (oattrib.startsWith("#")) {
-        cp = null;
-        break;
-      }
-      const negate = oattrib.startsWith("!");
-      const attrib = asciiLower(negate ? oattrib.slice(1) : oattrib);
-      if (attrib === "all") {
-        const a = nextDelimited(cp);
-        cp = a.rest;
-        if (attributes > 1 || (a.token !== null && a.token !== "" && !a.token.startsWith("#"))) {
-          fail(`'${oattrib}' cannot be combined with other Match attributes`);
-        }
-        if (a.token !== null && a.token.startsWith("#")) cp = null;
-        if (result) result = !negate;
-        return { result, rest: cp };
-      }
-      attributes++;
-      if (attrib === "canonical" || attrib === "final") {
-        if (attrib === "final") this.wantFinalPass = true;
-        if (pass.final === negate) result = false;
-        continue;
-      }
-      const a = nextDelimited(cp);
-      cp = a.rest;
-      const arg = a.token;
-      if (arg === null || arg === "" || arg.startsWith("#")) fail(`Missing Match criteria for ${attrib}`);
-      const criteria = arg as string;
-      let r: boolean;
-      switch (attrib) {
-        case "host":
-          r = matchHostnameList(host, criteria) === 1;
-          break;
-        case "originalhost":
-          r = matchHostnameList(pass.originalHost, criteria) === 1;
-          break;
-        case "user":
-          r = matchPatternList(ruser, criteria) === 1;
-          break;
-        case "localuser":
-          r = matchPatternList(this.reader.localUser, criteria) === 1;
-          break;
-        case "exec":
-          if (!result) continue; // OpenSSH skips the command once an earlier criterion failed
-          this.note(`Match exec "${criteria}" was not run; treated as a command that failed`);
-          r = false;
-          break;
-        default:
-          fail(`Unsupported Match attribute ${attrib}`);
-          r = false;
-      }
-      if (r === negate) result = false;
-    }
-    if (attributes === 0) fail("One or more attributes required for Match");
-    return { result, rest: cp };
-  }
-
-  private include(
-    args: string[],
-    file: string,
-    lineNo: number,
-    flags: FileFlags,
-    pass: Pass,
-    active: { v: boolean },
-    depth: number,
-    fail: (m: string) => never,
-  ): void {
-    const { homeDir, localUser } = this.reader;
-    for (const arg of args) {
-      if (arg === "") fail("keyword include empty argument");
-      if (arg.startsWith("~") && !flags.user) fail(`bad include path ${arg}`);
-      const path = !arg.startsWith("/") && !arg.startsWith("~") ? (flags.user ? "~/.ssh/" : "/etc/ssh/") + arg : arg;
-      const matches = this.reader.glob(tildeExpand(path, homeDir, localUser));
-      if (matches.length === 0) {
-        this.note(`${file} line ${lineNo}: include ${path} matched no files`);
-        continue;
-      }
-      const wasActive = active.v;
-      for (const m of matches) {
-        const text = this.reader.readFile(m);
-        if (text !== null) {
-          this.readText(m, text, { user: flags.user, neverMatch: flags.neverMatch || !wasActive }, pass, active, depth + 1);
-        }
-        // A Match or Host inside the included file does not leak into the including one.
-        active.v = wasActive;
-      }
-    }
-  }
 }
 
 const HANDLED: ReadonlySet<string> = new Set([
@@ -660,149 +402,9 @@ const ALGORITHM_FIELDS: Record<string, "kexAlgorithms" | "ciphers" | "macs" | "h
   pubkeyacceptedkeytypes: "pubkeyAcceptedAlgorithms",
 };
 
-const FLAGS: Record<string, boolean> = { true: true, false: false, yes: true, no: false };
-const STRICT: Record<string, StrictHostKeyChecking> = {
-  true: "yes",
-  false: "no",
-  yes: "yes",
-  no: "no",
-  ask: "ask",
-  off: "no",
-  "accept-new": "accept-new",
-};
-const CANONICALIZE: Record<string, "no" | "yes" | "always"> = {
-  true: "yes",
-  false: "no",
-  yes: "yes",
-  no: "no",
-  always: "always",
-};
-const ADD_KEYS: Record<string, string> = { true: "yes", false: "no", yes: "yes", no: "no", ask: "ask", confirm: "confirm" };
-
 /** add_identity_file / add_certificate_file: no duplicates (same path from the same kind of file). */
 function addPath(list: PathEntry[], path: string, userProvided: boolean): void {
   if (!list.some((e) => e.path === path && e.userProvided === userProvided)) list.push({ path, userProvided });
-}
-
-/** a2port: 0..65535, or the "ssh" service name. Returns -1 when invalid. */
-function parsePort(s: string): number {
-  if (/^\d+$/.test(s)) {
-    const n = Number(s);
-    return n <= 65535 ? n : -1;
-  }
-  return s === "ssh" ? 22 : -1;
-}
-
-/** convtime: "90", "90s", "1h30m", ... in seconds; -1 when invalid. */
-export function convtime(s: string): number {
-  if (s === "") return -1;
-  const units: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400, w: 604800 };
-  let total = 0;
-  const re = /(\d+)([sSmMhHdDwW]?)/y;
-  let i = 0;
-  while (i < s.length) {
-    re.lastIndex = i;
-    const m = re.exec(s);
-    if (m === null) return -1;
-    total += Number(m[1]) * units[(m[2] || "s").toLowerCase()]!;
-    if (total > 0x7fffffff) return -1;
-    i = re.lastIndex;
-  }
-  return total;
-}
-
-/** scan_scaled: a number with an optional fraction and B/K/M/G/T/P/E suffix (powers of 1024). */
-function scanScaled(s: string): number | null {
-  const m = /^(\d+)(?:\.(\d*))?([bBkKmMgGtTpPeE]?)$/.exec(s);
-  if (m === null) return null;
-  const scale = 1024 ** "bkmgtpe".indexOf((m[3] || "b").toLowerCase());
-  const fraction = m[2] ?? "";
-  if (fraction !== "" && scale === 1) return null;
-  const whole = Number(m[1]) * scale;
-  return fraction === "" ? whole : whole + Math.floor((Number(fraction) * scale) / 10 ** fraction.length);
-}
-
-/** parse_jump: "none" or [user@]host[:port] / ssh:// URIs, comma-separated. Null when invalid. */
-function parseJump(s: string): Jump | "none" | null {
-  if (asciiLower(s) === "none") return "none";
-  // OpenSSH drops a comment, then (its rtrim blanks every whitespace character) in effect cuts
-  // at the first whitespace after the first character.
-  let clean = s.includes("#") ? s.slice(0, s.indexOf("#")) : s;
-  const ws = clean.slice(1).search(/\s/);
-  if (ws >= 0) clean = clean.slice(0, ws + 1);
-  const hops: JumpHop[] = [];
-  for (const part of clean.split(",")) {
-    const hop = parseHop(part);
-    if (hop === null) return null;
-    hops.push(hop);
-  }
-  const last = hops[hops.length - 1]!;
-  const comma = clean.lastIndexOf(",");
-  const jump: Jump = { host: last.host, hops };
-  if (last.user !== undefined) jump.user = last.user;
-  if (last.port !== undefined) jump.port = last.port;
-  if (comma >= 0) jump.extra = clean.slice(0, comma);
-  return jump;
-}
-
-/** One hop: ssh://[user@]host[:port] or [user@]host[:port], with [brackets] for IPv6. */
-function parseHop(spec: string): JumpHop | null {
-  let rest = spec;
-  let user: string | undefined;
-  if (rest.startsWith("ssh://")) {
-    rest = rest.slice(6);
-    const at = rest.indexOf("@");
-    if (at >= 0) {
-      let u = rest.slice(0, at);
-      if (u.includes(";")) u = u.slice(0, u.indexOf(";"));
-      if (u === "") return null;
-      try {
-        user = decodeURIComponent(u.replace(/\+/g, " "));
-      } catch {
-        return null;
-      }
-      rest = rest.slice(at + 1);
-    }
-    if (rest.endsWith("/")) rest = rest.slice(0, -1);
-    if (rest.includes("/")) return null; // a path is not allowed
-  } else {
-    const at = rest.lastIndexOf("@");
-    if (at >= 0) {
-      user = rest.slice(0, at);
-      if (user === "") return null;
-      rest = rest.slice(at + 1);
-    }
-  }
-  let host: string;
-  let portText: string | undefined;
-  if (rest.startsWith("[")) {
-    const close = rest.indexOf("]");
-    if (close < 0) return null;
-    host = rest.slice(1, close);
-    const after = rest.slice(close + 1);
-    if (after !== "") {
-      if (!after.startsWith(":")) return null;
-      portText = after.slice(1);
-    }
-  } else {
-    const colon = rest.search(/[:/]/);
-    if (colon >= 0 && rest[colon] === "/") return null;
-    host = colon < 0 ? rest : rest.slice(0, colon);
-    if (colon >= 0) portText = rest.slice(colon + 1);
-  }
-  if (host === "") return null;
-  const hop: JumpHop = { host };
-  if (user !== undefined) hop.user = user;
-  if (portText !== undefined && portText !== "") {
-    const port = parsePort(portText);
-    if (port <= 0) return null;
-    hop.port = port;
-  }
-  return hop;
-}
-
-function isAddressLike(name: string): boolean {
-  return name.includes("%") || name.includes(":") || /^[0-9.]*$/.test(name);
 }
 
 /**
@@ -867,113 +469,5 @@ export function resolveSshConfig(host: string, options: ResolveSshConfigOptions)
     readAll({ host: target, originalHost: typed, final: true });
   }
 
-  const s = r.s;
-  const user = s.user ?? reader.localUser;
-  const port = s.port ?? 22;
-  const jump = s.jump === "none" ? undefined : s.jump;
-  if (jump !== undefined && jump.host === target && (jump.port ?? 22) === port && (jump.user ?? user) === user) {
-    throw new Error(`jumphost loop via ${jump.host}`);
-  }
-
-  const home = reader.homeDir;
-  const tilde = (p: string): string => tildeExpand(p, home, reader.localUser);
-  const portText = String(port);
-  const tokens: Record<string, string> = {
-    d: home,
-    h: target,
-    k: s.hostKeyAlias !== undefined ? asciiLower(s.hostKeyAlias) : typed,
-    n: typed,
-    p: portText,
-    r: user,
-    u: reader.localUser,
-  };
-  if (reader.uid !== undefined) tokens.i = String(reader.uid);
-  if (reader.localHostName !== undefined) {
-    tokens.l = reader.localHostName;
-    tokens.L = reader.localHostName.split(".")[0]!;
-    tokens.C = connectionHash(reader.localHostName, target, portText, user);
-  }
-  const expand = (what: string, value: string, env: boolean, only?: Record<string, string>): string => {
-    try {
-      return percentExpand(value, only ?? tokens, env ? (reader.env ?? (() => undefined)) : undefined);
-    } catch (e) {
-      const hint = only === undefined && /%[lLCi]/.test(value) ? " (the reader gives no local host name or uid)" : "";
-      throw new Error(`${what}: ${(e as Error).message}${hint}`);
-    }
-  };
-
-  const identityRaw = s.identityFiles.length > 0 ? s.identityFiles.map((e) => e.path) : DEFAULT_IDENTITY_FILES;
-  const certificateRaw = s.certificateFiles.map((e) => e.path);
-  const userKnown =
-    s.userKnownHostsFiles.length === 0 ? ["~/.ssh/known_hosts", "~/.ssh/known_hosts2"] : s.userKnownHostsFiles;
-  const globalKnown =
-    s.globalKnownHostsFiles.length === 0
-      ? ["/etc/ssh/ssh_known_hosts", "/etc/ssh/ssh_known_hosts2"]
-      : s.globalKnownHostsFiles;
-  const proxyCommandRaw =
-    s.proxyCommand === undefined || asciiLower(s.proxyCommand) === "none" ? undefined : s.proxyCommand;
-
-  const out: ResolvedSshConfig = {
-    host: typed,
-    hostName: target,
-    port,
-    user,
-    identityFile: identityRaw
-      .filter((p) => asciiLower(p) !== "none")
-      .map((p) => expand("IdentityFile", tilde(p), true)),
-    identitiesOnly: s.identitiesOnly ?? false,
-    certificateFile: certificateRaw.map((p) => expand("CertificateFile", tilde(p), true)),
-    userKnownHostsFile:
-      asciiLower(userKnown[0]!) === "none" ? [] : userKnown.map((p) => expand("UserKnownHostsFile", tilde(p), true)),
-    globalKnownHostsFile: asciiLower(globalKnown[0]!) === "none" ? [] : globalKnown.map(tilde),
-    strictHostKeyChecking: s.strictHostKeyChecking ?? "ask",
-    hashKnownHosts: s.hashKnownHosts ?? false,
-    serverAliveInterval: s.serverAliveInterval === undefined || s.serverAliveInterval < 0 ? 0 : s.serverAliveInterval,
-    serverAliveCountMax: s.serverAliveCountMax ?? 3,
-    sendEnv: [...s.sendEnv],
-    setEnv: s.setEnv.map((e) => [e.slice(0, e.indexOf("=")), e.slice(e.indexOf("=") + 1)]),
-    rekeyLimit: { bytes: s.rekeyBytes ?? 0, seconds: s.rekeySeconds === undefined || s.rekeySeconds < 0 ? 0 : s.rekeySeconds },
-    unexpanded: {
-      identityFile: [...identityRaw],
-      certificateFile: certificateRaw,
-      globalKnownHostsFile: asciiLower(globalKnown[0]!) === "none" ? [] : [...globalKnown],
-    },
-    notes: r.notes,
-  };
-  if (s.identityAgent !== undefined) {
-    out.identityAgent = expand("IdentityAgent", tilde(s.identityAgent), true);
-  }
-  if (jump !== undefined) {
-    out.proxyJump = jump.hops;
-    out.unexpanded.proxyJump = formatJump(jump);
-  } else if (proxyCommandRaw !== undefined) {
-    out.unexpanded.proxyCommand = proxyCommandRaw;
-    out.proxyCommand = expand("ProxyCommand", proxyCommandRaw, false, {
-      h: target,
-      k: tokens.k!,
-      n: typed,
-      p: portText,
-      r: user,
-    });
-  }
-  if (s.connectTimeout !== undefined && s.connectTimeout >= 0) out.connectTimeout = s.connectTimeout;
-  if (s.kexAlgorithms !== undefined) out.kexAlgorithms = s.kexAlgorithms;
-  if (s.ciphers !== undefined) out.ciphers = s.ciphers;
-  if (s.macs !== undefined) out.macs = s.macs;
-  if (s.hostKeyAlgorithms !== undefined) out.hostKeyAlgorithms = s.hostKeyAlgorithms;
-  if (s.pubkeyAcceptedAlgorithms !== undefined) out.pubkeyAcceptedAlgorithms = s.pubkeyAcceptedAlgorithms;
-  if (s.hostKeyAlias !== undefined) out.hostKeyAlias = asciiLower(s.hostKeyAlias);
-  return out;
-}
-
-/** ssh -G's proxyjump line: the earlier hops as written, then [user@]host[:port] (numeric hosts bracketed). */
-function formatJump(j: Jump): string {
-  const numeric = j.host.includes(":") || /^[0-9.]*$/.test(j.host);
-  const host = numeric ? `[${j.host}]` : j.host;
-  return (
-    (j.extra !== undefined ? j.extra + "," : "") +
-    (j.user !== undefined ? j.user + "@" : "") +
-    host +
-    (j.port !== undefined ? ":" + j.port : "")
-  );
+  return finishSettings(r.s, typed, target, reader, r.notes);
 }
