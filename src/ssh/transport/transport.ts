@@ -39,6 +39,8 @@ export interface TransportOptions {
 }
 
 const RESOLVED: Promise<void> = Promise.resolve();
+/** The shortest time between two ACK nudges (see nudgeAck). */
+const NUDGE_INTERVAL_MS = 4;
 
 interface QueuedPacket {
   length: number;
@@ -87,6 +89,8 @@ export class Transport {
   private readonly closedDone = deferred<void>();
   private rekeyTimer: ReturnType<typeof setInterval> | undefined;
   private sawDebug = false;
+  /** When nudgeAck last ran (ms since the epoch). */
+  private lastNudge = 0;
   private lastKexAt = 0;
 
   constructor(private readonly opts: TransportOptions) {
@@ -235,10 +239,13 @@ export class Transport {
   }
 
   /**
-   * sshd sends its post-login DEBUG messages as separate small writes with Nagle's algorithm on
-   * (it sets TCP_NODELAY only for interactive sessions), so the second waits for our ACK, which
-   * our kernel delays by up to 40 ms when we have nothing to send: the reply to our first channel
-   * open sits behind it. An empty IGNORE (RFC 4253 §11.2) carries the ACK at once.
+   * sshd writes with Nagle's algorithm on (it sets TCP_NODELAY only for interactive sessions), so
+   * when it relays an answer in two small writes (its post-login DEBUG messages; an HTTP server's
+   * headers, then its body, through direct-tcpip) the second waits for our ACK, which our kernel
+   * delays by up to 40 ms when we have nothing to send. An empty IGNORE (RFC 4253 §11.2) after a
+   * read we did not answer carries the ACK at once (bench/lib/ack-stall-probe.mjs measured the
+   * stall: a small --http-url round trip went from ~60 to ~30 ms). At most one per
+   * NUDGE_INTERVAL_MS, so a bulk download pays a few hundred tiny packets a second, not one per read.
    */
   private nudgeAck(): void {
     void this.writePacket(5, (buf, off) => {
@@ -326,7 +333,13 @@ export class Transport {
           if (r) await r;
           if (this.closedWith !== undefined) return;
         }
-        if (this.sawDebug && this.encoder.seq === written && this.sessionId && !this.kex) this.nudgeAck();
+        if (this.encoder.seq === written && this.sessionId && !this.kex) {
+          const now = Date.now();
+          if (this.sawDebug || now - this.lastNudge >= NUDGE_INTERVAL_MS) {
+            this.lastNudge = now;
+            this.nudgeAck();
+          }
+        }
         this.maybeRekey();
       }
     } catch (e) {
