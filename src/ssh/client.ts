@@ -20,7 +20,7 @@ import { Connection } from "./connection/connection.js";
 import { clientSessionRequests } from "./connection/session-requests-client.js";
 import type { Channel } from "./connection/channel.js";
 import { openDirectTcpip, type ForwardOutOptions, type ForwardedStream } from "./connection/direct-tcpip.js";
-import { closeHops, connectPlanned, needsPlanning, type PlannedConnection } from "./jump.js";
+import { closeHops, needsPlanning, type PlannedConnection } from "./jump-plan.js";
 import type { ResolvedSshConfig } from "./config/resolve.js";
 import { fingerprintSha256 } from "./keys/fingerprint.js";
 import { decodePublicBlob } from "./keys/public-key.js";
@@ -66,7 +66,11 @@ export class SSHClient {
 
   static async connect(options: ConnectOptions): Promise<SSHClient> {
     // ssh_config and jump hosts (src/ssh/jump.ts) come back here for each direct connection.
-    if (needsPlanning(options)) return SSHClient.adopt(await connectPlanned(options, (o) => SSHClient.connect(o)));
+    // Imported only then: a browser page that connects directly never downloads it.
+    if (needsPlanning(options)) {
+      const { connectPlanned } = await import("./jump.js");
+      return SSHClient.adopt(await connectPlanned(options, (o) => SSHClient.connect(o)));
+    }
     const logger = options.logger ?? silentLogger;
     const t = options.timeouts ?? {};
     let step = "connect";

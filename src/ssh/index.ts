@@ -23,7 +23,7 @@ export { prepareCurves, curveImplementation } from "./crypto/backend.js";
 export type { CurveImplementation } from "./crypto/backend.js";
 export type { ForwardOutOptions, ForwardedStream } from "./connection/direct-tcpip.js";
 export type { JumpHostOptions } from "./options.js";
-export { parseJumpHost } from "./jump.js";
+export { parseJumpHost } from "./jump-host.js";
 export {
   resolveSshConfig,
   memorySshConfigReader,

@@ -9,25 +9,14 @@ import { SSHError } from "./errors.js";
 import type { ByteStream } from "./io/byte-stream.js";
 import { silentLogger, type Logger } from "./logger.js";
 import type { ConnectOptions, JumpHostOptions } from "./options.js";
-import { applySshConfig } from "./client-config.js";
 import type { JumpHop, ResolvedSshConfig } from "./config/resolve.js";
+import { closeHops, type HopClient, type PlannedConnection } from "./jump-plan.js";
+import { parseJumpHost } from "./jump-host.js";
 
-/**
- * What a hop needs to be: a connection that forwards and closes. Structural, so this file needs
- * nothing from client.ts (which imports it): no import circle.
- */
-export interface HopClient {
-  forwardOut(host: string, port: number): Promise<ByteStream>;
-  close(): Promise<void>;
-}
+export { parseJumpHost } from "./jump-host.js";
 
-export interface PlannedConnection<C extends HopClient = HopClient> {
-  client: C;
-  /** The jump hosts, first hop first. */
-  hops: C[];
-  config?: ResolvedSshConfig;
-  env: Record<string, string>;
-}
+/** ssh_config's reader and resolver, imported only when the caller asks for ssh_config. */
+const clientConfig = () => import("./client-config.js");
 
 type Connect<C extends HopClient> = (options: ConnectOptions) => Promise<C>;
 
@@ -49,11 +38,6 @@ const INHERITED = [
   "logger",
 ] as const satisfies readonly (keyof ConnectOptions)[];
 
-/** Does `options` need this module (ssh_config, jump hosts), or can it connect directly? */
-export function needsPlanning(options: ConnectOptions): boolean {
-  return Boolean(options.sshConfig) || (options.jump !== undefined && options.jump.length > 0) || options.username === undefined;
-}
-
 /**
  * Connect as `options` says, through its jump hosts (`jump`, or ssh_config's ProxyJump) when it has
  * any. `connect` makes one direct connection. On failure every hop already up is closed again, and
@@ -66,7 +50,7 @@ export async function connectPlanned<C extends HopClient>(options: ConnectOption
   let config: ResolvedSshConfig | undefined;
   let env: Record<string, string> = {};
   if (options.sshConfig) {
-    const applied = await applySshConfig(options, logger);
+    const applied = await (await clientConfig()).applySshConfig(options, logger);
     target = applied.options;
     config = applied.config;
     env = applied.env;
@@ -107,11 +91,6 @@ export async function connectPlanned<C extends HopClient>(options: ConnectOption
   }
 }
 
-/** Close jump hosts last hop first (each hop's connection runs inside the one before). */
-export async function closeHops(hops: readonly HopClient[]): Promise<void> {
-  for (const hop of [...hops].reverse()) await hop.close().catch(() => {});
-}
-
 async function hopConnectOptions(
   spec: string | JumpHostOptions,
   i: number,
@@ -133,6 +112,7 @@ async function hopConnectOptions(
     // Hops after the first run inside the chain, so a ProxyCommand of theirs does not apply.
     const chained = i > 0 ? { jump: [] } : {};
     const reader = caller.sshConfigReader ? { sshConfigReader: caller.sshConfigReader } : {};
+    const { applySshConfig } = await clientConfig();
     const applied = await named(hopLabel(i, o), applySshConfig({ ...o, ...chained, ...reader, sshConfig: caller.sshConfig }, logger));
     delete applied.options.jump;
     return applied.options;
@@ -145,46 +125,6 @@ async function hopConnectOptions(
 function formatJumpHost(hop: JumpHop): string {
   const host = hop.host.includes(":") ? `[${hop.host}]` : hop.host;
   return `${hop.user !== undefined ? `${hop.user}@` : ""}${host}${hop.port !== undefined ? `:${hop.port}` : ""}`;
-}
-
-/**
- * `[user@]host[:port]`, as `ssh -J` takes it; an IPv6 address in brackets (`[::1]:2222`); also
- * `ssh://[user@]host[:port]`.
- */
-export function parseJumpHost(text: string, index = 0): JumpHop {
-  let s = text.trim();
-  if (s.startsWith("ssh://")) s = s.slice(6).replace(/\/$/, "");
-  const bad = (why: string) => new TypeError(`jump host ${index + 1} "${text}": ${why} (expected [user@]host[:port])`);
-  const at = s.lastIndexOf("@");
-  const user = at >= 0 ? s.slice(0, at) : undefined;
-  if (user === "") throw bad("empty user name");
-  let rest = at >= 0 ? s.slice(at + 1) : s;
-  let port: number | undefined;
-  let host: string;
-  if (rest.startsWith("[")) {
-    const close = rest.indexOf("]");
-    if (close < 0) throw bad("unclosed [");
-    host = rest.slice(1, close);
-    rest = rest.slice(close + 1);
-    if (rest !== "") {
-      if (!rest.startsWith(":")) throw bad("junk after ]");
-      port = parsePort(rest.slice(1), bad);
-    }
-  } else {
-    const colon = rest.lastIndexOf(":");
-    if (colon >= 0 && rest.indexOf(":") === colon) {
-      host = rest.slice(0, colon);
-      port = parsePort(rest.slice(colon + 1), bad);
-    } else host = rest; // no port, or a bare IPv6 address
-  }
-  if (host === "") throw bad("empty host");
-  return { host, ...(user !== undefined ? { user } : {}), ...(port !== undefined ? { port } : {}) };
-}
-
-function parsePort(text: string, bad: (why: string) => Error): number {
-  const n = Number(text);
-  if (!/^[0-9]+$/.test(text) || n < 1 || n > 65535) throw bad(`bad port "${text}"`);
-  return n;
 }
 
 function hopLabel(i: number, o: ConnectOptions): string {
