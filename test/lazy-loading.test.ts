@@ -1,12 +1,12 @@
 // Code a browser's core bundle leaves out until it is needed (bench/bundle-size.mjs,
 // test/bundle-browser.test.ts checks it stays out) must still be loaded the moment it is: each
 // test here starts with the piece not loaded and uses it against a real sshd.
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
 import { SSHClient } from "../src/entries/ssh.js";
 import { aesBackend, registerAesBackend } from "../src/ssh/cipher/aes-backend.js";
 import { installNodeAes } from "../src/platform/node/aes-node.js";
 import { makeClientKey, startSshd, type ClientKey, type TestServer } from "./helpers/servers.js";
-import { connectTo } from "./helpers/connect.js";
+import { connectTo, loginOptions } from "./helpers/connect.js";
 
 let key: ClientKey;
 const servers: TestServer[] = [];
@@ -46,5 +46,26 @@ describe("AES and HMAC without a platform backend (a browser)", () => {
     } finally {
       installNodeAes();
     }
+  });
+});
+
+describe("chacha20-poly1305 where WebAssembly is missing", () => {
+  afterEach(() => {
+    vi.unstubAllGlobals();
+    vi.resetModules();
+  });
+
+  it("imports @noble's ChaCha20-Poly1305 and logs in with it", async () => {
+    const s = await server(["Ciphers chacha20-poly1305@openssh.com"]);
+    vi.resetModules();
+    vi.stubGlobal("WebAssembly", undefined);
+    // Fresh modules: no kernel compiled, nothing of @noble's ChaCha20 imported yet.
+    const fresh = await import("../src/entries/ssh.js");
+    const client = await fresh.SSHClient.connect(loginOptions(s, key));
+    expect(fresh.cipherImplementation()).toBe("noble");
+    expect(client.algorithms.cipher.serverToClient).toBe("chacha20-poly1305@openssh.com");
+    const ch = await client.exec("echo noble-ok");
+    expect(await new Response(ch.stdout).text()).toBe("noble-ok\n");
+    await client.close();
   });
 });
