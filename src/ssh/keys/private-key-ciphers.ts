@@ -1,6 +1,5 @@
 import { KeyDecryptionError, KeyFormatError } from "../errors.js";
 import { concatBytes, equalBytes, utf8 } from "../wire/bytes.js";
-import { bcryptPbkdf } from "./bcrypt-pbkdf.js";
 
 /**
  * The ciphers OpenSSH can protect an openssh-key-v1 private section with (`ssh-keygen -Z`; the
@@ -30,6 +29,8 @@ export async function withPassphraseKey<T>(
   rounds: number,
   use: (key: Uint8Array, iv: Uint8Array) => Promise<T>,
 ): Promise<T> {
+  // Only encrypted key files need bcrypt (and Blowfish): imported for them, not in every bundle.
+  const { bcryptPbkdf } = await import("./bcrypt-pbkdf.js");
   const derived = bcryptPbkdf(utf8(passphrase), salt, rounds, cipher.keyLength + cipher.ivLength);
   try {
     return await use(derived.subarray(0, cipher.keyLength), derived.subarray(cipher.keyLength));
