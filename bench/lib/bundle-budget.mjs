@@ -5,7 +5,7 @@
 // negotiated. Everything a directly connecting page does not run is now behind `import()` (the
 // list below), and what is left is what such a connection runs: the transport, key exchange,
 // user authentication, connection protocol and channels, @noble's SHA-2 (the exchange hash and key
-// derivation are synchronous), the WebAssembly ChaCha20-Poly1305 kernel (base64, ~5 KB gz), the
+// derivation are synchronous), the WebAssembly ChaCha20-Poly1305 kernel (base64, ~3 KB gz), the
 // WebCrypto curves and the host-key checks. That is ~49 KB, so the budget is raised (README,
 // "Browser bundle"; bench/RESULTS.md): the prebuilt core file also carries the ssh_config resolver
 // (~7 KB gz), because it exports `resolveSshConfig`, a synchronous function whose code cannot
