@@ -18,9 +18,9 @@ export const CLIENT_ONLY_BUDGET_GZIP = 50 * 1024;
 
 /**
  * Sources that must not be in the initial load of either: each is imported when it is negotiated
- * or used (an AES cipher or a MAC, an RSA or ECDSA key, a classic or post-quantum key exchange,
- * an encrypted or PEM key file, ssh_config or jump hosts, a runtime without WebAssembly or
- * WebCrypto curves).
+ * or used (an AES cipher or a MAC, an RSA or ECDSA key, a host certificate, a classic or
+ * post-quantum key exchange, an encrypted or PEM key file, ssh_config or jump hosts, a runtime
+ * without WebAssembly or WebCrypto curves).
  */
 export const LOADED_ONLY_WHEN_USED = [
   /node_modules\/@noble\/ciphers\/aes\.js$/,
@@ -31,7 +31,7 @@ export const LOADED_ONLY_WHEN_USED = [
   /^src\/ssh\/crypto\/(rsa|ecdsa|sntrup761|noble)\.ts$/,
   /node_modules\/@noble\/(curves|post-quantum)\//,
   /^src\/ssh\/kex\/(ecdh-nist|dh-groups|dh-gex|modp-groups)\.ts$/,
-  /^src\/ssh\/keys\/(bcrypt-pbkdf|blowfish|pem-private-key|der)\.ts$/,
+  /^src\/ssh\/keys\/(bcrypt-pbkdf|blowfish|pem-private-key|der|certificate-verify)\.ts$/,
   /^src\/ssh\/(jump|client-config)\.ts$/,
 ];
 
