@@ -13,33 +13,32 @@
 //   only when that code path runs.
 // - at connect: the initial load plus the lazy chunks that every connection of a current browser
 //   (WebCrypto with Ed25519/X25519, WebAssembly SIMD) imports anyway; see LOADED_AT_CONNECT. This
-//   is what a browser downloads to connect, and what the target is checked against.
+//   is what a browser downloads to connect with curve25519-sha256, an ssh-ed25519 host key and user
+//   key and chacha20-poly1305, and what the budget (bench/lib/bundle-budget.mjs) is checked against.
+// - with ML-KEM: at connect plus the ML-KEM chunk, which a connection imports when
+//   mlkem768x25519-sha256 is negotiated (our default and OpenSSH >= 9.9's first choice). Issue 17
+//   asks for post-quantum code loaded only when negotiated, so the budget does not include it.
 // Usage: node bench/bundle-size.mjs [--json]
 import { build } from "esbuild";
 import { brotliCompressSync, constants, gzipSync } from "node:zlib";
 import { fileURLToPath } from "node:url";
 import { browserBuildOptions } from "../src/platform/browser-substitutes.mjs";
 
-const ROOT = fileURLToPath(new URL("..", import.meta.url));
-const TARGET_CORE_GZIP = 40 * 1024;
+import { CLIENT_ONLY_BUDGET_GZIP, CORE_FILE_BUDGET_GZIP, LOADED_AT_CONNECT, LOADED_FOR_MLKEM } from "./lib/bundle-budget.mjs";
 
-/**
- * Sources that only `import()` reaches but that every connection in a current browser runs, so
- * their chunks count toward what a browser downloads to connect. A chunk is counted when it holds
- * one of these. Keep in step with the code: a wrong list makes the "at connect" column wrong.
- */
-const LOADED_AT_CONNECT = [
-  // The Ed25519/X25519 backend for runtimes whose WebCrypto has the curves (src/ssh/crypto/backend.ts).
-  /^src\/ssh\/curves\/webcrypto\.ts$/,
-];
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+// A chunk counts toward "at connect" when it holds one of LOADED_AT_CONNECT's sources (keep that
+// list in step with the code: a wrong list makes the column wrong), toward "with ML-KEM" when it
+// holds one of LOADED_FOR_MLKEM's.
 
 const ENTRIES = [
   // The two files of dist/browser.
-  { name: "SSH core (mcp-ssh-core.js)", out: "mcp-ssh-core", entry: "src/entries/browser-ssh.ts", targetGzip: TARGET_CORE_GZIP },
+  { name: "SSH core (mcp-ssh-core.js)", out: "mcp-ssh-core", entry: "src/entries/browser-ssh.ts", targetGzip: CORE_FILE_BUDGET_GZIP },
   { name: "SSH core + MCP transport (mcp-ssh.js)", out: "mcp-ssh", entry: "src/entries/browser.ts" },
   // What an application's own bundler keeps when it imports only these (tree-shaken, also split).
   {
     name: "only SSHClient + connectWebSocket",
+    targetGzip: CLIENT_ONLY_BUDGET_GZIP,
     source: 'export { SSHClient } from "./src/ssh/client.ts"; export { connectWebSocket } from "./src/ssh/io/websocket.ts";',
   },
   {
@@ -93,6 +92,7 @@ function fileStats(path, outputs, bytes) {
     brotli: brotliCompressSync(code, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).byteLength,
     byPackage,
     atConnect: Object.keys(outputs[path].inputs).some((input) => LOADED_AT_CONNECT.some((re) => re.test(input))),
+    forMlkem: Object.keys(outputs[path].inputs).some((input) => LOADED_FOR_MLKEM.some((re) => re.test(input))),
   };
 }
 
@@ -129,7 +129,8 @@ function describeEntry(entryPath, outputs, bytes) {
   const lazyFiles = stats([...everything].filter((p) => !initial.has(p))).sort((a, b) => b.gzip - a.gzip);
   const initialFiles = stats(initial);
   const connect = sum([...initialFiles, ...lazyFiles.filter((f) => f.atConnect)]);
-  return { initial: sum(initialFiles), initialFiles, connect, lazy: sum(lazyFiles), lazyFiles, total: sum(stats(everything)) };
+  const mlkem = sum([...initialFiles, ...lazyFiles.filter((f) => f.atConnect || f.forMlkem)]);
+  return { initial: sum(initialFiles), initialFiles, connect, mlkem, lazy: sum(lazyFiles), lazyFiles, total: sum(stats(everything)) };
 }
 
 const rows = [];
@@ -156,9 +157,10 @@ if (process.argv.includes("--json")) {
         targetGzip: r.targetGzip,
         initial: plain(r.initial),
         atConnect: plain(r.connect),
+        withMlkem: plain(r.mlkem),
         lazy: {
           ...plain(r.lazy),
-          chunks: r.lazyFiles.map((f) => ({ file: f.file, ...plain({ ...f, files: 1 }), atConnect: f.atConnect, byPackage: Object.fromEntries(f.byPackage) })),
+          chunks: r.lazyFiles.map((f) => ({ file: f.file, ...plain({ ...f, files: 1 }), atConnect: f.atConnect, forMlkem: f.forMlkem, byPackage: Object.fromEntries(f.byPackage) })),
         },
         total: plain(r.total),
       })),
@@ -167,7 +169,7 @@ if (process.argv.includes("--json")) {
     ),
   );
 } else {
-  const header = ["browser bundle", "initial load", "minified", "gzip -9", "brotli", "at connect (gzip)", "target (gzip)", "lazy chunks (gzip)", "total (gzip)"];
+  const header = ["browser bundle", "initial load", "minified", "gzip -9", "brotli", "at connect (gzip)", "budget (gzip)", "with ML-KEM (gzip)", "lazy chunks (gzip)", "total (gzip)"];
   const table = rows.map((r) => [
     r.name,
     filesText(r.initial.files),
@@ -176,6 +178,7 @@ if (process.argv.includes("--json")) {
     kb(r.initial.brotli),
     `${filesText(r.connect.files)}: ${kb(r.connect.gzip)}`,
     r.targetGzip === undefined ? "-" : `< ${kb(r.targetGzip)} ${r.connect.gzip < r.targetGzip ? "ok" : "OVER"}`,
+    kb(r.mlkem.gzip),
     r.lazy.files === 0 ? "none" : `${r.lazy.files}: ${kb(r.lazy.gzip)}`,
     kb(r.total.gzip),
   ]);
@@ -190,7 +193,9 @@ if (process.argv.includes("--json")) {
       "",
       "initial load: the entry and the chunks it imports statically, downloaded before it runs.",
       "at connect:   initial load + the lazy chunks every connection of a current browser imports (WebCrypto curves,",
-      "              WebAssembly SIMD); what a browser downloads to connect. The target applies to this.",
+      "              WebAssembly SIMD): what a browser downloads to connect with curve25519-sha256, ssh-ed25519 keys and",
+      "              chacha20-poly1305. The budget (bench/lib/bundle-budget.mjs; issue 17 asked for 40 KB) applies to this.",
+      "with ML-KEM:  at connect + the ML-KEM chunk, imported when mlkem768x25519-sha256 is negotiated (OpenSSH >= 9.9).",
       "lazy chunks:  reachable only through import() (fallbacks, rarely used features); downloaded when that path runs.",
       "total:        all of it, the most one page could load from this entry.",
     ].join("\n"),
@@ -200,7 +205,7 @@ if (process.argv.includes("--json")) {
     console.log(`  initial load, minified bytes by package: ${packages(r.initial.byPackage)}`);
     console.log(`  initial files (gzip): ${r.initialFiles.map((f) => `${f.file} ${kb(f.gzip)}`).join(", ")}`);
     for (const f of r.lazyFiles) {
-      const when = f.atConnect ? "lazy, loaded at connect" : "lazy";
+      const when = f.atConnect ? "lazy, loaded at connect" : f.forMlkem ? "lazy, loaded for mlkem768x25519" : "lazy";
       console.log(`  ${when} ${f.file}: ${kb(f.minified)} minified, ${kb(f.gzip)} gzip; ${packages(f.byPackage)}`);
     }
   }

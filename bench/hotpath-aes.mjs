@@ -58,7 +58,7 @@ async function importSrc(source) {
 const src = await importSrc(`
   export { AesGcmCipher } from "./src/ssh/cipher/aes-gcm.ts";
   export { AesCtrCipher } from "./src/ssh/cipher/aes-ctr.ts";
-  export { nobleAesBackend } from "./src/ssh/cipher/aes-backend.ts";
+  export { nobleAesBackend } from "./src/ssh/cipher/aes-noble.ts";
   export { nodeAesBackend } from "./src/platform/node/aes-node.ts";
   export { hmacSha256Etm } from "./src/ssh/mac/hmac.ts";
 `);

@@ -4,8 +4,9 @@ import { ChaCha20Poly1305 } from "../src/ssh/cipher/chacha20-poly1305.js";
 import { ChaCha20Poly1305Wasm } from "../src/ssh/cipher/chacha20-poly1305-wasm.js";
 import { chacha20Poly1305, cipherImplementation, prepareCiphers } from "../src/ssh/cipher/select.js";
 
-// The factory the transport uses: @noble until prepareCiphers() resolves, the WebAssembly kernel
-// after; the same bytes either way.
+// The factory the transport uses: nothing until prepareCiphers() (or the cipher table row's
+// loader) resolves, so that a browser imports @noble's ChaCha20 only where WebAssembly is missing;
+// then the WebAssembly kernel, or @noble; the same bytes either way.
 
 function sealWith(impl: { create(key: Uint8Array, iv: Uint8Array): { seal(seq: number, buf: Uint8Array): void } }): Uint8Array {
   const key = Uint8Array.from({ length: 64 }, (_, i) => i * 3);
@@ -20,13 +21,12 @@ describe("chacha20Poly1305 factory", () => {
     vi.unstubAllGlobals();
   });
 
-  it("uses @noble before prepareCiphers(), the SIMD kernel after, and seals identically", async () => {
+  it("has no implementation before prepareCiphers(), the SIMD kernel after, @noble when asked, and seals identically", async () => {
     expect(chacha20Poly1305.name).toBe("chacha20-poly1305@openssh.com");
     expect(chacha20Poly1305.keyLength).toBe(64);
     expect(cipherImplementation()).toBe("noble");
-    const before = chacha20Poly1305.create(new Uint8Array(64), new Uint8Array(0));
-    expect(before).toBeInstanceOf(ChaCha20Poly1305);
-    const nobleBytes = sealWith(chacha20Poly1305);
+    expect(() => chacha20Poly1305.create(new Uint8Array(64), new Uint8Array(0))).toThrow(/await prepareCiphers\(\) first/);
+    const nobleBytes = sealWith({ create: (key) => new ChaCha20Poly1305(key) });
 
     expect(await prepareCiphers()).toBe("wasm-simd");
     expect(await prepareCiphers()).toBe("wasm-simd"); // again: cheap, same answer

@@ -1,7 +1,7 @@
 // Run under Bun or Deno (test/cipher-aes-runtimes.test.ts): the node:crypto AES backend must give
 // the known answers there too (both runtimes implement node:crypto; KeyObject support included),
 // and a packet sealed on it must open on the @noble backend. Prints one `RESULT {json}` line.
-import { nobleAesBackend } from "../../src/ssh/cipher/aes-backend.js";
+import { nobleAesBackend } from "../../src/ssh/cipher/aes-noble.js";
 import { AesCtrCipher } from "../../src/ssh/cipher/aes-ctr.js";
 import { AesGcmCipher } from "../../src/ssh/cipher/aes-gcm.js";
 import { hmacSha256Etm, hmacSha512 } from "../../src/ssh/mac/hmac.js";

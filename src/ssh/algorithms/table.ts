@@ -10,6 +10,11 @@ export interface AlgorithmRow<T> {
   readonly value: T;
   /** Offered when the caller names no list (OpenSSH's default set); false = only when named. */
   readonly byDefault: boolean;
+  /**
+   * Loads code `value` needs but that is imported only on first use (`import()`), for rows whose
+   * value is used synchronously once chosen (a cipher's `create`); awaited at negotiation.
+   */
+  readonly load?: () => Promise<unknown>;
 }
 
 export class AlgorithmTable<T> {
@@ -22,8 +27,8 @@ export class AlgorithmTable<T> {
    * Add a row at the end of the preference order, or before `before`. Re-adding a name replaces
    * its implementation in place (a faster kernel for the same algorithm).
    */
-  add(name: string, value: T, opts: { byDefault?: boolean; before?: string } = {}): this {
-    const row = { name, value, byDefault: opts.byDefault ?? true };
+  add(name: string, value: T, opts: { byDefault?: boolean; before?: string; load?: () => Promise<unknown> } = {}): this {
+    const row = { name, value, byDefault: opts.byDefault ?? true, load: opts.load };
     const existing = this.rows.findIndex((r) => r.name === name);
     if (existing >= 0) {
       this.rows[existing] = row;
@@ -43,6 +48,11 @@ export class AlgorithmTable<T> {
 
   get(name: string): T | undefined {
     return this.rows.find((r) => r.name === name)?.value;
+  }
+
+  /** Resolves once the row's lazily imported code is loaded (at once for rows that have none). */
+  async ready(name: string): Promise<void> {
+    await this.rows.find((r) => r.name === name)?.load?.();
   }
 
   has(name: string): boolean {

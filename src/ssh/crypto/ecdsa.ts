@@ -11,10 +11,9 @@
 import { sha256, sha384, sha512 } from "@noble/hashes/sha2.js";
 import { bigIntToBytes, bytesToBigInt } from "./bigint.js";
 
-export type EcdsaCurveName = "nistp256" | "nistp384" | "nistp521";
+import { ECDSA_CURVE_BYTES, type EcdsaCurveName } from "./ecdsa-curves.js";
 
-/** Field size in bytes of each curve (scalars and point coordinates). */
-export const ECDSA_CURVE_BYTES: Record<EcdsaCurveName, number> = { nistp256: 32, nistp384: 48, nistp521: 66 };
+export { ECDSA_CURVE_BYTES, type EcdsaCurveName };
 
 const nist = () => import("@noble/curves/nist.js");
 const HASH = { nistp256: sha256, nistp384: sha384, nistp521: sha512 } as const;

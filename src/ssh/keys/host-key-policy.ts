@@ -5,8 +5,10 @@ import { hostLookupName } from "./host-patterns.js";
 import { certificateAuthoritiesFor, checkHostKey, formatKnownHostsLine, parseKnownHosts, type KnownHostsEntry } from "./known-hosts.js";
 import { decodePublicBlob } from "./public-key.js";
 import type { Certificate } from "./certificate.js";
-import { CertificateError, verifyCertificate } from "./certificate-verify.js";
 import { safePeerText } from "../wire/peer-text.js";
+
+/** Checking a host certificate's signature and fields: imported only when a server sends one. */
+const certificateVerify = () => import("./certificate-verify.js");
 
 /**
  * Deciding whether to trust a server's host key, before any authentication data is sent.
@@ -98,6 +100,7 @@ async function verifyHostCertificate(options: VerifyHostKeyOptions, entries: Kno
     logger.debug(`no @cert-authority line for ${name}: checking the host certificate's plain key`);
     return verifyHostKeyWithPolicy({ ...options, key: plain });
   }
+  const { CertificateError, verifyCertificate } = await certificateVerify();
   try {
     await verifyCertificate(certificate, { type: "host", caKeys: authorities.map((a) => a.blob), principal: host.toLowerCase() });
   } catch (e) {

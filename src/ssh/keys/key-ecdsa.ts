@@ -1,4 +1,4 @@
-import { ECDSA_CURVE_BYTES, ecdsaGenerate, ecdsaPublicKey, ecdsaSign, ecdsaVerify, type EcdsaCurveName } from "../crypto/ecdsa.js";
+import { ECDSA_CURVE_BYTES, type EcdsaCurveName } from "../crypto/ecdsa-curves.js";
 import { bigIntToBytes, bytesToBigInt } from "../crypto/bigint.js";
 import { KeyFormatError, ProtocolError } from "../errors.js";
 import { equalBytes } from "../wire/bytes.js";
@@ -9,7 +9,11 @@ import { corruptedKey, type HashName, type KeyType } from "./key-type.js";
 /**
  * ecdsa-sha2-nistp256/384/521 (RFC 5656 §3.1): public blob "string name, string curve, string Q"
  * (Q uncompressed); signature "mpint r, mpint s"; SHA-256/384/512 by curve size (§6.2.1).
+ * The signature code (crypto/ecdsa.ts) is imported when an ECDSA key signs, verifies or is made,
+ * so a browser whose connections use Ed25519 keys never downloads it.
  */
+
+const ecdsa = () => import("../crypto/ecdsa.js");
 
 export interface EcdsaPublic {
   curve: EcdsaCurveName;
@@ -53,10 +57,10 @@ function ecdsaType(curve: EcdsaCurveName): KeyType<EcdsaPublic, EcdsaPrivate> {
           } catch (e) {
             throw new ProtocolError(`malformed ${name} signature: ${(e as Error).message}`);
           }
-          return ecdsaVerify(curve, key.point, r, s, data);
+          return (await ecdsa()).ecdsaVerify(curve, key.point, r, s, data);
         },
         async sign(key, data) {
-          const { r, s } = await ecdsaSign(curve, key.d, data);
+          const { r, s } = await (await ecdsa()).ecdsaSign(curve, key.d, data);
           return new SshWriter(2 * size + 16).mpint(r).mpint(s).finish().slice();
         },
       },
@@ -86,14 +90,14 @@ function ecdsaType(curve: EcdsaCurveName): KeyType<EcdsaPublic, EcdsaPrivate> {
     async check(key) {
       let derived: Uint8Array;
       try {
-        derived = await ecdsaPublicKey(curve, key.d);
+        derived = await (await ecdsa()).ecdsaPublicKey(curve, key.d);
       } catch {
         throw corruptedKey(`the ${curve} private scalar is out of range`);
       }
       if (!equalBytes(derived, key.point)) throw corruptedKey(`d·G is not the stored ${curve} public point`);
     },
     async generate() {
-      const { d, point } = await ecdsaGenerate(curve);
+      const { d, point } = await (await ecdsa()).ecdsaGenerate(curve);
       return { curve, d, point };
     },
     wipe(key) {

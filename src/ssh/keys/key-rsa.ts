@@ -1,13 +1,16 @@
 import { bitLength, modInverse } from "../crypto/bigint.js";
-import { rsaGenerate, rsaModulusBytes, rsaSigner, rsaVerify, type RsaHash, type RsaPrivateKey, type RsaPublicKey } from "../crypto/rsa.js";
+import type { RsaHash, RsaPrivateKey, RsaPublicKey } from "../crypto/rsa.js";
 import { KeyFormatError } from "../errors.js";
 import { corruptedKey, type HashName, type KeyType, type SignatureAlgorithm } from "./key-type.js";
 
 /**
  * ssh-rsa (RFC 4253 §6.6) with the signature algorithms of RFC 8332: rsa-sha2-512, rsa-sha2-256, and
  * SHA-1 ssh-rsa only where named. Public blob "mpint e, mpint n"; openssh-key-v1 private section
- * "mpint n, e, d, iqmp, p, q" (sshkey.c).
+ * "mpint n, e, d, iqmp, p, q" (sshkey.c). The WebCrypto code (crypto/rsa.ts) is imported when an
+ * RSA key signs, verifies or is made, so a browser whose connections use Ed25519 never downloads it.
  */
+
+const rsa = () => import("../crypto/rsa.js");
 
 export const RSA_MIN_BITS = 2048;
 /** OpenSSH's SSH_RSA_MAXIMUM_MODULUS_SIZE. */
@@ -34,12 +37,12 @@ function algorithm(name: string, hash: HashName, webHash: RsaHash, agentFlag: nu
     hash,
     legacy,
     agentFlag,
-    verify: (key, signature, data) => rsaVerify(key, webHash, signature, data),
+    verify: async (key, signature, data) => (await rsa()).rsaVerify(key, webHash, signature, data),
     async sign(key, data) {
       let byHash = signers.get(key);
       if (!byHash) signers.set(key, (byHash = new Map()));
       let signer = byHash.get(webHash);
-      if (!signer) byHash.set(webHash, (signer = rsaSigner(key, webHash)));
+      if (!signer) byHash.set(webHash, (signer = rsa().then((m) => m.rsaSigner(key, webHash))));
       return (await signer)(data);
     },
   };
@@ -63,7 +66,7 @@ export const RSA: KeyType<RsaPublicKey, RsaPrivateKey> = {
     w.mpint(key.e).mpint(key.n);
   },
   rawKey: (key) => {
-    const k = rsaModulusBytes(key);
+    const k = Math.ceil(bitLength(key.n) / 8);
     const out = new Uint8Array(k);
     let v = key.n;
     for (let i = k - 1; i >= 0; i--, v >>= 8n) out[i] = Number(v & 0xffn);
@@ -98,7 +101,7 @@ export const RSA: KeyType<RsaPublicKey, RsaPrivateKey> = {
     if (!Number.isInteger(bits) || bits < RSA_MIN_BITS || bits > RSA_MAX_BITS || bits % 8 !== 0) {
       throw new KeyFormatError(`RSA key size must be a multiple of 8 from ${RSA_MIN_BITS} to ${RSA_MAX_BITS} bits, not ${bits}`);
     }
-    return rsaGenerate(bits);
+    return (await rsa()).rsaGenerate(bits);
   },
   wipe() {
     // bigints are immutable; the imported WebCrypto keys are not extractable.

@@ -1,8 +1,5 @@
-import { chacha20orig } from "@noble/ciphers/chacha.js";
-import { poly1305 } from "@noble/ciphers/_poly1305.js";
 import { KeyDecryptionError, KeyFormatError } from "../errors.js";
 import { concatBytes, equalBytes, utf8 } from "../wire/bytes.js";
-import { bcryptPbkdf } from "./bcrypt-pbkdf.js";
 
 /**
  * The ciphers OpenSSH can protect an openssh-key-v1 private section with (`ssh-keygen -Z`; the
@@ -32,6 +29,8 @@ export async function withPassphraseKey<T>(
   rounds: number,
   use: (key: Uint8Array, iv: Uint8Array) => Promise<T>,
 ): Promise<T> {
+  // Only encrypted key files need bcrypt (and Blowfish): imported for them, not in every bundle.
+  const { bcryptPbkdf } = await import("./bcrypt-pbkdf.js");
   const derived = bcryptPbkdf(utf8(passphrase), salt, rounds, cipher.keyLength + cipher.ivLength);
   try {
     return await use(derived.subarray(0, cipher.keyLength), derived.subarray(cipher.keyLength));
@@ -43,6 +42,8 @@ export async function withPassphraseKey<T>(
 // Importing noble's AES builds its lookup tables: ~5 MiB and ~15 ms at start-up, for what only
 // encrypted key files need. Loaded on first use instead (and a lazy chunk in browser bundles).
 const aes = () => import("@noble/ciphers/aes.js");
+// The same for ChaCha20 and Poly1305, which a browser's packets run in WebAssembly instead.
+const chacha = async () => ({ ...(await import("@noble/ciphers/chacha.js")), ...(await import("@noble/ciphers/_poly1305.js")) });
 
 const NO_TAG = new Uint8Array(0);
 const wrongPassphrase = () => new KeyDecryptionError("wrong passphrase: the private key did not decrypt");
@@ -99,6 +100,7 @@ const chachaPoly: KeyFileCipher = {
   blockSize: 8,
   tagLength: 16,
   encrypt: async (key, _iv, plain) => {
+    const { chacha20orig, poly1305 } = await chacha();
     const k2 = key.subarray(0, 32);
     const nonce = new Uint8Array(8);
     const data = chacha20orig(k2, nonce, plain, undefined, 1);
@@ -106,6 +108,7 @@ const chachaPoly: KeyFileCipher = {
     return { data, tag: poly1305(data, polyKey) };
   },
   decrypt: async (key, _iv, data, tag) => {
+    const { chacha20orig, poly1305 } = await chacha();
     const k2 = key.subarray(0, 32);
     const nonce = new Uint8Array(8);
     const polyKey = chacha20orig(k2, nonce, new Uint8Array(32), undefined, 0);

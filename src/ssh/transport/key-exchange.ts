@@ -206,6 +206,10 @@ export class KeyExchange {
         receive: () => this.receive(),
       };
       const n = this.negotiated!;
+      // Code some negotiated rows import on first use (AES, HMAC) loads while the exchange runs;
+      // installKeys needs it synchronously. Awaited below, so a failed exchange leaves it unheeded.
+      const loaded = Promise.all([ciphers.ready(n.cipherC2S), ciphers.ready(n.cipherS2C), macs.ready(n.macC2S), macs.ready(n.macS2C)]);
+      loaded.catch(() => {});
       let result: KexResult;
       if (role.name === "client") {
         result = await this.method!.client(ctx);
@@ -217,6 +221,7 @@ export class KeyExchange {
         this.sessionId ??= result.exchangeHash;
         this.hostKeyBlob = result.hostKeyBlob;
       }
+      await loaded;
       this.installKeys(result, n);
       this.finished = true;
       const p = this.progress;
