@@ -23,7 +23,7 @@ import { writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { baselineRev, resolveBaseline, resolveLibrary } from "./lib/library.mjs";
 import { sshMaster, sshVersion } from "./lib/openssh.mjs";
-import { MiB, fmt, load, machine, mbPerSec, quickMode, ratio, table } from "./lib/stats.mjs";
+import { MiB, fmt, load, machine, mbPerSec, median, quickMode, ratio, table } from "./lib/stats.mjs";
 import { startBenchSshd } from "./lib/sshd.mjs";
 import { runWorker } from "./lib/worker.mjs";
 
@@ -136,21 +136,24 @@ function check(client, c, cipher, mac) {
 
 function report() {
   const rate = (r) => mbPerSec(r.bytes, r.seconds);
-  const cpuPerGB = (r) => r.cpuSeconds / (r.bytes / 1e9);
-  const serverPerGB = (r) => r.serverCpuSeconds / (r.bytes / 1e9);
+  // CPU per GB: the median over all runs of a client (the fastest run is the least loaded one for
+  // MB/s, but CPU per byte is what load disturbs least, and one run of it is still noisy).
+  const perGB = (r, k) => median(r.runs.map((x) => x[k] / (x.bytes / 1e9)));
+  const cpuPerGB = (r) => perGB(r, "cpuSeconds");
+  const serverPerGB = (r) => perGB(r, "serverCpuSeconds");
   const goals = [];
   for (const [key, c] of cases) {
     const d = results.download[key];
-    console.log(`\n## ${c.label}: ${BYTES / MiB} MiB download (fastest of ${REPEAT})\n`);
+    console.log(`\n## ${c.label}: ${BYTES / MiB} MiB download (MB/s: fastest of ${REPEAT}; CPU: median of ${REPEAT})\n`);
     console.log(
       table(
-        ["client", "MB/s", "ours / this", "client CPU s/GB", "user + sys s/GB", "this CPU / ours", "server CPU s/GB"],
+        ["client", "MB/s", "ours / this", "client CPU s/GB (median)", "user + sys s/GB", "this CPU / ours", "server CPU s/GB"],
         clients.map((cl) => [
           LABEL[cl],
           fmt(rate(d[cl])),
           cl === "ours" ? "" : ratio(rate(d.ours), rate(d[cl])),
           fmt(cpuPerGB(d[cl]), 2),
-          d[cl].userSeconds === undefined ? "" : `${fmt(d[cl].userSeconds / (d[cl].bytes / 1e9), 2)} + ${fmt(d[cl].systemSeconds / (d[cl].bytes / 1e9), 2)}`,
+          d[cl].userSeconds === undefined ? "" : `${fmt(perGB(d[cl], "userSeconds"), 2)} + ${fmt(perGB(d[cl], "systemSeconds"), 2)}`,
           cl === "ours" ? "" : ratio(cpuPerGB(d[cl]), cpuPerGB(d.ours)),
           fmt(serverPerGB(d[cl]), 2),
         ]),
