@@ -232,10 +232,8 @@ export class Channel implements SSHChannel {
   private consumed(n: number): void {
     if (n === 0 || this.sentClose) return;
     this.unacked += n;
-    // Re-open the window once three packets' worth has been read, as OpenSSH's channel code does
-    // (channels.c, channel_check_window): the sender then never sees the window run low, where
-    // waiting for half of it to drain left it idle while this side caught up.
-    if (this.unacked > 3 * LOCAL_MAX_PACKET) {
+    // Re-open the window in large steps to keep WINDOW_ADJUST traffic low (half the window).
+    if (this.unacked >= LOCAL_WINDOW / 2) {
       const add = this.unacked;
       this.unacked = 0;
       this.localWindow += add;
