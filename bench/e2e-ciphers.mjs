@@ -9,7 +9,10 @@
 //   Goal per cipher: ours >= 1.0x ssh2's pure-JS path and >= 1.0x `ssh`.
 //
 // Usage: node bench/e2e-ciphers.mjs [--quick] [--repeat=N] [--clients=ours,ssh2-js,ssh2-native,openssh]
-//          [--ciphers=gcm,ctr,chacha] [--dist | --worktree | --rev=REV] [--profile[=DIR]] [--json=FILE]
+//          [--ciphers=gcm,ctr,chacha] [--dist | --worktree | --rev=REV] [--baseline=REV] [--profile[=DIR]] [--json=FILE]
+//   --baseline=REV: also "ours-baseline", our client built from src/ at REV, in the same run and
+//   interleaved with the others, so that a change is measured against the commit before it under
+//   the same load (rows "ours / this" then read new / baseline)
 //   --profile: run our client's workers under `node --cpu-prof` (default dir /tmp/mcp-ssh-prof;
 //   bench/lib/cpuprofile-summary.mjs summarises the files)
 //   --quick (or BENCH_QUICK=1): 32 MiB, once; default 256 MiB
@@ -18,9 +21,9 @@
 import { createRequire } from "node:module";
 import { writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { resolveLibrary } from "./lib/library.mjs";
+import { baselineRev, resolveBaseline, resolveLibrary } from "./lib/library.mjs";
 import { sshMaster, sshVersion } from "./lib/openssh.mjs";
-import { MiB, fmt, load, machine, mbPerSec, quickMode, ratio, table } from "./lib/stats.mjs";
+import { MiB, fmt, load, machine, mbPerSec, median, quickMode, ratio, table } from "./lib/stats.mjs";
 import { startBenchSshd } from "./lib/sshd.mjs";
 import { runWorker } from "./lib/worker.mjs";
 
@@ -33,7 +36,7 @@ const CASES = {
   ctr: { label: "aes128-ctr + hmac-sha2-256-etm@openssh.com", cipher: "aes128-ctr", mac: "hmac-sha2-256-etm@openssh.com" },
   chacha: { label: "chacha20-poly1305@openssh.com (reference)", cipher: "chacha20-poly1305@openssh.com" },
 };
-const LABEL = { ours: "mcp-ssh (ours)", "ssh2-js": "ssh2, JS path", "ssh2-native": "ssh2, native add-on", openssh: "OpenSSH ssh (ControlMaster)" };
+const LABEL = { ours: "mcp-ssh (ours)", "ours-baseline": `mcp-ssh at ${baselineRev()} (baseline)`, "ssh2-js": "ssh2, JS path", "ssh2-native": "ssh2, native add-on", openssh: "OpenSSH ssh (ControlMaster)" };
 
 const quick = quickMode();
 const BYTES = (quick ? 32 : 256) * MiB;
@@ -43,10 +46,12 @@ const cases = (arg("ciphers") ?? "gcm,ctr").split(",").map((k) => {
   return [k, CASES[k]];
 });
 const ssh2Native = require("ssh2/lib/protocol/crypto.js").bindingAvailable;
-const clients = arg("clients")?.split(",") ?? ["ours", "ssh2-js", ...(ssh2Native ? ["ssh2-native"] : []), "openssh"];
+const library = await resolveLibrary("ssh");
+const baseline = await resolveBaseline("ssh");
+const clients = arg("clients")?.split(",") ?? ["ours", ...(baseline ? ["ours-baseline"] : []), "ssh2-js", ...(ssh2Native ? ["ssh2-native"] : []), "openssh"];
+if (clients.includes("ours-baseline") && !baseline) throw new Error("the ours-baseline client needs --baseline=REV");
 const profileDir = process.argv.includes("--profile") ? "/tmp/mcp-ssh-prof" : arg("profile");
 
-const library = await resolveLibrary("ssh");
 const server = await startBenchSshd({
   ciphers: cases.map(([, c]) => c.cipher),
   // MACs only matter for the non-AEAD cipher; sshd's default list when no case names one.
@@ -58,6 +63,7 @@ console.log(`# End to end: downloads per cipher${quick ? " (quick)" : ""}\n`);
 console.log(`Machine: ${results.machine}`);
 console.log(`Server: ${await sshVersion()} sshd on 127.0.0.1; curve25519-sha256, ssh-ed25519; ciphers ${cases.map(([, c]) => c.cipher).join(", ")}; MACs ${cases.map(([, c]) => c.mac).filter(Boolean).join(", ") || "(sshd's)"}`);
 console.log(`Library: ${library.description}`);
+if (baseline) console.log(`Baseline: ${baseline.description}`);
 results.loadStart = load();
 console.log(`Load average at start: ${results.loadStart}`);
 
@@ -81,8 +87,8 @@ try {
         } else {
           const r = await runWorker(
             WORKER,
-            { client, task: "download", bytes: BYTES, library: library.path, server: serverSpec(), algorithms: pick(c) },
-            { profileDir: client === "ours" ? profileDir : undefined },
+            { client, task: "download", bytes: BYTES, library: client === "ours-baseline" ? baseline.path : library.path, server: serverSpec(), algorithms: pick(c) },
+            { profileDir: client.startsWith("ours") ? profileDir : undefined },
           );
           results.describe[client] = r.describe;
           if (r.negotiated && r.negotiated.cipher?.serverToClient !== undefined) {
@@ -91,7 +97,7 @@ try {
           } else if (r.negotiated) {
             check(client, c, r.negotiated.cipher, r.negotiated.mac);
           }
-          run = { bytes: r.bytes, seconds: r.seconds, cpuSeconds: r.cpuSeconds };
+          run = { bytes: r.bytes, seconds: r.seconds, cpuSeconds: r.cpuSeconds, userSeconds: r.userSeconds, systemSeconds: r.systemSeconds };
         }
         run.serverCpuSeconds = (await server.waitIdle()) ? server.sessionCpuSeconds() - serverCpu0 : NaN;
         results.download[key] ??= {};
@@ -110,6 +116,7 @@ try {
 } finally {
   await server.stop();
   library.cleanup();
+  baseline?.cleanup();
 }
 
 function pick(c) {
@@ -129,20 +136,24 @@ function check(client, c, cipher, mac) {
 
 function report() {
   const rate = (r) => mbPerSec(r.bytes, r.seconds);
-  const cpuPerGB = (r) => r.cpuSeconds / (r.bytes / 1e9);
-  const serverPerGB = (r) => r.serverCpuSeconds / (r.bytes / 1e9);
+  // CPU per GB: the median over all runs of a client (the fastest run is the least loaded one for
+  // MB/s, but CPU per byte is what load disturbs least, and one run of it is still noisy).
+  const perGB = (r, k) => median(r.runs.map((x) => x[k] / (x.bytes / 1e9)));
+  const cpuPerGB = (r) => perGB(r, "cpuSeconds");
+  const serverPerGB = (r) => perGB(r, "serverCpuSeconds");
   const goals = [];
   for (const [key, c] of cases) {
     const d = results.download[key];
-    console.log(`\n## ${c.label}: ${BYTES / MiB} MiB download (fastest of ${REPEAT})\n`);
+    console.log(`\n## ${c.label}: ${BYTES / MiB} MiB download (MB/s: fastest of ${REPEAT}; CPU: median of ${REPEAT})\n`);
     console.log(
       table(
-        ["client", "MB/s", "ours / this", "client CPU s/GB", "this CPU / ours", "server CPU s/GB"],
+        ["client", "MB/s", "ours / this", "client CPU s/GB (median)", "user + sys s/GB", "this CPU / ours", "server CPU s/GB"],
         clients.map((cl) => [
           LABEL[cl],
           fmt(rate(d[cl])),
           cl === "ours" ? "" : ratio(rate(d.ours), rate(d[cl])),
           fmt(cpuPerGB(d[cl]), 2),
+          d[cl].userSeconds === undefined ? "" : `${fmt(perGB(d[cl], "userSeconds"), 2)} + ${fmt(perGB(d[cl], "systemSeconds"), 2)}`,
           cl === "ours" ? "" : ratio(cpuPerGB(d[cl]), cpuPerGB(d.ours)),
           fmt(serverPerGB(d[cl]), 2),
         ]),

@@ -111,6 +111,7 @@ describe("client and server transports of the same code", () => {
             const end = buf.length - 4;
             if (new DataView(buf.buffer, buf.byteOffset).getUint32(end) !== tagOf(buf, end, seq)) throw new ProtocolError(MAC_FAILURE);
             for (let i = 4; i < end; i++) buf[i]! ^= k;
+            return buf.subarray(4, end);
           },
         };
       },

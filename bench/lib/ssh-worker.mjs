@@ -108,7 +108,8 @@ async function transfer(client, kind, sampleRss) {
     bytes = r.bytes;
   }
   const seconds = (performance.now() - t0) / 1000;
-  const cpu = cpuSeconds(cpu0);
+  const split = process.cpuUsage(cpu0);
+  const cpu = (split.user + split.system) / 1e6;
   clearInterval(sampler);
   peakSampled = Math.max(peakSampled, process.memoryUsage().rss);
   // Right after the download: freed malloc memory stays resident, so this is close to the peak's.
@@ -119,6 +120,9 @@ async function transfer(client, kind, sampleRss) {
     seconds,
     negotiated,
     cpuSeconds: cpu,
+    // user: JS, crypto and GC; system: the socket's syscalls and copies in the kernel.
+    userSeconds: split.user / 1e6,
+    systemSeconds: split.system / 1e6,
     rssBefore,
     peakRssSampled: peakSampled,
     atPeak,

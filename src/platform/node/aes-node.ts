@@ -31,6 +31,14 @@ class NodeGcm implements GcmKey {
   }
 
   open(iv: Uint8Array, aad: Uint8Array, data: Uint8Array, tag: Uint8Array): boolean {
+    const plain = this.decrypt(iv, aad, data, tag);
+    if (!plain) return false;
+    data.set(plain);
+    return true;
+  }
+
+  /** The plaintext in the buffer node:crypto returned: no copy back into `data`. */
+  decrypt(iv: Uint8Array, aad: Uint8Array, data: Uint8Array, tag: Uint8Array): Uint8Array | null {
     const d = createDecipheriv(this.algorithm, this.key, iv);
     d.setAAD(aad);
     d.setAuthTag(tag);
@@ -38,10 +46,9 @@ class NodeGcm implements GcmKey {
     try {
       d.final(); // OpenSSL compares the tag in constant time; a mismatch throws here
     } catch {
-      return false;
+      return null;
     }
-    data.set(plain);
-    return true;
+    return new Uint8Array(plain.buffer, plain.byteOffset, plain.byteLength);
   }
 }
 
@@ -56,6 +63,11 @@ class NodeCtr implements CtrStream {
 
   update(data: Uint8Array): void {
     data.set(this.cipher.update(data));
+  }
+
+  xor(data: Uint8Array): Uint8Array {
+    const out = this.cipher.update(data);
+    return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
   }
 }
 

@@ -74,21 +74,23 @@ export class AesCtrCipher implements PacketCipher {
     return ((h[0]! << 24) | (h[1]! << 16) | (h[2]! << 8) | h[3]!) >>> 0;
   }
 
-  open(seq: number, buf: Uint8Array): void {
+  open(seq: number, buf: Uint8Array): Uint8Array {
     const end = buf.length - this.tagLength;
     const tag = buf.subarray(end);
     if (this.etm) {
       this.mac.compute(seq, buf.subarray(0, end), this.expected);
       if (!equalTags(this.expected, tag)) throw new ProtocolError(MAC_FAILURE);
-      this.stream.update(buf.subarray(4, end));
-      return;
+      // Read where the backend put it (node:crypto: its own buffer), not copied back.
+      return this.stream.xor(buf.subarray(4, end));
     }
+    // A plain MAC covers the plaintext with its length, one contiguous span: decrypted in place.
     if (!this.haveFirst) this.decryptLength(seq, buf);
     this.haveFirst = false;
     buf.set(this.first, 0);
     this.stream.update(buf.subarray(16, end));
     this.mac.compute(seq, buf.subarray(0, end), this.expected);
     if (!equalTags(this.expected, tag)) throw new ProtocolError(MAC_FAILURE);
+    return buf.subarray(4, end);
   }
 }
 

@@ -47,12 +47,12 @@ export class AesGcmCipher implements PacketCipher {
     return ((head[0]! << 24) | (head[1]! << 16) | (head[2]! << 8) | head[3]!) >>> 0;
   }
 
-  open(_seq: number, buf: Uint8Array): void {
+  open(_seq: number, buf: Uint8Array): Uint8Array {
     const end = buf.length - 16;
-    if (!this.key.open(this.iv, buf.subarray(0, 4), buf.subarray(4, end), buf.subarray(end))) {
-      throw new ProtocolError(MAC_FAILURE);
-    }
+    const body = this.key.decrypt(this.iv, buf.subarray(0, 4), buf.subarray(4, end), buf.subarray(end));
+    if (!body) throw new ProtocolError(MAC_FAILURE);
     this.nextIv();
+    return body;
   }
 }
 

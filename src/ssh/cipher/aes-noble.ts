@@ -103,6 +103,10 @@ class NobleGcm implements GcmKey {
     inPlace(data, this.scratch, (d) => unsafe.ctr32(this.xk, false, this.counter, d, d));
     return true;
   }
+
+  decrypt(iv: Uint8Array, aad: Uint8Array, data: Uint8Array, tag: Uint8Array): Uint8Array | null {
+    return this.open(iv, aad, data, tag) ? data : null;
+  }
 }
 
 class NobleCtr implements CtrStream {
@@ -121,6 +125,11 @@ class NobleCtr implements CtrStream {
   update(data: Uint8Array): void {
     if (data.length % 16 !== 0) throw new Error("AES-CTR stream: input must be whole blocks");
     inPlace(data, this.scratch, (d) => unsafe.ctrCounter(this.xk, this.counter, d, d));
+  }
+
+  xor(data: Uint8Array): Uint8Array {
+    this.update(data);
+    return data;
   }
 }
 

@@ -19,11 +19,22 @@ export interface GcmKey {
   seal(iv: Uint8Array, aad: Uint8Array, data: Uint8Array, tag: Uint8Array): void;
   /** Check `tag` in constant time; only if it is valid decrypt `data` in place and return true. */
   open(iv: Uint8Array, aad: Uint8Array, data: Uint8Array, tag: Uint8Array): boolean;
+  /**
+   * `open` for a receiver that reads the plaintext where it lands: the plaintext, or null when the
+   * tag is invalid. It may be `data` decrypted in place or a fresh buffer (then `data` is unchanged):
+   * a backend whose primitive returns its output (node:crypto) saves copying every packet back.
+   */
+  decrypt(iv: Uint8Array, aad: Uint8Array, data: Uint8Array, tag: Uint8Array): Uint8Array | null;
 }
 
 export interface CtrStream {
   /** XOR the next `data.length` keystream bytes (a multiple of 16) into `data` in place. */
   update(data: Uint8Array): void;
+  /**
+   * `update` for a receiver that reads the result where it lands: `data` XORed in place, or the
+   * XOR in a fresh buffer with `data` unchanged (node:crypto), saving a copy per packet.
+   */
+  xor(data: Uint8Array): Uint8Array;
 }
 
 export interface HmacKey {

@@ -51,7 +51,7 @@ export class ChaCha20Poly1305Wasm implements PacketCipher {
   }
 
   /** On a bad tag, throws and leaves `buf` exactly as it was: nothing decrypted is visible. */
-  open(seq: number, buf: Uint8Array): void {
+  open(seq: number, buf: Uint8Array): Uint8Array {
     const len = buf.length;
     if (len < MIN_PACKET) throw new ProtocolError(`packet of ${len} bytes is shorter than length and tag`);
     const k = this.kernel;
@@ -59,5 +59,6 @@ export class ChaCha20Poly1305Wasm implements PacketCipher {
     if (k.exports.open(seq | 0, len) !== 1) throw new ProtocolError(MAC_FAILURE);
     // The tag comes back unchanged; copying it too keeps one cached view for seal and open alike.
     buf.set(k.packet(len));
+    return buf.subarray(4, len - 16);
   }
 }

@@ -58,7 +58,7 @@ export class ChaCha20Poly1305 implements PacketCipher {
     return ((l[0]! << 24) | (l[1]! << 16) | (l[2]! << 8) | l[3]!) >>> 0;
   }
 
-  open(seq: number, buf: Uint8Array): void {
+  open(seq: number, buf: Uint8Array): Uint8Array {
     this.setNonce(seq);
     const end = buf.length - 16;
     const expected = poly1305(buf.subarray(0, end), this.polyKeyFor());
@@ -67,6 +67,7 @@ export class ChaCha20Poly1305 implements PacketCipher {
     chacha20orig(this.lengthKey, this.nonce, head, head, 0);
     const body = buf.subarray(4, end);
     chacha20orig(this.mainKey, this.nonce, body, body, 1);
+    return body;
   }
 }
 

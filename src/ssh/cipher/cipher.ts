@@ -20,10 +20,13 @@ export interface PacketCipher {
   /** packet_length from the first 4 (possibly encrypted) bytes, without changing them. */
   decryptLength(seq: number, head: Uint8Array): number;
   /**
-   * Verify the tag over `buf` (length || body || tag) and, only if it is valid, decrypt length and body
-   * in place. Throws ProtocolError on a bad tag.
+   * Verify the tag over `buf` (length || body || tag) and, only if it is valid, decrypt the body and
+   * return it: `padding_length || payload || padding` (packet_length bytes). The result is either a
+   * view of `buf` decrypted in place or a buffer of the cipher's own (node:crypto hands its output
+   * in a fresh buffer, and copying it back would cost a pass over every packet); the caller keeps
+   * it, so it must not be reused for a later packet. Throws ProtocolError on a bad tag.
    */
-  open(seq: number, buf: Uint8Array): void;
+  open(seq: number, buf: Uint8Array): Uint8Array;
 }
 
 /** The ProtocolError message of every `open` whose tag does not verify; the transport answers it with MAC_ERROR. */
@@ -40,7 +43,9 @@ export const nullCipher: PacketCipher = {
   decryptLength(_seq, head) {
     return ((head[0]! << 24) | (head[1]! << 16) | (head[2]! << 8) | head[3]!) >>> 0;
   },
-  open() {},
+  open(_seq, buf) {
+    return buf.subarray(4);
+  },
 };
 
 /** A MAC algorithm row (RFC 4253 §6.4; OpenSSH PROTOCOL §1.5 for the -etm@openssh.com forms). */

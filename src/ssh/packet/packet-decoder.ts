@@ -52,16 +52,15 @@ export class PacketDecoder {
     }
     const total = 4 + this.expected + c.tagLength;
     if (this.buffered < total) return null;
-    const packet = this.take(total);
-    c.open(this.seq, packet);
+    // body: padding_length || payload || padding, wherever the cipher decrypted it.
+    const body = c.open(this.seq, this.take(total));
     this.expected = -1;
     this.seq = (this.seq + 1) >>> 0;
     this.bytesSinceKex += total;
     this.packetsSinceKex++;
-    const padLen = packet[4]!;
-    const packetLength = total - 4 - c.tagLength;
-    if (padLen < 4 || padLen > packetLength - 1) throw new ProtocolError(`invalid padding length ${padLen}`);
-    return packet.subarray(5, 4 + packetLength - padLen);
+    const padLen = body[0]!;
+    if (padLen < 4 || padLen > body.length - 1) throw new ProtocolError(`invalid padding length ${padLen}`);
+    return body.subarray(1, body.length - padLen);
   }
 
   private checkLength(len: number, c: PacketCipher): void {
