@@ -76,35 +76,62 @@ function recipQ(a: number): number {
 
 // ---- polynomials in R/3 and R/q, length P, reduced mod x^p - x - 1
 
-/** Fold a product of length 2P-1 back mod x^p - x - 1 (x^p = x + 1). */
+/** Fold a product of length 2P-1 (at least) back mod x^p - x - 1 (x^p = x + 1). */
 function foldProduct(fg: Int32Array): void {
   for (let i = P; i < 2 * P - 1; i++) fg[i - P] += fg[i];
   for (let i = P; i < 2 * P - 1; i++) fg[i - P + 1] += fg[i];
 }
 
-/** h = f·g in R/q, with g small (coefficients -1..1); sums stay below 3·761·2295 < 2^23. */
-function rqMultSmall(f: Int16Array, g: Int8Array): Int16Array {
-  const fg = new Int32Array(2 * P - 1);
-  for (let i = 0; i < P; i++) {
-    const fi = f[i];
-    for (let j = 0; j < P; j++) fg[i + j] += fi * g[j];
+/** 2^23: the spacing of the two lanes of a packed double in `convolveSmall`. */
+const LANE = 2 ** 23;
+const INV_LANE = 2 ** -23;
+
+/**
+ * The plain product f·g (length 2P-1, not yet folded) for |f| <= Q12 and g small: two products per
+ * multiply. Each double of `gp` holds g[t] + 2^23·g[t+1], so one accumulator sums coefficient k of
+ * the product in its low lane and coefficient k+1 in its high lane, and only even k are looped over.
+ * Exact: a coefficient's magnitude is at most 761·2295 < 2^21, so a sum stays below 2^21 + 2^44,
+ * inside a double's 53 bits, and the nearest integer of sum/2^23 is the high lane (the low one is
+ * below 2^22 in magnitude). Loop bounds depend only on P.
+ */
+function convolveSmall(f: ArrayLike<number>, g: Int8Array): Int32Array {
+  const fd = Float64Array.from(f);
+  const gp = new Float64Array(P + 1); // gp[t + 1] for t = -1 .. P-1, g being 0 outside 0 .. P-1
+  gp[0] = LANE * g[0];
+  for (let t = 0; t < P - 1; t++) gp[t + 1] = g[t] + LANE * g[t + 1];
+  gp[P] = g[P - 1];
+  const fg = new Int32Array(2 * P); // one spare slot: the high lane of k = 2P-2 is always 0
+  for (let k = 0; k < 2 * P - 1; k += 2) {
+    const lo = k < P ? 0 : k - P + 1;
+    const hi = k + 1 < P ? k + 1 : P - 1;
+    let acc = 0;
+    for (let i = lo; i <= hi; i++) acc += fd[i] * gp[k + 1 - i];
+    const high = Math.round(acc * INV_LANE);
+    fg[k] = acc - high * LANE;
+    fg[k + 1] = high;
   }
+  fd.fill(0);
+  gp.fill(0);
+  return fg;
+}
+
+/** h = f·g in R/q, with g small (coefficients -1..1). */
+function rqMultSmall(f: Int16Array, g: Int8Array): Int16Array {
+  const fg = convolveSmall(f, g);
   foldProduct(fg);
   const h = new Int16Array(P);
   for (let i = 0; i < P; i++) h[i] = freezeQ(fg[i]);
+  fg.fill(0);
   return h;
 }
 
 /** h = f·g in R/3. */
 function r3Mult(f: Int8Array, g: Int8Array): Int8Array {
-  const fg = new Int32Array(2 * P - 1);
-  for (let i = 0; i < P; i++) {
-    const fi = f[i];
-    for (let j = 0; j < P; j++) fg[i + j] += fi * g[j];
-  }
+  const fg = convolveSmall(f, g);
   foldProduct(fg);
   const h = new Int8Array(P);
   for (let i = 0; i < P; i++) h[i] = freeze3(fg[i]);
+  fg.fill(0);
   return h;
 }
 
@@ -120,14 +147,12 @@ function r3Mult(f: Int8Array, g: Int8Array): Int8Array {
 /** R/3 elements bit-sliced: coefficient i is bit i of `m` (nonzero) and of `s` (negative, only where m is). */
 const WORDS = 24; // 768 bits hold the P + 1 coefficients of f, g, v, r
 
-/**
- * a + b over F3 for 32 coefficients at once, each operand as its (m, s) words: where both are
- * nonzero, equal terms give 2 = -1 (the sign flips) and opposite ones cancel.
+/*
+ * x + b over F3 for 32 coefficients at once, each operand as its (m, s) words (written out in the
+ * loops below): where both are nonzero, equal terms give 2 = -1 (the sign flips) and opposite ones
+ * cancel:  doubled = xm & bm & ~(xs ^ bs);  m = (xm ^ bm) | doubled;
+ *          s = (xs & ~bm) | (bs & ~xm) | (doubled & ~xs).
  */
-function f3Add(am: number, as: number, bm: number, bs: number): [number, number] {
-  const doubled = am & bm & ~(as ^ bs);
-  return [(am ^ bm) | doubled, (as & ~bm) | (bs & ~am) | (doubled & ~as)];
-}
 
 /**
  * 1/g in R/3 and mask 0, or garbage and mask -1 when g is not invertible. R/3 arithmetic is a few
@@ -170,7 +195,13 @@ function r3Recip(input: Int8Array): { inverse: Int8Array; mask: number } {
       fm[k] = am;
       fs[k] = as;
       const bm = am & cm;
-      [gm[k], gs[k]] = f3Add(gm[k] ^ t, gs[k] ^ u, bm, (as ^ cs) & bm);
+      const bs = (as ^ cs) & bm;
+      const xm = gm[k] ^ t, xs = gs[k] ^ u;
+      // f3Add inlined by hand: its [m, s] array would be an allocation per word and step until the
+      // optimizing compiler removes it, and the first key generation runs before that happens.
+      const doubled = xm & bm & ~(xs ^ bs);
+      gm[k] = (xm ^ bm) | doubled;
+      gs[k] = (xs & ~bm) | (bs & ~xm) | (doubled & ~xs);
     }
     // g /= x: g[0] is now zero; every coefficient moves down one bit.
     for (let k = 0; k < WORDS - 1; k++) {
@@ -186,7 +217,11 @@ function r3Recip(input: Int8Array): { inverse: Int8Array; mask: number } {
       vm[k] = am;
       vs[k] = as;
       const bm = am & cm;
-      [rm[k], rs[k]] = f3Add(rm[k] ^ t, rs[k] ^ u, bm, (as ^ cs) & bm);
+      const bs = (as ^ cs) & bm;
+      const xm = rm[k] ^ t, xs = rs[k] ^ u;
+      const doubled = xm & bm & ~(xs ^ bs);
+      rm[k] = (xm ^ bm) | doubled;
+      rs[k] = (xs & ~bm) | (bs & ~xm) | (doubled & ~xs);
     }
   }
   const inverse = new Int8Array(P);
