@@ -299,6 +299,9 @@ describe("Dropbear closing a fresh session channel", () => {
     const reader = first.stdout.getReader();
     const [child, session] = new TextDecoder().decode((await reader.read()).value).trim().split(" ").map(Number);
     expect(processTree(server.pid), "the command's parent should be a Dropbear process").toContain(session);
+    // Our transport answers that small read with an IGNORE (nudgeAck); let Dropbear read it before
+    // it is frozen, so that the wake-up below holds only the SIGCHLD and the CHANNEL_OPEN.
+    await new Promise((r) => setTimeout(r, 100));
     process.kill(session!, "SIGSTOP");
     try {
       // The command exits while its parent is frozen: SIGCHLD waits for SIGCONT.

@@ -45,6 +45,31 @@ describe("client and server transports of the same code", () => {
     expect(p.client.peerSigAlgs).toEqual(["ssh-ed25519"]);
   });
 
+  it("an unanswered message gets one IGNORE back to carry the ACK; an IGNORE gets none, so two of our transports never nudge each other in a loop", async () => {
+    const p = await pair();
+    await until(() => p.client.peerSigAlgs !== undefined, "EXT_INFO");
+    const settle = async () => {
+      // Quiet for 100 ms: whatever a message set off is over.
+      for (let last = -1; last !== p.written.client + p.written.server; ) {
+        last = p.written.client + p.written.server;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    };
+    await settle();
+    const before = { client: p.written.client, server: p.written.server };
+    await p.client.send(Uint8Array.from([MSG.USERAUTH_REQUEST, 9]));
+    await until(() => p.received.server.length === 1, "the message");
+    await settle();
+    // The server sent exactly one small packet (the IGNORE nudge under chacha20-poly1305: 4-byte
+    // length, then padding length, 5 bytes of payload and 10 of padding, a multiple of 8 with at
+    // least 4 of padding, then the 16-byte tag: 36 bytes); the client answered it with nothing.
+    expect(p.written.server - before.server).toBe(36);
+    const clientSent = p.written.client - before.client;
+    await new Promise((r) => setTimeout(r, 300));
+    expect(p.written.client - before.client).toBe(clientSent);
+    expect(p.written.server - before.server).toBe(36);
+  });
+
   it("carries messages both ways, through rekeys started by either side", async () => {
     const p = await pair();
     const msg = (n: number) => Uint8Array.from([MSG.USERAUTH_REQUEST, n]);

@@ -15,6 +15,8 @@ export interface TransportPair {
   hostKeyBlob: Uint8Array;
   /** Messages each side's services received, in order. */
   received: { client: Uint8Array[]; server: Uint8Array[] };
+  /** Bytes each side has written so far. */
+  written: { client: number; server: number };
   close(): Promise<void>;
 }
 
@@ -48,7 +50,7 @@ export async function testServerTransport(stream: ByteStream, version: string): 
 export async function transportPair(
   opts: { client?: Partial<KexAlgorithmLists>; server?: Partial<KexAlgorithmLists>; rekeyBytes?: number } = {},
 ): Promise<TransportPair> {
-  const { a, b } = memoryPair();
+  const { a, b, written } = memoryPair();
   const host = await generateEd25519Key();
   const hostKey: ServerHostKey = { blob: host.key.publicBlob, sign: (data) => host.key.sign(data) };
   const lists = (o?: Partial<KexAlgorithmLists>): KexAlgorithmLists => ({
@@ -77,6 +79,14 @@ export async function transportPair(
     server,
     hostKeyBlob: host.key.publicBlob,
     received,
+    written: {
+      get client() {
+        return written.a;
+      },
+      get server() {
+        return written.b;
+      },
+    },
     async close() {
       await client.disconnect();
       await server.whenClosed;

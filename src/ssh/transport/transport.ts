@@ -326,14 +326,20 @@ export class Transport {
         this.decoder.push(chunk);
         const written = this.encoder.seq;
         this.sawDebug = false;
+        // Only a read that carried something besides IGNORE is nudged: two of our own transports
+        // would otherwise answer each other's nudges forever.
+        let onlyIgnore = true;
         for (;;) {
           const payload = this.decoder.next();
           if (!payload) break;
+          if (payload[0] !== MSG.IGNORE) onlyIgnore = false;
           const r = this.dispatch(payload, (this.decoder.seq - 1) >>> 0);
           if (r) await r;
           if (this.closedWith !== undefined) return;
         }
-        if (this.encoder.seq === written && this.sessionId && !this.kex && (this.sawDebug || chunk.length < NUDGE_READ_BELOW)) this.nudgeAck();
+        if (this.encoder.seq === written && this.sessionId && !this.kex && !onlyIgnore && (this.sawDebug || chunk.length < NUDGE_READ_BELOW)) {
+          this.nudgeAck();
+        }
         this.maybeRekey();
       }
     } catch (e) {
