@@ -9,7 +9,15 @@ export interface Target {
   port?: number;
 }
 
+import { splitUserHostPort, type UserHostPortProblem } from "../ssh/jump-spec.js";
+
 export class TargetSyntaxError extends Error {}
+
+const PROBLEM: Record<UserHostPortProblem, string> = {
+  "empty user name": "has an empty user name",
+  "unclosed [": "has an unclosed [",
+  "junk after ]": "has something after ]",
+};
 
 /** Parse `[user@]host[:port]` or `ssh://[user@]host[:port][/]`. */
 export function parseTarget(text: string): Target {
@@ -19,31 +27,10 @@ export function parseTarget(text: string): Target {
   const bad = (why: string) =>
     new TargetSyntaxError(`the target "${text}" ${why} (expected [user@]host[:port] or ssh://[user@]host[:port])`);
   if (s.includes("/")) throw bad("has a path, which is not a target");
-  const at = s.lastIndexOf("@");
-  const user = at >= 0 ? s.slice(0, at) : undefined;
-  if (user === "") throw bad("has an empty user name");
-  let rest = at >= 0 ? s.slice(at + 1) : s;
-  let host: string;
-  let port: number | undefined;
-  if (rest.startsWith("[")) {
-    const close = rest.indexOf("]");
-    if (close < 0) throw bad("has an unclosed [");
-    host = rest.slice(1, close);
-    rest = rest.slice(close + 1);
-    if (rest !== "") {
-      if (!rest.startsWith(":")) throw bad("has something after ]");
-      port = portOf(rest.slice(1), bad);
-    }
-  } else {
-    const colon = rest.indexOf(":");
-    if (colon >= 0 && rest.lastIndexOf(":") === colon) {
-      host = rest.slice(0, colon);
-      port = portOf(rest.slice(colon + 1), bad);
-    } else {
-      // No port, or a bare IPv6 address (more than one colon).
-      host = rest;
-    }
-  }
+  const parts = splitUserHostPort(s);
+  if (typeof parts === "string") throw bad(PROBLEM[parts]);
+  const { host, user } = parts;
+  const port = parts.port !== undefined ? portOf(parts.port, bad) : undefined;
   if (host === "") throw bad("has no host name");
   if (host.startsWith("-")) throw bad("starts with '-'");
   return { host, ...(user !== undefined ? { user } : {}), ...(port !== undefined ? { port } : {}) };

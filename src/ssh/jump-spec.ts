@@ -26,29 +26,44 @@ export function parseJumpHost(text: string, index = 0): JumpHop {
   let s = text.trim();
   if (s.startsWith("ssh://")) s = s.slice(6).replace(/\/$/, "");
   const bad = (why: string) => new TypeError(`jump host ${index + 1} "${text}": ${why} (expected [user@]host[:port])`);
+  const parts = splitUserHostPort(s);
+  if (typeof parts === "string") throw bad(parts);
+  const port = parts.port !== undefined ? parsePort(parts.port, bad) : undefined;
+  if (parts.host === "") throw bad("empty host");
+  return { host: parts.host, ...(parts.user !== undefined ? { user: parts.user } : {}), ...(port !== undefined ? { port } : {}) };
+}
+
+/** What is wrong with a `[user@]host[:port]` text (the callers put it in their own words). */
+export type UserHostPortProblem = "empty user name" | "unclosed [" | "junk after ]";
+
+/**
+ * `[user@]host[:port]` split as ssh splits it: the user up to the last "@", an IPv6 address in
+ * brackets (`[::1]:2222`), a port only after a single colon (a bare IPv6 address has several).
+ * The port comes back as text and the host may be empty: each caller checks them its own way.
+ */
+export function splitUserHostPort(s: string): { user?: string; host: string; port?: string } | UserHostPortProblem {
   const at = s.lastIndexOf("@");
   const user = at >= 0 ? s.slice(0, at) : undefined;
-  if (user === "") throw bad("empty user name");
+  if (user === "") return "empty user name";
   let rest = at >= 0 ? s.slice(at + 1) : s;
-  let port: number | undefined;
-  let host: string;
+  let host = rest;
+  let port: string | undefined;
   if (rest.startsWith("[")) {
     const close = rest.indexOf("]");
-    if (close < 0) throw bad("unclosed [");
+    if (close < 0) return "unclosed [";
     host = rest.slice(1, close);
     rest = rest.slice(close + 1);
     if (rest !== "") {
-      if (!rest.startsWith(":")) throw bad("junk after ]");
-      port = parsePort(rest.slice(1), bad);
+      if (!rest.startsWith(":")) return "junk after ]";
+      port = rest.slice(1);
     }
   } else {
-    const colon = rest.lastIndexOf(":");
-    if (colon >= 0 && rest.indexOf(":") === colon) {
+    const colon = rest.indexOf(":");
+    if (colon >= 0 && rest.lastIndexOf(":") === colon) {
       host = rest.slice(0, colon);
-      port = parsePort(rest.slice(colon + 1), bad);
-    } else host = rest; // no port, or a bare IPv6 address
+      port = rest.slice(colon + 1);
+    }
   }
-  if (host === "") throw bad("empty host");
   return { host, ...(user !== undefined ? { user } : {}), ...(port !== undefined ? { port } : {}) };
 }
 
