@@ -8,7 +8,8 @@ import { randomUUID } from "node:crypto";
 import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { build } from "esbuild";
-import { REPO_ROOT } from "../fixtures/mcp/fixture-client.js";
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { recordingClient, REPO_ROOT } from "../fixtures/mcp/fixture-client.js";
 
 // Per test file (vitest loads this module once per file), so parallel files never share a bundle.
 const OUT_DIR = join(REPO_ROOT, "node_modules", ".cache", `mcp-ssh-cli-test-${process.pid}-${randomUUID().slice(0, 8)}`);
@@ -89,4 +90,21 @@ export function waitForStdoutLine(run: CliRun, match: (line: string) => boolean,
     };
     run.child.stdout.on("data", onData);
   });
+}
+
+/**
+ * The SDK's Client (recordingClient) on a StdioClientTransport running the CLI with `args` in
+ * `env`; a failed initialize says what the CLI wrote on stderr.
+ */
+export async function mcpViaCli(args: string[], env: Record<string, string>) {
+  const transport = new StdioClientTransport({ command: process.execPath, args: [CLI, ...args], env, stderr: "pipe" });
+  let stderr = "";
+  transport.stderr?.on("data", (d: Buffer) => (stderr += d.toString("utf8")));
+  const recording = recordingClient();
+  try {
+    await recording.client.connect(transport);
+  } catch (e) {
+    throw new Error(`${(e as Error).message}; stderr:\n${stderr}`);
+  }
+  return { ...recording, transport, stderr: () => stderr };
 }

@@ -17,13 +17,12 @@ import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
-import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import type { CallToolResult, JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CLIENT_ANSWERS, processGone, recordingClient, REPO_ROOT } from "../fixtures/mcp/fixture-client.js";
+import { CLIENT_ANSWERS, processGone, REPO_ROOT } from "../fixtures/mcp/fixture-client.js";
 import type { SSHClient } from "../src/entries/ssh.js";
 import { sshFetch } from "../src/mcp/index.js";
-import { buildCli, CLI } from "./cli-helpers.js";
+import { buildCli, CLI, mcpViaCli } from "./cli-helpers.js";
 import { connectTo } from "./helpers/connect.js";
 import { startEverything, type Everything } from "./helpers/everything.js";
 import { makeClientKey, startSshd, waitForLog, type ClientKey, type TestServer } from "./helpers/servers.js";
@@ -97,15 +96,8 @@ describe("mcp-ssh --http-url to server-everything", () => {
   const bridge = (url: string, sseMode = false) => ["--http-url", url, ...(sseMode ? ["--sse"] : []), target()];
 
   async function viaCli(args: string[]) {
-    const transport = new StdioClientTransport({ command: process.execPath, args: [CLI, ...args], env: { PATH: process.env.PATH ?? "", HOME: home }, stderr: "pipe" });
-    let stderr = "";
-    transport.stderr?.on("data", (d: Buffer) => (stderr += d.toString("utf8")));
-    const recording = recordingClient();
-    try {
-      await recording.client.connect(transport);
-    } catch (e) {
-      throw new Error(`${(e as Error).message}; stderr:\n${stderr}`);
-    }
+    const recording = await mcpViaCli(args, { PATH: process.env.PATH ?? "", HOME: home });
+    const { transport } = recording;
     // Progress notifications as they arrive on stdout, before the SDK's Protocol sees them: it
     // hands notifications to handlers a microtask later but retires a request's progress handler
     // at once when the response comes, so a last progress notification that arrives in the same
@@ -117,7 +109,7 @@ describe("mcp-ssh --http-url to server-everything", () => {
       if ("method" in message && message.method === "notifications/progress") progress.push((message.params as { progress: number }).progress);
       deliver(...args);
     };
-    return { ...recording, transport, progress, stderr: () => stderr };
+    return { ...recording, progress };
   }
 
   async function exercise(args: string[]) {

@@ -3,16 +3,15 @@
 // (fixtures/mcp/http-server.mjs) listening on 127.0.0.1 behind a real sshd: initialize, tools,
 // progress notifications, a server-to-client sampling request, a 5 MiB result, and the DELETE that
 // ends the session when the host closes.
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { createHash } from "node:crypto";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createInterface } from "node:readline";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CLIENT_ANSWERS, processGone, recordingClient, REPO_ROOT, textOf } from "../fixtures/mcp/fixture-client.js";
-import { buildCli, CLI, spawnCli } from "./cli-helpers.js";
+import { CLIENT_ANSWERS, processGone, textOf } from "../fixtures/mcp/fixture-client.js";
+import { buildCli, mcpViaCli, spawnCli } from "./cli-helpers.js";
+import { startHttpFixture } from "./helpers/http-fixture.js";
 import { makeClientKey, startSshd, waitForLog, type TestServer } from "./helpers/servers.js";
 
 const MiB = 1024 * 1024;
@@ -23,20 +22,7 @@ let home: string;
 let removeCli: (() => void) | undefined;
 
 const env = () => ({ PATH: process.env.PATH ?? "", HOME: home });
-
-function startHttpFixture(): Promise<{ port: number; child: ChildProcess }> {
-  const child = spawn(process.execPath, [join(REPO_ROOT, "fixtures/mcp/http-server.mjs")], { stdio: ["ignore", "pipe", "inherit"] });
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error("the HTTP fixture did not start within 20 s")), 20_000);
-    child.once("exit", (code) => reject(new Error(`the HTTP fixture exited (${code})`)));
-    createInterface({ input: child.stdout! }).once("line", (line) => {
-      clearTimeout(timer);
-      const m = /^listening (\d+)$/.exec(line);
-      if (m) resolve({ port: Number(m[1]), child });
-      else reject(new Error(`unexpected fixture output: ${line}`));
-    });
-  });
-}
+const viaCli = (args: string[]) => mcpViaCli(args, env());
 
 beforeAll(async () => {
   const built = buildCli();
@@ -56,19 +42,6 @@ afterAll(async () => {
 });
 
 const target = () => `${server.username}@127.0.0.1:${server.port}`;
-
-async function viaCli(args: string[]) {
-  const transport = new StdioClientTransport({ command: process.execPath, args: [CLI, ...args], env: env(), stderr: "pipe" });
-  let stderr = "";
-  transport.stderr?.on("data", (d: Buffer) => (stderr += d.toString("utf8")));
-  const recording = recordingClient();
-  try {
-    await recording.client.connect(transport);
-  } catch (e) {
-    throw new Error(`${(e as Error).message}; stderr:\n${stderr}`);
-  }
-  return { ...recording, transport, stderr: () => stderr };
-}
 
 type Seen = Array<{ method: string; path: string; session: string | null }>;
 

@@ -4,10 +4,9 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { recordingClient, toolsServerCommand } from "../fixtures/mcp/fixture-client.js";
-import { buildCli, CLI, spawnCli } from "./cli-helpers.js";
+import { toolsServerCommand } from "../fixtures/mcp/fixture-client.js";
+import { buildCli, mcpViaCli, spawnCli } from "./cli-helpers.js";
 import { makeClientKey, startSshd, waitForLog, type ClientKey, type TestServer } from "./helpers/servers.js";
 import { expectToolsAnswer } from "./helpers/mcp.js";
 import { writeProxyPipe } from "./helpers/reach.js";
@@ -20,6 +19,7 @@ let home: string;
 let removeCli: (() => void) | undefined;
 
 const env = () => ({ PATH: process.env.PATH ?? "", HOME: home });
+const viaCli = (args: string[]) => mcpViaCli(args, env());
 
 beforeAll(async () => {
   const built = buildCli();
@@ -57,19 +57,6 @@ afterAll(async () => {
   if (home) rmSync(home, { recursive: true, force: true });
   removeCli?.();
 });
-
-async function viaCli(args: string[]) {
-  const transport = new StdioClientTransport({ command: process.execPath, args: [CLI, ...args], env: env(), stderr: "pipe" });
-  let stderr = "";
-  transport.stderr?.on("data", (d: Buffer) => (stderr += d.toString("utf8")));
-  const recording = recordingClient();
-  try {
-    await recording.client.connect(transport);
-  } catch (e) {
-    throw new Error(`${(e as Error).message}; stderr:\n${stderr}`);
-  }
-  return { ...recording, stderr: () => stderr };
-}
 
 /** The log positions now, and a check that both hops forwarded after them (so the chain was used: 127.0.0.1 is reachable directly too). */
 function hopMarks() {

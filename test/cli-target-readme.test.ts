@@ -3,9 +3,8 @@
 // line it claims to be, and the first and last are run (`npx -y mcp-over-ssh` resolved to the local
 // build; a throwaway HOME whose ~/.ssh/config points gpu-box at a private sshd; the HTTP URL's port
 // pointed at the fixture HTTP server).
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createInterface } from "node:readline";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
@@ -13,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { recordingClient, REPO_ROOT, textOf, toolsServerCommand } from "../fixtures/mcp/fixture-client.js";
 import { parseProxyArgs } from "../src/cli/args.js";
 import { buildCli, CLI } from "./cli-helpers.js";
+import { startHttpFixture } from "./helpers/http-fixture.js";
 import { makeClientKey, startSshd, type TestServer } from "./helpers/servers.js";
 import { expectToolsAnswer } from "./helpers/mcp.js";
 
@@ -43,19 +43,6 @@ let fixture: { port: number; child: ChildProcess };
 let home: string;
 let removeCli: (() => void) | undefined;
 
-function startHttpFixture(): Promise<{ port: number; child: ChildProcess }> {
-  const child = spawn(process.execPath, [join(REPO_ROOT, "fixtures/mcp/http-server.mjs")], { stdio: ["ignore", "pipe", "inherit"] });
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error("the HTTP fixture did not start within 20 s")), 20_000);
-    child.once("exit", (code) => reject(new Error(`the HTTP fixture exited (${code})`)));
-    createInterface({ input: child.stdout! }).once("line", (line) => {
-      clearTimeout(timer);
-      const m = /^listening (\d+)$/.exec(line);
-      if (m) resolve({ port: Number(m[1]), child });
-      else reject(new Error(`unexpected fixture output: ${line}`));
-    });
-  });
-}
 
 beforeAll(async () => {
   const built = buildCli();

@@ -5,10 +5,9 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { recordingClient, textOf, toolsServerCommand } from "../fixtures/mcp/fixture-client.js";
-import { buildCli, CLI, spawnCli } from "./cli-helpers.js";
+import { textOf, toolsServerCommand } from "../fixtures/mcp/fixture-client.js";
+import { buildCli, mcpViaCli, spawnCli } from "./cli-helpers.js";
 import { makeClientKey, startSshd, type ClientKey, type TestServer } from "./helpers/servers.js";
 import { expectToolsAnswer } from "./helpers/mcp.js";
 import { freePort } from "./helpers/free-port.js";
@@ -22,6 +21,7 @@ let removeCli: (() => void) | undefined;
 
 /** The environment an MCP host would give the CLI: a PATH and this HOME, no agent. */
 const env = () => ({ PATH: process.env.PATH ?? "", HOME: home });
+const viaCli = (args: string[]) => mcpViaCli(args, env());
 
 beforeAll(async () => {
   const built = buildCli();
@@ -85,20 +85,6 @@ afterAll(async () => {
   if (home) rmSync(home, { recursive: true, force: true });
   removeCli?.();
 });
-
-/** The SDK's Client on a StdioClientTransport running the CLI with these arguments. */
-async function viaCli(args: string[]) {
-  const transport = new StdioClientTransport({ command: process.execPath, args: [CLI, ...args], env: env(), stderr: "pipe" });
-  let stderr = "";
-  transport.stderr?.on("data", (d: Buffer) => (stderr += d.toString("utf8")));
-  const recording = recordingClient();
-  try {
-    await recording.client.connect(transport);
-  } catch (e) {
-    throw new Error(`${(e as Error).message}; stderr:\n${stderr}`);
-  }
-  return { ...recording, stderr: () => stderr };
-}
 
 /** Run the CLI with stdin open and wait for it to fail; returns its status and stderr. */
 async function failing(args: string[]): Promise<{ code: number | null; stderr: string }> {

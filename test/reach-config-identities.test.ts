@@ -15,7 +15,7 @@ import { platform } from "../src/ssh/platform.js";
 import { buildCli, spawnCli, waitForStdoutLine } from "./cli-helpers.js";
 import { makeClientKey, startSshd, waitForLog, type ClientKey, type TestServer } from "./helpers/servers.js";
 import { writeProxyPipe } from "./helpers/reach.js";
-import { toolsServerCommand } from "../fixtures/mcp/fixture-client.js";
+import { processGone, toolsServerCommand } from "../fixtures/mcp/fixture-client.js";
 
 const INITIALIZE =
   '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"raw","version":"1"}}}';
@@ -182,9 +182,7 @@ describe("ProxyCommand in the library", () => {
     const error = await SSHClient.connect({ host: "proxied", sshConfig: { text } }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(Error);
     const pid = Number(readFileSync(marker(), "utf8").split(" ")[0]);
-    const deadline = Date.now() + 10_000;
-    while (alive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    expect(alive(pid), `ProxyCommand (pid ${pid}) still running`).toBe(false);
+    expect(await processGone(pid, 10_000), `ProxyCommand (pid ${pid}) still running`).toBe(true);
   });
 
   it("a command that cannot run: the error says ProxyCommand and how it ended", async () => {
@@ -206,15 +204,6 @@ describe("ProxyCommand in the library", () => {
     }
   });
 });
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 function escape(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");

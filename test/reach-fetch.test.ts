@@ -1,37 +1,22 @@
 // Issue 19: sshFetch, HTTP/1.1 over direct-tcpip channels, driven by the MCP SDK's own HTTP client
 // transports against an SDK HTTP server (fixtures/mcp/http-server.mjs) listening on 127.0.0.1
 // behind a real sshd.
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
-import { createInterface } from "node:readline";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { SSEClientTransport } from "@modelcontextprotocol/sdk/client/sse.js";
 import type { SSHClient } from "../src/entries/ssh.js";
 import { ChannelOpenError } from "../src/ssh/errors.js";
 import { sshFetch, SshFetchError } from "../src/mcp/index.js";
-import { REPO_ROOT, recordingClient, textOf, CLIENT_ANSWERS } from "../fixtures/mcp/fixture-client.js";
+import { recordingClient, textOf, CLIENT_ANSWERS } from "../fixtures/mcp/fixture-client.js";
+import { startHttpFixture } from "./helpers/http-fixture.js";
 import { makeClientKey, startSshd, type TestServer } from "./helpers/servers.js";
 import { connectTo } from "./helpers/connect.js";
 import { startEchoServer } from "./helpers/reach.js";
 
 const MiB = 1024 * 1024;
 
-/** Start the fixture HTTP MCP server; resolves with its port once it listens. */
-function startHttpFixture(): Promise<{ port: number; child: ChildProcess }> {
-  const child = spawn(process.execPath, [join(REPO_ROOT, "fixtures/mcp/http-server.mjs")], { stdio: ["ignore", "pipe", "inherit"] });
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error("the HTTP fixture did not start within 20 s")), 20_000);
-    child.once("exit", (code) => reject(new Error(`the HTTP fixture exited (${code})`)));
-    createInterface({ input: child.stdout! }).once("line", (line) => {
-      clearTimeout(timer);
-      const m = /^listening (\d+)$/.exec(line);
-      if (m) resolve({ port: Number(m[1]), child });
-      else reject(new Error(`unexpected fixture output: ${line}`));
-    });
-  });
-}
 
 describe("sshFetch through sshd", () => {
   let server: TestServer;

@@ -10,6 +10,7 @@ import { silentLogger } from "../src/ssh/logger.js";
 import { makeClientKey, startDropbear, startSshd, type ClientKey, type TestServer } from "./helpers/servers.js";
 import { processTree, signalTree } from "./helpers/process-tree.js";
 import { connectTo } from "./helpers/connect.js";
+import { sha256Of } from "./helpers/reach.js";
 
 const MiB = 1024 * 1024;
 const BIG = 256 * MiB;
@@ -41,16 +42,6 @@ beforeAll(() => {
   smallSha = createHash("sha256").update(small).digest("hex");
 });
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
-
-async function sha256Of(stream: ReadableStream<Uint8Array>): Promise<{ sha: string; bytes: number }> {
-  const h = createHash("sha256");
-  let bytes = 0;
-  for await (const chunk of stream) {
-    h.update(chunk);
-    bytes += chunk.length;
-  }
-  return { sha: h.digest("hex"), bytes };
-}
 
 const text = (s: ReadableStream<Uint8Array>) => new Response(s).text();
 
