@@ -238,7 +238,8 @@ async function loadIdentityFiles(
     }
     try {
       const blob = parsePublicKeyLine(line).blob;
-      const plain = signers.find((s) => !s.type.includes("-cert-") && certifies(blob, s.publicBlob));
+      const certifiedKey = parseCertificate(blob).publicBlob;
+      const plain = signers.find((s) => equalBytes(s.publicBlob, certifiedKey));
       if (!plain) {
         if (required) logger.warn(`ssh_config: CertificateFile ${path} certifies none of the IdentityFile keys; not used`);
         continue;
@@ -253,14 +254,6 @@ async function loadIdentityFiles(
   return { signers, publicBlobs };
 }
 
-/** Is `certificate` (a certificate blob) one for the key `publicBlob`? */
-function certifies(certificate: Uint8Array, publicBlob: Uint8Array): boolean {
-  try {
-    return equalBytes(parseCertificate(certificate).publicBlob, publicBlob);
-  } catch {
-    return false;
-  }
-}
 
 async function readExisting(paths: string[], logger: Logger): Promise<string> {
   const read = platform.readFile;
