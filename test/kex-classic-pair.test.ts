@@ -7,6 +7,7 @@ import { kexMethods } from "../src/ssh/algorithms/kex.js";
 import { offeredAlgorithms } from "../src/ssh/algorithms/offer.js";
 import { NegotiationError } from "../src/ssh/errors.js";
 import { transportPair, type TransportPair } from "./helpers/transport-pair.js";
+import { CLASSIC_KEX as METHODS } from "./kex-classic-support.js";
 
 const pairs: TransportPair[] = [];
 afterEach(async () => {
@@ -21,18 +22,6 @@ async function until(cond: () => boolean, what: string, ms = 10000): Promise<voi
   }
 }
 
-const METHODS = [
-  "ecdh-sha2-nistp256",
-  "ecdh-sha2-nistp384",
-  "ecdh-sha2-nistp521",
-  "diffie-hellman-group-exchange-sha256",
-  "diffie-hellman-group16-sha512",
-  "diffie-hellman-group18-sha512",
-  "diffie-hellman-group14-sha256",
-  "diffie-hellman-group14-sha1",
-  "diffie-hellman-group1-sha1",
-  "diffie-hellman-group-exchange-sha1",
-];
 
 describe("classic kex methods, client and server transports in memory", () => {
   for (const name of METHODS) {

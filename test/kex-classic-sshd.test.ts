@@ -6,19 +6,8 @@ import type { SSHClient } from "../src/entries/ssh.js";
 import { makeClientKey, startSshd, waitForLog, type ClientKey, type TestServer } from "./helpers/servers.js";
 import { startSshd10 } from "./helpers/openssh10.js";
 import { connectTo } from "./helpers/connect.js";
+import { CLASSIC_KEX as METHODS } from "./kex-classic-support.js";
 
-const METHODS = [
-  "ecdh-sha2-nistp256",
-  "ecdh-sha2-nistp384",
-  "ecdh-sha2-nistp521",
-  "diffie-hellman-group-exchange-sha256",
-  "diffie-hellman-group16-sha512",
-  "diffie-hellman-group18-sha512",
-  "diffie-hellman-group14-sha256",
-  "diffie-hellman-group14-sha1",
-  "diffie-hellman-group1-sha1",
-  "diffie-hellman-group-exchange-sha1",
-];
 /** Offered by default (no `algorithms` option): the rest must be named. */
 const BY_DEFAULT = new Set(METHODS.slice(0, 7));
 

@@ -50,3 +50,17 @@ export function scriptedContext(replies: Array<(sent: Uint8Array) => Uint8Array>
     },
   };
 }
+
+/** Every classic (pre-quantum, non-curve25519) kex method the pair and sshd tests run. */
+export const CLASSIC_KEX = [
+  "ecdh-sha2-nistp256",
+  "ecdh-sha2-nistp384",
+  "ecdh-sha2-nistp521",
+  "diffie-hellman-group-exchange-sha256",
+  "diffie-hellman-group16-sha512",
+  "diffie-hellman-group18-sha512",
+  "diffie-hellman-group14-sha256",
+  "diffie-hellman-group14-sha1",
+  "diffie-hellman-group1-sha1",
+  "diffie-hellman-group-exchange-sha1",
+];
