@@ -15,10 +15,14 @@
 //   sntrup761 key generation: `sntrup761KeyPair` in a fresh process, first call and warm median
 //
 // Usage: node bench/kex-handshake.mjs [--quick] [-n N] [--repeat=N] [--openssh=10.0|9.2]
-//          [--no-openssh] [--no-others] [--dist | --worktree | --rev=REV] [--baseline=REV] [--json=FILE]
+//          [--no-openssh] [--no-others] [--kex=NAME,...] [--dist | --worktree | --rev=REV] [--baseline=REV]
+//          [--profile[=DIR]] [--json=FILE]
 //   --quick (or BENCH_QUICK=1): 6 handshakes after 2 per row, one round, 5 warm key generations
 //   default: 20 after 3, two rounds, 30 warm key generations; -n N: N handshakes per row and round
 //   --no-others: leave out the classic methods without a goal (nistp384/521, dh-group14/18, gex)
+//   --kex=NAME,...: only our rows for these methods (the ssh2 and OpenSSH rows stay, for the ratios)
+//   --profile: run our client's workers under `node --cpu-prof` (default dir /tmp/mcp-ssh-prof;
+//   bench/lib/cpuprofile-summary.mjs summarises the files)
 //   --openssh=9.2: the system's sshd instead (no mlkem768x25519-sha256 there, sntrup761 only
 //   under its @openssh.com name)
 import { writeFileSync } from "node:fs";
@@ -67,7 +71,9 @@ const results = { quick, size: SIZE, repeat: REPEAT, machine: machine(), date: n
 const rows = [];
 const add = (client, kex, key, label) => rows.push({ id: `${client} ${kex} ${key}`, client, kex, key, label });
 const noOthers = process.argv.includes("--no-others");
-for (const kex of WANTED.filter((k) => serverKex.includes(k) && !(noOthers && OTHERS.includes(k)))) {
+const onlyKex = arg("kex")?.split(",");
+const profileDir = process.argv.includes("--profile") ? "/tmp/mcp-ssh-prof" : arg("profile");
+for (const kex of WANTED.filter((k) => serverKex.includes(k) && !(noOthers && OTHERS.includes(k)) && (!onlyKex || onlyKex.includes(k)))) {
   if (ourKex.includes(kex)) add("ours", kex, "ed25519", "mcp-ssh (ours)");
   else results.skipped.push(`${kex}: not in the kex table of ${library.description.replace(/, bundled.*/, "")}`);
 }
@@ -143,7 +149,7 @@ async function measure(row) {
     server: { host, port, username, privateKey, fingerprint, forced },
     algorithms: { kex: row.kex },
     privateKey: row.key === "rsa" ? server.rsaPrivateKey : privateKey,
-  });
+  }, { profileDir: row.client.startsWith("ours") ? profileDir : undefined });
   const got = r.negotiated?.kex;
   if (got && got !== row.kex) throw new Error(`${row.label} negotiated ${got}, not ${row.kex}`);
   return r;

@@ -46,8 +46,9 @@ const LOW_ORDER = [
 describe.each(BACKENDS)("%s curves", (_name, backend) => {
   it.each(RFC8032)("RFC 8032 §7.1 vector: public key, signature, verification", async (v) => {
     expect(await backend.ed25519PublicKey(hex(v.seed))).toEqual(hex(v.publicKey));
-    const sign = await backend.ed25519Signer(hex(v.seed));
-    expect(await sign(hex(v.message))).toEqual(hex(v.signature));
+    const signer = await backend.ed25519Signer(hex(v.seed));
+    expect(signer.publicKey).toEqual(hex(v.publicKey));
+    expect(await signer.sign(hex(v.message))).toEqual(hex(v.signature));
     expect(await backend.ed25519Verify(hex(v.publicKey), hex(v.signature), hex(v.message))).toBe(true);
     expect(await backend.ed25519Verify(hex(v.publicKey), hex(v.signature), hex(v.message + "00"))).toBe(false);
   });
@@ -73,7 +74,7 @@ describe.each(BACKENDS)("%s curves", (_name, backend) => {
     // Cross-checked with the other backend's derivation.
     const other = backend === webCryptoCurves ? nobleCurves : webCryptoCurves;
     expect(await other.ed25519PublicKey(a.seed)).toEqual(a.publicKey);
-    const sig = await (await backend.ed25519Signer(a.seed))(new Uint8Array([1, 2, 3]));
+    const sig = await (await backend.ed25519Signer(a.seed)).sign(new Uint8Array([1, 2, 3]));
     expect(await other.ed25519Verify(a.publicKey, sig, new Uint8Array([1, 2, 3]))).toBe(true);
   });
 
@@ -93,8 +94,8 @@ describe("WebCrypto and @noble/curves agree", () => {
       fc.asyncProperty(bytes(32), fc.uint8Array({ maxLength: 300 }), fc.nat(), async (seed, message, flip) => {
         const pub = await webCryptoCurves.ed25519PublicKey(seed);
         expect(await nobleCurves.ed25519PublicKey(seed)).toEqual(pub);
-        const sig = await (await webCryptoCurves.ed25519Signer(seed))(message);
-        expect(await (await nobleCurves.ed25519Signer(seed))(message)).toEqual(sig);
+        const sig = await (await webCryptoCurves.ed25519Signer(seed)).sign(message);
+        expect(await (await nobleCurves.ed25519Signer(seed)).sign(message)).toEqual(sig);
         const bad = sig.slice();
         bad[flip % 64]! ^= 1 << (flip % 8);
         for (const b of [webCryptoCurves, nobleCurves]) {

@@ -25,7 +25,7 @@ export const nobleCurves: CurveBackend = {
   },
   async ed25519Signer(seed) {
     const copy = seed.slice();
-    return async (data) => ed25519.sign(data, copy);
+    return { publicKey: ed25519.getPublicKey(copy), sign: async (data) => ed25519.sign(data, copy) };
   },
   async ed25519Verify(publicKey, signature, data) {
     // RFC 8032 strict verification (zip215: false) rejects non-canonical encodings. noble throws on

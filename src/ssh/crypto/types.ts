@@ -11,6 +11,12 @@ export interface X25519KeyPair {
   agree(peerPublic: Uint8Array): Promise<Uint8Array>;
 }
 
+export interface Ed25519Signer {
+  /** The public key derived from the seed (RFC 8032 §5.1.5), for checking a stored one. */
+  readonly publicKey: Uint8Array;
+  sign(data: Uint8Array): Promise<Uint8Array>;
+}
+
 export interface CurveBackend {
   readonly name: CurveImplementation;
   x25519KeyPair(): Promise<X25519KeyPair>;
@@ -18,8 +24,11 @@ export interface CurveBackend {
   ed25519Generate(): Promise<{ seed: Uint8Array; publicKey: Uint8Array }>;
   /** The public key of a 32-byte RFC 8032 seed. */
   ed25519PublicKey(seed: Uint8Array): Promise<Uint8Array>;
-  /** A signing function bound to `seed` (WebCrypto keeps the key imported, not re-parsed per use). */
-  ed25519Signer(seed: Uint8Array): Promise<(data: Uint8Array) => Promise<Uint8Array>>;
+  /**
+   * A signer bound to `seed`, with the public key the seed gives: one import serves the key file's
+   * check and every signature (WebCrypto's import costs as much as the check itself).
+   */
+  ed25519Signer(seed: Uint8Array): Promise<Ed25519Signer>;
   /** False for a wrong signature or a key that is not a valid point; never throws for those. */
   ed25519Verify(publicKey: Uint8Array, signature: Uint8Array, data: Uint8Array): Promise<boolean>;
 }

@@ -51,16 +51,17 @@ export const webCryptoCurves: CurveBackend = {
     }
   },
   async ed25519PublicKey(seed) {
-    // WebCrypto has no seed-to-public operation; the private JWK carries the public half as "x"
-    // (and the seed as "d", in a string this process cannot wipe: key generation does not use this).
-    const jwk = await subtle().exportKey("jwk", await importSeed(seed, true));
-    const x = jwk.x === undefined ? null : fromBase64(jwk.x.replace(/-/g, "+").replace(/_/g, "/"));
-    if (!x || x.length !== 32) throw new Error("WebCrypto returned no ed25519 public key");
-    return x;
+    return (await webCryptoCurves.ed25519Signer(seed)).publicKey;
   },
   async ed25519Signer(seed) {
-    const key = await importSeed(seed, false);
-    return async (data) => new Uint8Array(await subtle().sign(ED25519, key, bytes(data)));
+    // WebCrypto has no seed-to-public operation; the private JWK carries the public half as "x"
+    // (and the seed as "d", in a string this process cannot wipe: key generation does not use this).
+    // The same imported key then signs, so a key file costs one import, check included.
+    const key = await importSeed(seed, true);
+    const jwk = await subtle().exportKey("jwk", key);
+    const x = jwk.x === undefined ? null : fromBase64(jwk.x.replace(/-/g, "+").replace(/_/g, "/"));
+    if (!x || x.length !== 32) throw new Error("WebCrypto returned no ed25519 public key");
+    return { publicKey: x, sign: async (data) => new Uint8Array(await subtle().sign(ED25519, key, bytes(data))) };
   },
   async ed25519Verify(publicKey, signature, data) {
     try {

@@ -1,4 +1,5 @@
 import { curves } from "../crypto/backend.js";
+import type { Ed25519Signer } from "../crypto/types.js";
 import { KeyFormatError } from "../errors.js";
 import { concatBytes, equalBytes } from "../wire/bytes.js";
 import { corruptedKey, type KeyType } from "./key-type.js";
@@ -12,7 +13,13 @@ export interface Ed25519Private extends Ed25519Public {
   seed: Uint8Array;
 }
 
-const signers = new WeakMap<Ed25519Private, Promise<(data: Uint8Array) => Promise<Uint8Array>>>();
+/** One backend signer per key: made by the parse-time check, reused by every signature. */
+const signers = new WeakMap<Ed25519Private, Promise<Ed25519Signer>>();
+const signerOf = (key: Ed25519Private): Promise<Ed25519Signer> => {
+  let signer = signers.get(key);
+  if (!signer) signers.set(key, (signer = curves().then((c) => c.ed25519Signer(key.seed))));
+  return signer;
+};
 
 export const ED25519: KeyType<Ed25519Public, Ed25519Private> = {
   name: "ssh-ed25519",
@@ -25,9 +32,7 @@ export const ED25519: KeyType<Ed25519Public, Ed25519Private> = {
         return (await curves()).ed25519Verify(key.publicKey, signature, data);
       },
       async sign(key, data) {
-        let signer = signers.get(key);
-        if (!signer) signers.set(key, (signer = curves().then((c) => c.ed25519Signer(key.seed))));
-        return (await signer)(data);
+        return (await signerOf(key)).sign(data);
       },
     },
   ],
@@ -55,8 +60,11 @@ export const ED25519: KeyType<Ed25519Public, Ed25519Private> = {
   },
   publicOf: (key) => ({ publicKey: key.publicKey }),
   async check(key) {
-    const derived = await (await curves()).ed25519PublicKey(key.seed);
-    if (!equalBytes(derived, key.publicKey)) throw corruptedKey("the ed25519 seed does not give the stored public key");
+    const { publicKey } = await signerOf(key);
+    if (!equalBytes(publicKey, key.publicKey)) {
+      signers.delete(key);
+      throw corruptedKey("the ed25519 seed does not give the stored public key");
+    }
   },
   async generate() {
     const { seed, publicKey } = await (await curves()).ed25519Generate();
