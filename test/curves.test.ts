@@ -53,6 +53,15 @@ describe.each(BACKENDS)("%s curves", (_name, backend) => {
     expect(await backend.ed25519Verify(hex(v.publicKey), hex(v.signature), hex(v.message + "00"))).toBe(false);
   });
 
+  it("derives the signer's public key from the seed, never from the claimed one it is given", async () => {
+    const v = RFC8032[0]!;
+    const other = hex(RFC8032[1]!.publicKey);
+    const signer = await backend.ed25519Signer(hex(v.seed), other);
+    expect(signer.publicKey).toEqual(hex(v.publicKey));
+    expect(await signer.sign(hex(v.message))).toEqual(hex(v.signature));
+    expect((await backend.ed25519Signer(hex(v.seed), hex(v.publicKey))).publicKey).toEqual(hex(v.publicKey));
+  });
+
   it("verification says false, without throwing, for a public key that is not a curve point or has the wrong size", async () => {
     const v = RFC8032[0]!;
     // y = 2 is not the y-coordinate of any point on edwards25519.

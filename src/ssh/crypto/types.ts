@@ -27,8 +27,9 @@ export interface CurveBackend {
   /**
    * A signer bound to `seed`, with the public key the seed gives: one import serves the key file's
    * check and every signature (WebCrypto's import costs as much as the check itself).
+   * `claimedPublicKey`, the key file's, only speeds the import; `publicKey` is always derived.
    */
-  ed25519Signer(seed: Uint8Array): Promise<Ed25519Signer>;
+  ed25519Signer(seed: Uint8Array, claimedPublicKey?: Uint8Array): Promise<Ed25519Signer>;
   /** False for a wrong signature or a key that is not a valid point; never throws for those. */
   ed25519Verify(publicKey: Uint8Array, signature: Uint8Array, data: Uint8Array): Promise<boolean>;
 }

@@ -17,7 +17,7 @@ export interface Ed25519Private extends Ed25519Public {
 const signers = new WeakMap<Ed25519Private, Promise<Ed25519Signer>>();
 const signerOf = (key: Ed25519Private): Promise<Ed25519Signer> => {
   let signer = signers.get(key);
-  if (!signer) signers.set(key, (signer = curves().then((c) => c.ed25519Signer(key.seed))));
+  if (!signer) signers.set(key, (signer = curves().then((c) => c.ed25519Signer(key.seed, key.publicKey))));
   return signer;
 };
 
