@@ -125,7 +125,9 @@ export function connectNodeTcp(host: string, port: number, opts: { signal?: Abor
   return new Promise((resolve, reject) => {
     // net.connect's `onread`: reads land in slabs (see SlabReads) instead of Node's default, a
     // fresh 64 KiB buffer per read shrunk with realloc.
-    const slabs = new SlabReads();
+    // Unzeroed memory (only what the kernel wrote is handed out), viewed as a plain Uint8Array so
+    // that Buffer's aliasing slice() never reaches the core.
+    const slabs = new SlabReads((n) => new Uint8Array(Buffer.allocUnsafeSlow(n).buffer, 0, n));
     let deliver: Deliver = () => true;
     const options: TcpNetConnectOpts & { writableHighWaterMark: number } = {
       host,
