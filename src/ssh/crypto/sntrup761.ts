@@ -25,6 +25,7 @@
  * Encode/Decode branch and divide only on public data (public keys and ciphertexts).
  */
 import { sha512 } from "@noble/hashes/sha2.js";
+import { initSntrup761Kernel as loadKernel, sntrup761Kernel } from "./sntrup761-wasm/loader.js";
 
 const P = 761;
 const Q = 4591;
@@ -117,6 +118,8 @@ function convolveSmall(f: ArrayLike<number>, g: Int8Array): Int32Array {
 
 /** h = f·g in R/q, with g small (coefficients -1..1). */
 function rqMultSmall(f: Int16Array, g: Int8Array): Int16Array {
+  const kernel = sntrup761Kernel();
+  if (kernel) return kernel.rqMultSmall(f, g);
   const fg = convolveSmall(f, g);
   foldProduct(fg);
   const h = new Int16Array(P);
@@ -127,6 +130,8 @@ function rqMultSmall(f: Int16Array, g: Int8Array): Int16Array {
 
 /** h = f·g in R/3. */
 function r3Mult(f: Int8Array, g: Int8Array): Int8Array {
+  const kernel = sntrup761Kernel();
+  if (kernel) return kernel.r3Mult(f, g);
   const fg = convolveSmall(f, g);
   foldProduct(fg);
   const h = new Int8Array(P);
@@ -160,6 +165,8 @@ const WORDS = 24; // 768 bits hold the P + 1 coefficients of f, g, v, r
  * index P (v and r shift up into them) never flow back down and are never read.
  */
 function r3Recip(input: Int8Array): { inverse: Int8Array; mask: number } {
+  const kernel = sntrup761Kernel();
+  if (kernel) return kernel.r3Recip(input);
   const [fm, fs, gm, gs, vm, vs, rm, rs] = Array.from({ length: 8 }, () => new Int32Array(WORDS));
   const setBit = (plane: Int32Array, i: number, bit: number): void => {
     plane[i >> 5] |= bit << (i & 31);
@@ -248,6 +255,8 @@ function r3Recip(input: Int8Array): { inverse: Int8Array; mask: number } {
  * not apply to doubles.
  */
 function rqRecip3(input: Int8Array): Int16Array {
+  const kernel = sntrup761Kernel();
+  if (kernel) return kernel.rqRecip3(input);
   const [f, g, v, r] = Array.from({ length: 4 }, () => new Float64Array(P + 1));
   r[0] = recipQ(3);
   f[0] = 1;
@@ -511,6 +520,14 @@ const hashConfirm = (rEnc: Uint8Array, cache: Uint8Array): Uint8Array => hashPre
 const hashSession = (b: number, rEnc: Uint8Array, ciphertext: Uint8Array): Uint8Array => hashPrefix(b, hashPrefix(3, rEnc), ciphertext);
 
 // ---- the KEM
+
+/**
+ * Instantiate the WebAssembly kernel (./sntrup761-wasm/loader.ts); the functions below use it once
+ * this resolved true, and the JavaScript above otherwise. The key exchange awaits it.
+ */
+export async function initSntrup761Kernel(): Promise<boolean> {
+  return loadKernel();
+}
 
 /** The ciphertext of short r under pk: Encode(Round(h·r)) || Confirm, and r's encoding. */
 function hide(r: Int8Array, publicKey: Uint8Array, cache: Uint8Array): { ciphertext: Uint8Array; rEnc: Uint8Array } {

@@ -1,0 +1,131 @@
+import { fromBase64 } from "../../wire/bytes.js";
+import { SNTRUP761_KERNEL_BASE64 } from "./kernel.generated.js";
+
+/**
+ * The sntrup761 WebAssembly kernel (./*.wat, embedded by scripts/build-wasm.mjs): the two
+ * inversions and the small-factor products, which are nearly all of sntrup761's time. Their
+ * JavaScript versions in ../sntrup761.ts are fast only once V8 has optimized them, and the first key
+ * generation of a process runs before that (45-70 ms instead of 5); WebAssembly is compiled ahead of
+ * its first call.
+ *
+ * Why asynchronous: Chrome refuses synchronous compilation of modules over 4 KB on the main
+ * thread, and instantiating takes a moment in any case; so `initSntrup761Kernel()` compiles once
+ * with `WebAssembly.instantiate` (the sntrup761 key exchange awaits it when it is negotiated, see
+ * ../../kex/sntrup761x25519.ts), and the synchronous sntrup761 functions use the kernel when it is
+ * there. Where WebAssembly or its SIMD is missing or forbidden (a CSP without 'wasm-unsafe-eval'),
+ * instantiation fails and the JavaScript runs.
+ *
+ * The calls copy their inputs into the kernel's memory and their result out of it, and zero the
+ * whole memory (64 KiB) afterwards: each call starts from zeros, which the inversions rely on, and
+ * no secret stays behind. Typed-array views assume a little-endian host, as WebAssembly's memory
+ * is; every JavaScript runtime we support is one.
+ */
+
+interface KernelExports {
+  memory: WebAssembly.Memory;
+  rq_recip3(): void;
+  r3_recip(): number;
+  rq_mult_small(): void;
+  r3_mult(): void;
+}
+
+const P = 761;
+// The layout in memory.wat.
+const IN8A = 0;
+const IN8B = 1024;
+const IN16 = 2048;
+const OUT = 4096;
+
+export class Sntrup761Kernel {
+  private readonly heap: Uint8Array;
+  private readonly in8a: Int8Array;
+  private readonly in8b: Int8Array;
+  private readonly in16: Int16Array;
+  private readonly out8: Int8Array;
+  private readonly out16: Int16Array;
+
+  constructor(private readonly exports: KernelExports) {
+    // One page, never grown, so the views stay valid.
+    const buffer = exports.memory.buffer;
+    this.heap = new Uint8Array(buffer);
+    this.in8a = new Int8Array(buffer, IN8A, P);
+    this.in8b = new Int8Array(buffer, IN8B, P);
+    this.in16 = new Int16Array(buffer, IN16, P);
+    this.out8 = new Int8Array(buffer, OUT, P);
+    this.out16 = new Int16Array(buffer, OUT, P);
+  }
+
+  /** 1/(3·g) in R/q for small g (coefficients -1..1). */
+  rqRecip3(g: Int8Array): Int16Array {
+    this.in8a.set(g);
+    this.exports.rq_recip3();
+    const out = this.out16.slice();
+    this.heap.fill(0);
+    return out;
+  }
+
+  /** 1/g in R/3 and mask 0, or garbage and mask -1 when g is not invertible. */
+  r3Recip(g: Int8Array): { inverse: Int8Array; mask: number } {
+    this.in8a.set(g);
+    const mask = this.exports.r3_recip();
+    const inverse = this.out8.slice();
+    this.heap.fill(0);
+    return { inverse, mask };
+  }
+
+  /** f·g in R/q, |f| <= 2295 and g small. */
+  rqMultSmall(f: Int16Array, g: Int8Array): Int16Array {
+    this.in16.set(f);
+    this.in8a.set(g);
+    this.exports.rq_mult_small();
+    const out = this.out16.slice();
+    this.heap.fill(0);
+    return out;
+  }
+
+  /** f·g in R/3, f and g small. */
+  r3Mult(f: Int8Array, g: Int8Array): Int8Array {
+    this.in8a.set(f);
+    this.in8b.set(g);
+    this.exports.r3_mult();
+    const out = this.out8.slice();
+    this.heap.fill(0);
+    return out;
+  }
+}
+
+let loading: Promise<Sntrup761Kernel | null> | undefined;
+let loaded: Sntrup761Kernel | null = null;
+let enabled = true;
+
+/**
+ * Instantiate the kernel once (later calls cost one resolved promise). Resolves to whether the
+ * sntrup761 functions now use it: false where WebAssembly or SIMD is unavailable or forbidden, or
+ * after `useSntrup761Kernel(false)`.
+ */
+export async function initSntrup761Kernel(): Promise<boolean> {
+  loading ??= (async () => {
+    if (typeof WebAssembly !== "object") return null;
+    try {
+      const bytes = fromBase64(SNTRUP761_KERNEL_BASE64);
+      if (!bytes) return null;
+      const { instance } = await WebAssembly.instantiate(bytes as Uint8Array<ArrayBuffer>, {});
+      return new Sntrup761Kernel(instance.exports as unknown as KernelExports);
+    } catch {
+      // CompileError (no SIMD) or a CSP refusing WebAssembly: the JavaScript path runs.
+      return null;
+    }
+  })();
+  loaded = await loading;
+  return sntrup761Kernel() !== null;
+}
+
+/** The kernel, or null before `initSntrup761Kernel()` resolved, where it failed, or when disabled. */
+export function sntrup761Kernel(): Sntrup761Kernel | null {
+  return enabled ? loaded : null;
+}
+
+/** Switch the kernel off (or on again): tests and benchmarks pin the JavaScript path with it. */
+export function useSntrup761Kernel(on: boolean): void {
+  enabled = on;
+}
