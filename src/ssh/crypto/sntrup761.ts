@@ -308,6 +308,12 @@ function rqRecip3(input: Int8Array): Int16Array {
   return out;
 }
 
+/**
+ * The arithmetic under the KEM, each using the WebAssembly kernel when it is loaded and enabled:
+ * test/sntrup761-kernel.test.ts compares the kernel with the JavaScript through these.
+ */
+export const sntrup761Arithmetic = { rqRecip3, r3Recip, rqMultSmall, r3Mult };
+
 // ---- randomness: 4·p bytes in one call, read as little-endian uint32 (as OpenSSH's sntrup761.c and
 // PQClean since 2020-09 draw it; the 2020 reference drew 4 bytes per call, which changes the KAT)
 
