@@ -70,7 +70,7 @@ describe("sntrup761 WebAssembly kernel = JavaScript", () => {
   });
   afterAll(() => useSntrup761Kernel(true));
 
-  const { rqRecip3, r3Recip, rqMultSmall, r3Mult } = sntrup761Arithmetic;
+  const { rqRecip3, r3Recip, rqMultSmall, r3Mult, smallRandom, shortRandom } = sntrup761Arithmetic;
 
   it("rqRecip3 (1/(3g) in R/q) for random short and small g, and the result is an inverse", () => {
     const next = rng(1);
@@ -122,6 +122,19 @@ describe("sntrup761 WebAssembly kernel = JavaScript", () => {
     // The extremes: every coefficient at ±(q-1)/2 times all ones.
     const edge = bothPaths(() => rqMultSmall(new Int16Array(P).fill(-Q12), new Int8Array(P).fill(-1)));
     expect(edge.wasm).toEqual(edge.js);
+  });
+
+  it("smallRandom and shortRandom (the sorting network) turn the same random bytes into the same vectors", () => {
+    const next = rng(4);
+    for (let n = 0; n < 4; n++) {
+      // Words with every top bit and many equal high bits, then random ones: the sort's edge cases.
+      const bytes = n === 0 ? new Uint8Array(4 * P).fill(0xff) : n === 1 ? new Uint8Array(4 * P) : Uint8Array.from({ length: 4 * P }, () => next() & 255);
+      const a = bothPaths(() => smallRandom(() => bytes.slice()));
+      expect(a.wasm).toEqual(a.js);
+      const b = bothPaths(() => shortRandom(() => bytes.slice()));
+      expect(b.wasm).toEqual(b.js);
+      expect(b.wasm.reduce((w, c) => w + (c & 1), 0)).toBe(286);
+    }
   });
 
   it("keys, ciphertexts and secrets interoperate across the two paths", () => {

@@ -312,14 +312,19 @@ function rqRecip3(input: Int8Array): Int16Array {
  * The arithmetic under the KEM, each using the WebAssembly kernel when it is loaded and enabled:
  * test/sntrup761-kernel.test.ts compares the kernel with the JavaScript through these.
  */
-export const sntrup761Arithmetic = { rqRecip3, r3Recip, rqMultSmall, r3Mult };
+export const sntrup761Arithmetic = { rqRecip3, r3Recip, rqMultSmall, r3Mult, smallRandom, shortRandom };
 
 // ---- randomness: 4·p bytes in one call, read as little-endian uint32 (as OpenSSH's sntrup761.c and
 // PQClean since 2020-09 draw it; the 2020 reference drew 4 bytes per call, which changes the KAT)
 
-function randomWords(random: RandomBytes): Int32Array {
+function randomVector(random: RandomBytes): Uint8Array {
   const bytes = random(4 * P);
   if (bytes.length !== 4 * P) throw new Error(`sntrup761: the random source gave ${bytes.length} bytes, not ${4 * P}`);
+  return bytes;
+}
+
+function randomWords(random: RandomBytes): Int32Array {
+  const bytes = randomVector(random);
   const words = new Int32Array(P);
   for (let i = 0; i < P; i++) words[i] = bytes[4 * i] | (bytes[4 * i + 1] << 8) | (bytes[4 * i + 2] << 16) | (bytes[4 * i + 3] << 24);
   bytes.fill(0);
@@ -328,6 +333,13 @@ function randomWords(random: RandomBytes): Int32Array {
 
 /** A random small polynomial: each coefficient floor(3·(L mod 2^30) / 2^30) - 1, nearly uniform in -1..1. */
 function smallRandom(random: RandomBytes): Int8Array {
+  const kernel = sntrup761Kernel();
+  if (kernel) {
+    const bytes = randomVector(random);
+    const out = kernel.smallFromRandom(bytes);
+    bytes.fill(0);
+    return out;
+  }
   const words = randomWords(random);
   const out = new Int8Array(P);
   // (L & 0x3fffffff)·3 < 2^32 is exact in a double, and >>> 30 floors it.
@@ -342,6 +354,13 @@ function smallRandom(random: RandomBytes): Int8Array {
  * Sorting as unsigned: flip the top bit and sort as signed int32.
  */
 function shortRandom(random: RandomBytes): Int8Array {
+  const kernel = sntrup761Kernel();
+  if (kernel) {
+    const bytes = randomVector(random);
+    const out = kernel.shortFromRandom(bytes);
+    bytes.fill(0);
+    return out;
+  }
   const words = randomWords(random);
   for (let i = 0; i < W; i++) words[i] = (words[i] & ~1) ^ 0x80000000;
   for (let i = W; i < P; i++) words[i] = ((words[i] & ~3) | 1) ^ 0x80000000;

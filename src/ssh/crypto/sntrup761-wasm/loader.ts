@@ -27,6 +27,8 @@ interface KernelExports {
   r3_recip(): number;
   rq_mult_small(): void;
   r3_mult(): void;
+  small_from_random(): void;
+  short_from_random(): void;
 }
 
 const P = 761;
@@ -35,6 +37,7 @@ const IN8A = 0;
 const IN8B = 1024;
 const IN16 = 2048;
 const OUT = 4096;
+const RAND = 8192;
 
 export class Sntrup761Kernel {
   private readonly heap: Uint8Array;
@@ -43,6 +46,7 @@ export class Sntrup761Kernel {
   private readonly in16: Int16Array;
   private readonly out8: Int8Array;
   private readonly out16: Int16Array;
+  private readonly rand: Uint8Array;
 
   constructor(private readonly exports: KernelExports) {
     // One page, never grown, so the views stay valid.
@@ -53,6 +57,7 @@ export class Sntrup761Kernel {
     this.in16 = new Int16Array(buffer, IN16, P);
     this.out8 = new Int8Array(buffer, OUT, P);
     this.out16 = new Int16Array(buffer, OUT, P);
+    this.rand = new Uint8Array(buffer, RAND, 4 * P);
   }
 
   /** 1/(3·g) in R/q for small g (coefficients -1..1). */
@@ -88,6 +93,24 @@ export class Sntrup761Kernel {
     this.in8a.set(f);
     this.in8b.set(g);
     this.exports.r3_mult();
+    const out = this.out8.slice();
+    this.heap.fill(0);
+    return out;
+  }
+
+  /** A small polynomial from 4·p random bytes (sntrup761.ts's smallRandom). */
+  smallFromRandom(bytes: Uint8Array): Int8Array {
+    this.rand.set(bytes);
+    this.exports.small_from_random();
+    const out = this.out8.slice();
+    this.heap.fill(0);
+    return out;
+  }
+
+  /** A short polynomial (weight 286) from 4·p random bytes (sntrup761.ts's shortRandom). */
+  shortFromRandom(bytes: Uint8Array): Int8Array {
+    this.rand.set(bytes);
+    this.exports.short_from_random();
     const out = this.out8.slice();
     this.heap.fill(0);
     return out;

@@ -6,6 +6,8 @@
   ;;   1024  IN8B   761 x i8   second small input (r3_mult)
   ;;   2048  IN16   761 x i16  Rq input (rq_mult_small)
   ;;   4096  OUT    761 x i16 or i8, the result
+  ;;   8192  RAND   761 x i32  the samplers: 4·p random bytes (calls use their own regions,
+  ;;                            so RAND and F overlap)
   ;;   8192  F      768 x f32  rq_recip3: f (fixed origin)
   ;;  12288  R      768 x f32  rq_recip3: r (fixed origin)
   ;;  16384  G     3072 x f32  rq_recip3: g, its origin moving up one place per step (g /= x)
