@@ -23,6 +23,18 @@
  * Conditional swaps and selections are masks; the inversions are the reference's fixed-length
  * divstep loops (Bernstein-Yang), the short-vector sampler sorts with a fixed comparator network.
  * Encode/Decode branch and divide only on public data (public keys and ciphertexts).
+ *
+ * WebAssembly kernel (./sntrup761-wasm/: hand-written WAT, SIMD): once `initSntrup761Kernel()`
+ * has resolved true (the key exchange awaits it when sntrup761 is negotiated), the two inversions,
+ * the products with a small factor and the two samplers below run there instead, with the same
+ * results; Encode/Decode and hashing stay here. Why: this JavaScript is fast only after V8 has
+ * optimized it, and the first key generation of a process ran 45-70 ms of CPU before that (5 ms
+ * warm); the kernel is compiled ahead of its first call and is faster warm too (f32x4 divsteps for
+ * R/q, v128 bit-slices for R/3, i32x4 products). It keeps the constant-time discipline: no branch
+ * and no memory index depends on a secret, loop bounds only on the public step counter. Where
+ * WebAssembly or SIMD is unavailable or forbidden (a CSP), the functions here run as before; they
+ * stay the reference that test/sntrup761-kernel.test.ts compares the kernel with, and
+ * test/sntrup761-kat.test.ts runs the KAT through both.
  */
 import { sha512 } from "@noble/hashes/sha2.js";
 import { initSntrup761Kernel as loadKernel, sntrup761Kernel } from "./sntrup761-wasm/loader.js";
