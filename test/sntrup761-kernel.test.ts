@@ -70,7 +70,7 @@ describe("sntrup761 WebAssembly kernel = JavaScript", () => {
   });
   afterAll(() => useSntrup761Kernel(true));
 
-  const { rqRecip3, r3Recip, rqMultSmall, r3Mult, smallRandom, shortRandom } = sntrup761Arithmetic;
+  const { rqRecip3, r3Recip, rqMultSmall, r3Mult, smallRandom, shortRandom, rqEncode, roundedEncode, rqDecode, roundedDecode } = sntrup761Arithmetic;
 
   it("rqRecip3 (1/(3g) in R/q) for random short and small g, and the result is an inverse", () => {
     const next = rng(1);
@@ -134,6 +134,31 @@ describe("sntrup761 WebAssembly kernel = JavaScript", () => {
       const b = bothPaths(() => shortRandom(() => bytes.slice()));
       expect(b.wasm).toEqual(b.js);
       expect(b.wasm.reduce((w, c) => w + (c & 1), 0)).toBe(286);
+    }
+  });
+
+  it("Encode and Decode (R/q and rounded) give the same bytes and values, for any bytes too", () => {
+    const next = rng(5);
+    for (let n = 0; n < 4; n++) {
+      const h = n === 0 ? new Int16Array(P).fill(Q12) : n === 1 ? new Int16Array(P).fill(-Q12) : inRq(next);
+      // Rounded as encapsulation rounds: to the nearest multiple of 3 (x - (x mod 3), mod 3 in -1..1).
+      const rounded = h.map((x) => 3 * ((10923 * x + 16384) >> 15));
+      const a = bothPaths(() => rqEncode(h));
+      expect(a.wasm).toEqual(a.js);
+      expect(a.wasm.length).toBe(1158);
+      expect(bothPaths(() => rqDecode(a.wasm)).wasm).toEqual(h);
+      const b = bothPaths(() => roundedEncode(rounded));
+      expect(b.wasm).toEqual(b.js);
+      expect(b.wasm.length).toBe(1007);
+      expect(bothPaths(() => roundedDecode(b.wasm)).wasm).toEqual(rounded);
+    }
+    // Any byte string decodes (out-of-range encodings reduce) the same way on both paths.
+    for (const fill of [0xff, 0x80, -1]) {
+      const bytes = fill < 0 ? Uint8Array.from({ length: 1158 }, () => next() & 255) : new Uint8Array(1158).fill(fill);
+      const c = bothPaths(() => rqDecode(bytes));
+      expect(c.wasm).toEqual(c.js);
+      const d = bothPaths(() => roundedDecode(bytes.subarray(0, 1007)));
+      expect(d.wasm).toEqual(d.js);
     }
   });
 

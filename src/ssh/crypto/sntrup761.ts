@@ -26,8 +26,8 @@
  *
  * WebAssembly kernel (./sntrup761-wasm/: hand-written WAT, SIMD): once `initSntrup761Kernel()`
  * has resolved true (the key exchange awaits it when sntrup761 is negotiated), the two inversions,
- * the products with a small factor and the two samplers below run there instead, with the same
- * results; Encode/Decode and hashing stay here. Why: this JavaScript is fast only after V8 has
+ * the products with a small factor, the two samplers and Encode/Decode below run there instead,
+ * with the same results; hashing and the glue stay here. Why: this JavaScript is fast only after V8 has
  * optimized it, and the first key generation of a process ran 45-70 ms of CPU before that (5 ms
  * warm); the kernel is compiled ahead of its first call and is faster warm too (f32x4 divsteps for
  * R/q, v128 bit-slices for R/3, i32x4 products). It keeps the constant-time discipline: no branch
@@ -324,7 +324,7 @@ function rqRecip3(input: Int8Array): Int16Array {
  * The arithmetic under the KEM, each using the WebAssembly kernel when it is loaded and enabled:
  * test/sntrup761-kernel.test.ts compares the kernel with the JavaScript through these.
  */
-export const sntrup761Arithmetic = { rqRecip3, r3Recip, rqMultSmall, r3Mult, smallRandom, shortRandom };
+export const sntrup761Arithmetic = { rqRecip3, r3Recip, rqMultSmall, r3Mult, smallRandom, shortRandom, rqEncode, roundedEncode, rqDecode, roundedDecode };
 
 // ---- randomness: 4·p bytes in one call, read as little-endian uint32 (as OpenSSH's sntrup761.c and
 // PQClean since 2020-09 draw it; the 2020 reference drew 4 bytes per call, which changes the KAT)
@@ -517,23 +517,31 @@ const MOD_Q = new Array<number>(P).fill(Q);
 const MOD_ROUNDED = new Array<number>(P).fill(ROUNDED_M);
 
 function rqEncode(h: Int16Array): Uint8Array {
+  const kernel = sntrup761Kernel();
+  if (kernel) return kernel.rqEncode(h);
   const out: number[] = [];
   encode(Array.from(h, (x) => x + Q12), MOD_Q, out);
   return Uint8Array.from(out);
 }
 
 function rqDecode(s: Uint8Array): Int16Array {
+  const kernel = sntrup761Kernel();
+  if (kernel) return kernel.rqDecode(s);
   return Int16Array.from(decode(s, 0, MOD_Q), (x) => x - Q12);
 }
 
 /** A rounded coefficient is a multiple of 3 in -Q12..Q12: send (x + Q12) / 3. */
 function roundedEncode(c: Int16Array): Uint8Array {
+  const kernel = sntrup761Kernel();
+  if (kernel) return kernel.roundedEncode(c);
   const out: number[] = [];
   encode(Array.from(c, (x) => ((x + Q12) * 10923) >> 15), MOD_ROUNDED, out);
   return Uint8Array.from(out);
 }
 
 function roundedDecode(s: Uint8Array): Int16Array {
+  const kernel = sntrup761Kernel();
+  if (kernel) return kernel.roundedDecode(s);
   return Int16Array.from(decode(s, 0, MOD_ROUNDED), (x) => 3 * x - Q12);
 }
 

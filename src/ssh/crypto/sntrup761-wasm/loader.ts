@@ -3,10 +3,10 @@ import { SNTRUP761_KERNEL_BASE64 } from "./kernel.generated.js";
 
 /**
  * The sntrup761 WebAssembly kernel (./*.wat, embedded by scripts/build-wasm.mjs): the two
- * inversions and the small-factor products, which are nearly all of sntrup761's time. Their
- * JavaScript versions in ../sntrup761.ts are fast only once V8 has optimized them, and the first key
- * generation of a process runs before that (45-70 ms instead of 5); WebAssembly is compiled ahead of
- * its first call.
+ * inversions and the small-factor products, which are nearly all of sntrup761's warm time, and the
+ * samplers and Encode/Decode, whose loops dominate a cold call. Their JavaScript versions in
+ * ../sntrup761.ts are fast only once V8 has optimized them, and the first key generation of a
+ * process runs before that (45-70 ms instead of 5); WebAssembly is compiled ahead of its first call.
  *
  * Why asynchronous: Chrome refuses synchronous compilation of modules over 4 KB on the main
  * thread, and instantiating takes a moment in any case; so `initSntrup761Kernel()` compiles once
@@ -29,6 +29,10 @@ interface KernelExports {
   r3_mult(): void;
   small_from_random(): void;
   short_from_random(): void;
+  rq_encode(): number;
+  rounded_encode(): number;
+  rq_decode(): void;
+  rounded_decode(): void;
 }
 
 const P = 761;
@@ -38,6 +42,7 @@ const IN8B = 1024;
 const IN16 = 2048;
 const OUT = 4096;
 const RAND = 8192;
+const BYTES = 8192;
 
 export class Sntrup761Kernel {
   private readonly heap: Uint8Array;
@@ -47,6 +52,7 @@ export class Sntrup761Kernel {
   private readonly out8: Int8Array;
   private readonly out16: Int16Array;
   private readonly rand: Uint8Array;
+  private readonly bytes: Uint8Array;
 
   constructor(private readonly exports: KernelExports) {
     // One page, never grown, so the views stay valid.
@@ -58,6 +64,7 @@ export class Sntrup761Kernel {
     this.out8 = new Int8Array(buffer, OUT, P);
     this.out16 = new Int16Array(buffer, OUT, P);
     this.rand = new Uint8Array(buffer, RAND, 4 * P);
+    this.bytes = new Uint8Array(buffer, BYTES, 1158);
   }
 
   /** 1/(3·g) in R/q for small g (coefficients -1..1). */
@@ -112,6 +119,41 @@ export class Sntrup761Kernel {
     this.rand.set(bytes);
     this.exports.short_from_random();
     const out = this.out8.slice();
+    this.heap.fill(0);
+    return out;
+  }
+  /** Encode of an R/q element (a public key, 1158 bytes). */
+  rqEncode(h: Int16Array): Uint8Array {
+    this.in16.set(h);
+    const n = this.exports.rq_encode();
+    const out = this.heap.slice(OUT, OUT + n);
+    this.heap.fill(0);
+    return out;
+  }
+
+  /** Encode of a rounded R/q element (a ciphertext's first 1007 bytes). */
+  roundedEncode(c: Int16Array): Uint8Array {
+    this.in16.set(c);
+    const n = this.exports.rounded_encode();
+    const out = this.heap.slice(OUT, OUT + n);
+    this.heap.fill(0);
+    return out;
+  }
+
+  /** Decode of a public key (1158 bytes) into an R/q element. */
+  rqDecode(s: Uint8Array): Int16Array {
+    this.bytes.set(s);
+    this.exports.rq_decode();
+    const out = this.out16.slice();
+    this.heap.fill(0);
+    return out;
+  }
+
+  /** Decode of a ciphertext's rounded part (1007 bytes). */
+  roundedDecode(s: Uint8Array): Int16Array {
+    this.bytes.set(s);
+    this.exports.rounded_decode();
+    const out = this.out16.slice();
     this.heap.fill(0);
     return out;
   }
