@@ -1,9 +1,10 @@
 /**
  * sntrup761's WebAssembly kernel (src/ssh/crypto/sntrup761-wasm/) against the JavaScript it
- * replaces (src/ssh/crypto/sntrup761.ts, which stays the fallback): the same results on random
- * inputs for each operation, including the "garbage and mask -1" of r3Recip for a g that has no
+ * replaces (src/ssh/crypto/sntrup761.ts with @noble's SHA-512, which stays the fallback): the same
+ * results on random and edge inputs for each operation, including the "garbage and mask -1" of r3Recip for a g that has no
  * inverse, and keys, ciphertexts and secrets that interoperate across the two paths.
  */
+import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   initSntrup761Kernel,
@@ -70,7 +71,7 @@ describe("sntrup761 WebAssembly kernel = JavaScript", () => {
   });
   afterAll(() => useSntrup761Kernel(true));
 
-  const { rqRecip3, r3Recip, rqMultSmall, r3Mult, smallRandom, shortRandom, rqEncode, roundedEncode, rqDecode, roundedDecode } = sntrup761Arithmetic;
+  const { rqRecip3, r3Recip, rqMultSmall, r3Mult, smallRandom, shortRandom, rqEncode, roundedEncode, rqDecode, roundedDecode, hashPrefix } = sntrup761Arithmetic;
 
   it("rqRecip3 (1/(3g) in R/q) for random short and small g, and the result is an inverse", () => {
     const next = rng(1);
@@ -159,6 +160,18 @@ describe("sntrup761 WebAssembly kernel = JavaScript", () => {
       expect(c.wasm).toEqual(c.js);
       const d = bothPaths(() => roundedDecode(bytes.subarray(0, 1007)));
       expect(d.wasm).toEqual(d.js);
+    }
+  });
+
+  it("hashPrefix (SHA-512 of a prefix byte and parts, truncated) = @noble's = node:crypto's, across block boundaries", () => {
+    const next = rng(6);
+    // 1 + n bytes: 1 to 3 blocks, with the padding fitting or spilling into one more (111/112 mod 128).
+    for (const n of [0, 63, 110, 111, 112, 126, 127, 128, 239, 240, 1158, 1190]) {
+      const data = Uint8Array.from({ length: n }, () => next() & 255);
+      const { js, wasm } = bothPaths(() => hashPrefix(n & 7, data.subarray(0, n >> 1), data.subarray(n >> 1)));
+      expect(wasm).toEqual(js);
+      const ref = new Uint8Array(createHash("sha512").update(Uint8Array.of(n & 7)).update(data).digest()).subarray(0, 32);
+      expect(wasm).toEqual(ref);
     }
   });
 

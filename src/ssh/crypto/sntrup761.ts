@@ -26,8 +26,8 @@
  *
  * WebAssembly kernel (./sntrup761-wasm/: hand-written WAT, SIMD): once `initSntrup761Kernel()`
  * has resolved true (the key exchange awaits it when sntrup761 is negotiated), the two inversions,
- * the products with a small factor, the two samplers and Encode/Decode below run there instead,
- * with the same results; hashing and the glue stay here. Why: this JavaScript is fast only after V8 has
+ * the products with a small factor, the two samplers, Encode/Decode and SHA-512 run there
+ * instead, with the same results; only the glue stays here. Why: this JavaScript is fast only after V8 has
  * optimized it, and the first key generation of a process ran 45-70 ms of CPU before that (5 ms
  * warm); the kernel is compiled ahead of its first call and is faster warm too (f32x4 divsteps for
  * R/q, v128 bit-slices for R/3, i32x4 products). It keeps the constant-time discipline: no branch
@@ -324,7 +324,7 @@ function rqRecip3(input: Int8Array): Int16Array {
  * The arithmetic under the KEM, each using the WebAssembly kernel when it is loaded and enabled:
  * test/sntrup761-kernel.test.ts compares the kernel with the JavaScript through these.
  */
-export const sntrup761Arithmetic = { rqRecip3, r3Recip, rqMultSmall, r3Mult, smallRandom, shortRandom, rqEncode, roundedEncode, rqDecode, roundedDecode };
+export const sntrup761Arithmetic = { rqRecip3, r3Recip, rqMultSmall, r3Mult, smallRandom, shortRandom, rqEncode, roundedEncode, rqDecode, roundedDecode, hashPrefix };
 
 // ---- randomness: 4·p bytes in one call, read as little-endian uint32 (as OpenSSH's sntrup761.c and
 // PQClean since 2020-09 draw it; the 2020 reference drew 4 bytes per call, which changes the KAT)
@@ -548,6 +548,8 @@ function roundedDecode(s: Uint8Array): Int16Array {
 // ---- hashing: SHA-512 truncated to 32 bytes, domain-separated by a prefix byte
 
 function hashPrefix(prefix: number, ...parts: Uint8Array[]): Uint8Array {
+  const kernel = sntrup761Kernel();
+  if (kernel) return kernel.hashPrefix(prefix, parts);
   const input = new Uint8Array(1 + parts.reduce((n, part) => n + part.length, 0));
   input[0] = prefix;
   let at = 1;

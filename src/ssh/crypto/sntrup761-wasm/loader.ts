@@ -4,7 +4,7 @@ import { SNTRUP761_KERNEL_BASE64 } from "./kernel.generated.js";
 /**
  * The sntrup761 WebAssembly kernel (./*.wat, embedded by scripts/build-wasm.mjs): the two
  * inversions and the small-factor products, which are nearly all of sntrup761's warm time, and the
- * samplers and Encode/Decode, whose loops dominate a cold call. Their JavaScript versions in
+ * samplers, Encode/Decode and SHA-512, whose loops dominate a cold call. Their JavaScript versions in
  * ../sntrup761.ts are fast only once V8 has optimized them, and the first key generation of a
  * process runs before that (45-70 ms instead of 5); WebAssembly is compiled ahead of its first call.
  *
@@ -16,8 +16,8 @@ import { SNTRUP761_KERNEL_BASE64 } from "./kernel.generated.js";
  * instantiation fails and the JavaScript runs.
  *
  * The calls copy their inputs into the kernel's memory and their result out of it, and zero the
- * whole memory (64 KiB) afterwards: each call starts from zeros, which the inversions rely on, and
- * no secret stays behind. Typed-array views assume a little-endian host, as WebAssembly's memory
+ * memory (64 KiB less SHA-512's constants) afterwards: each call starts from zeros, which the
+ * inversions rely on, and no secret stays behind. Typed-array views assume a little-endian host, as WebAssembly's memory
  * is; every JavaScript runtime we support is one.
  */
 
@@ -33,6 +33,7 @@ interface KernelExports {
   rounded_encode(): number;
   rq_decode(): void;
   rounded_decode(): void;
+  sha512(len: number): void;
 }
 
 const P = 761;
@@ -43,6 +44,9 @@ const IN16 = 2048;
 const OUT = 4096;
 const RAND = 8192;
 const BYTES = 8192;
+const MSG = 16384;
+/** SHA-512's round constants, written at instantiation: the memory below is scratch. */
+const SCRATCH_END = 64896;
 
 export class Sntrup761Kernel {
   private readonly heap: Uint8Array;
@@ -67,12 +71,31 @@ export class Sntrup761Kernel {
     this.bytes = new Uint8Array(buffer, BYTES, 1158);
   }
 
+  /** Zero the scratch memory: the next call starts from zeros, and no secret stays behind. */
+  private wipe(): void {
+    this.heap.fill(0, 0, SCRATCH_END);
+  }
+
+  /** SHA-512 of `prefix` followed by `parts`, truncated to 32 bytes (sntrup761.ts's hashPrefix). */
+  hashPrefix(prefix: number, parts: Uint8Array[]): Uint8Array {
+    this.heap[MSG] = prefix;
+    let at = MSG + 1;
+    for (const part of parts) {
+      this.heap.set(part, at);
+      at += part.length;
+    }
+    this.exports.sha512(at - MSG);
+    const out = this.heap.slice(OUT, OUT + 32);
+    this.wipe();
+    return out;
+  }
+
   /** 1/(3·g) in R/q for small g (coefficients -1..1). */
   rqRecip3(g: Int8Array): Int16Array {
     this.in8a.set(g);
     this.exports.rq_recip3();
     const out = this.out16.slice();
-    this.heap.fill(0);
+    this.wipe();
     return out;
   }
 
@@ -81,7 +104,7 @@ export class Sntrup761Kernel {
     this.in8a.set(g);
     const mask = this.exports.r3_recip();
     const inverse = this.out8.slice();
-    this.heap.fill(0);
+    this.wipe();
     return { inverse, mask };
   }
 
@@ -91,7 +114,7 @@ export class Sntrup761Kernel {
     this.in8a.set(g);
     this.exports.rq_mult_small();
     const out = this.out16.slice();
-    this.heap.fill(0);
+    this.wipe();
     return out;
   }
 
@@ -101,7 +124,7 @@ export class Sntrup761Kernel {
     this.in8b.set(g);
     this.exports.r3_mult();
     const out = this.out8.slice();
-    this.heap.fill(0);
+    this.wipe();
     return out;
   }
 
@@ -110,7 +133,7 @@ export class Sntrup761Kernel {
     this.rand.set(bytes);
     this.exports.small_from_random();
     const out = this.out8.slice();
-    this.heap.fill(0);
+    this.wipe();
     return out;
   }
 
@@ -119,7 +142,7 @@ export class Sntrup761Kernel {
     this.rand.set(bytes);
     this.exports.short_from_random();
     const out = this.out8.slice();
-    this.heap.fill(0);
+    this.wipe();
     return out;
   }
   /** Encode of an R/q element (a public key, 1158 bytes). */
@@ -127,7 +150,7 @@ export class Sntrup761Kernel {
     this.in16.set(h);
     const n = this.exports.rq_encode();
     const out = this.heap.slice(OUT, OUT + n);
-    this.heap.fill(0);
+    this.wipe();
     return out;
   }
 
@@ -136,7 +159,7 @@ export class Sntrup761Kernel {
     this.in16.set(c);
     const n = this.exports.rounded_encode();
     const out = this.heap.slice(OUT, OUT + n);
-    this.heap.fill(0);
+    this.wipe();
     return out;
   }
 
@@ -145,7 +168,7 @@ export class Sntrup761Kernel {
     this.bytes.set(s);
     this.exports.rq_decode();
     const out = this.out16.slice();
-    this.heap.fill(0);
+    this.wipe();
     return out;
   }
 
@@ -154,7 +177,7 @@ export class Sntrup761Kernel {
     this.bytes.set(s);
     this.exports.rounded_decode();
     const out = this.out16.slice();
-    this.heap.fill(0);
+    this.wipe();
     return out;
   }
 }

@@ -1,6 +1,6 @@
   ;; sntrup761 kernel: one 64 KiB page, laid out as below (byte offsets; WAT has no named
   ;; constants, so the functions spell them out with these comments). The loader zeroes the page
-  ;; after every call, so each call starts from zeros (the inversions rely on zero padding) and no
+  ;; (below SHA-512's constants) after every call, so each call starts from zeros (the inversions rely on zero padding) and no
   ;; secret outlives the call.
   ;;      0  IN8A   761 x i8   small input (g for the inversions, the small factor of a product)
   ;;   1024  IN8B   761 x i8   second small input (r3_mult)
@@ -16,6 +16,8 @@
   ;;  45056  B      768 x i32  products: second factor, zero from index 761
   ;;  49152  H     1544 x i32  products: the plain product, then folded
   ;;  57344  PLANES 8 x 12 x i64  r3_recip: f, g, v, r bit-sliced (m and s planes, 96 bytes each)
+  ;; Encode/Decode (encode.wat) and SHA-512 (sha512.wat) use 8192 .. 49240 in their own way, and
+  ;; SHA-512's round constants sit at 64896 .. 65536, written at instantiation and never zeroed.
   (memory (export "memory") 1)
 
   ;; x mod q in -2295..2295 for integral |x| < 2^50 (sntrup761.ts's freezeQ: x/q is never within
