@@ -182,6 +182,19 @@ export class Sntrup761Kernel {
   }
 }
 
+/**
+ * The embedded module's bytes. `atob` (every runtime we support has it) decodes natively, leaving
+ * a loop of one charCodeAt per byte: a fifth of the strict decoder's work, which matters because
+ * this runs in the first handshake, before V8 has compiled either loop.
+ */
+function decode(b64: string): Uint8Array | null {
+  if (typeof atob !== "function") return fromBase64(b64);
+  const text = atob(b64);
+  const bytes = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
+  return bytes;
+}
+
 let loading: Promise<Sntrup761Kernel | null> | undefined;
 let loaded: Sntrup761Kernel | null = null;
 let enabled = true;
@@ -195,7 +208,7 @@ export async function initSntrup761Kernel(): Promise<boolean> {
   loading ??= (async () => {
     if (typeof WebAssembly !== "object") return null;
     try {
-      const bytes = fromBase64(SNTRUP761_KERNEL_BASE64);
+      const bytes = decode(SNTRUP761_KERNEL_BASE64);
       if (!bytes) return null;
       const { instance } = await WebAssembly.instantiate(bytes as Uint8Array<ArrayBuffer>, {});
       return new Sntrup761Kernel(instance.exports as unknown as KernelExports);
