@@ -30,7 +30,7 @@ const SNTRUP = "src/ssh/crypto/sntrup761-wasm";
 const MODULES = [
   { dir: CIPHER, files: ["packet.wat", "chacha20-scalar.wat", "chacha20-simd.wat", "poly1305.wat"], simd: true, out: "kernel-simd.generated.ts", constant: "SIMD_KERNEL_BASE64" },
   { dir: CIPHER, files: ["packet.wat", "chacha20-scalar.wat", "bulk-scalar.wat", "poly1305.wat"], simd: false, out: "kernel-scalar.generated.ts", constant: "SCALAR_KERNEL_BASE64" },
-  { dir: SNTRUP, files: ["memory.wat", "rq-recip3.wat", "r3-recip.wat", "mult.wat", "sample.wat", "encode.wat", "sha512.wat"], simd: true, out: "kernel.generated.ts", constant: "SNTRUP761_KERNEL_BASE64" },
+  { dir: SNTRUP, files: ["memory.wat", "rq-recip3.wat", "r3-recip.wat", "mult.wat", "sample.wat", "encode.wat", "sha512.wat", "glue.wat"], simd: true, out: "kernel.generated.ts", constant: "SNTRUP761_KERNEL_BASE64" },
 ];
 
 /** `;;@include FILE` lines stand for FILE's text (Poly1305's block step, used by two functions). */

@@ -71,7 +71,8 @@ describe("sntrup761 WebAssembly kernel = JavaScript", () => {
   });
   afterAll(() => useSntrup761Kernel(true));
 
-  const { rqRecip3, r3Recip, rqMultSmall, r3Mult, smallRandom, shortRandom, rqEncode, roundedEncode, rqDecode, roundedDecode, hashPrefix } = sntrup761Arithmetic;
+  const { rqRecip3, r3Recip, rqMultSmall, r3Mult, smallRandom, shortRandom, rqEncode, roundedEncode, rqDecode, roundedDecode, hashPrefix, smallEncode, smallDecode, roundToThrees, threeTimesMod3, forceWeight } =
+    sntrup761Arithmetic;
 
   it("rqRecip3 (1/(3g) in R/q) for random short and small g, and the result is an inverse", () => {
     const next = rng(1);
@@ -173,6 +174,36 @@ describe("sntrup761 WebAssembly kernel = JavaScript", () => {
       const ref = new Uint8Array(createHash("sha512").update(Uint8Array.of(n & 7)).update(data).digest()).subarray(0, 32);
       expect(wasm).toEqual(ref);
     }
+  });
+
+  it("the per-coefficient steps: small encoding both ways, rounding to multiples of 3, (3x mod q) mod 3, the weight check", () => {
+    const next = rng(7);
+    for (let n = 0; n < 4; n++) {
+      const v = n === 0 ? new Int8Array(P).fill(-1) : n === 1 ? new Int8Array(P).fill(1) : small(next);
+      const enc = bothPaths(() => smallEncode(v));
+      expect(enc.wasm).toEqual(enc.js);
+      expect(enc.wasm.length).toBe(191);
+      const dec = bothPaths(() => smallDecode(enc.wasm));
+      expect(dec.wasm).toEqual(dec.js);
+      expect(dec.wasm).toEqual(v);
+      const h = inRq(next);
+      const rounded = bothPaths(() => roundToThrees(h.slice()));
+      expect(rounded.wasm).toEqual(rounded.js);
+      const e = bothPaths(() => threeTimesMod3(h));
+      expect(e.wasm).toEqual(e.js);
+    }
+    // Any byte decodes (the value 3 of a two-bit field becomes 2, as in the reference).
+    const junk = Uint8Array.from({ length: 191 }, () => next() & 255);
+    const d = bothPaths(() => smallDecode(junk));
+    expect(d.wasm).toEqual(d.js);
+    // Weight 286 passes unchanged; any other weight gives the fixed vector.
+    const good = short(next);
+    for (const v of [good, small(next), new Int8Array(P)]) {
+      const w = bothPaths(() => forceWeight(v));
+      expect(w.wasm).toEqual(w.js);
+      expect(w.wasm.reduce((sum, c) => sum + (c & 1), 0)).toBe(286);
+    }
+    expect(forceWeight(good)).toEqual(good);
   });
 
   it("keys, ciphertexts and secrets interoperate across the two paths", () => {

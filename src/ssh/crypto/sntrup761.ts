@@ -324,7 +324,7 @@ function rqRecip3(input: Int8Array): Int16Array {
  * The arithmetic under the KEM, each using the WebAssembly kernel when it is loaded and enabled:
  * test/sntrup761-kernel.test.ts compares the kernel with the JavaScript through these.
  */
-export const sntrup761Arithmetic = { rqRecip3, r3Recip, rqMultSmall, r3Mult, smallRandom, shortRandom, rqEncode, roundedEncode, rqDecode, roundedDecode, hashPrefix };
+export const sntrup761Arithmetic = { rqRecip3, r3Recip, rqMultSmall, r3Mult, smallRandom, shortRandom, rqEncode, roundedEncode, rqDecode, roundedDecode, hashPrefix, smallEncode, smallDecode, roundToThrees, threeTimesMod3, forceWeight };
 
 // ---- randomness: 4·p bytes in one call, read as little-endian uint32 (as OpenSSH's sntrup761.c and
 // PQClean since 2020-09 draw it; the 2020 reference drew 4 bytes per call, which changes the KAT)
@@ -421,12 +421,16 @@ function sortInt32(x: Int32Array): void {
 
 /** Small: coefficient + 1 in two bits, four to a byte, low bits first. */
 function smallEncode(f: Int8Array): Uint8Array {
+  const kernel = sntrup761Kernel();
+  if (kernel) return kernel.smallEncode(f);
   const s = new Uint8Array(SMALL_BYTES);
   for (let i = 0; i < P; i++) s[i >> 2] |= (f[i] + 1) << (2 * (i & 3));
   return s;
 }
 
 function smallDecode(s: Uint8Array): Int8Array {
+  const kernel = sntrup761Kernel();
+  if (kernel) return kernel.smallDecode(s);
   const f = new Int8Array(P);
   for (let i = 0; i < P; i++) f[i] = ((s[i >> 2] >> (2 * (i & 3))) & 3) - 1;
   return f;
@@ -576,12 +580,61 @@ export async function initSntrup761Kernel(): Promise<boolean> {
   return loadKernel();
 }
 
+/*
+ * The per-coefficient steps of encapsulation and decapsulation, each in a function of its own (or
+ * the kernel): V8 optimizes a function that loops after a few calls, and the decapsulation,
+ * inlining all it calls, took ~20 ms of CPU to compile when these loops were in it.
+ */
+
+/** Round to the nearest multiple of 3: the low "digit" mod 3 is dropped. */
+function roundToThrees(h: Int16Array): Int16Array {
+  const kernel = sntrup761Kernel();
+  if (kernel) return kernel.round3(h);
+  for (let i = 0; i < P; i++) h[i] -= freeze3(h[i]);
+  return h;
+}
+
+/** (3·x mod q) mod 3. */
+function threeTimesMod3(x: Int16Array): Int8Array {
+  const kernel = sntrup761Kernel();
+  if (kernel) return kernel.mod3Of3x(x);
+  const e = new Int8Array(P);
+  for (let i = 0; i < P; i++) e[i] = freeze3(freezeQ(3 * x[i]));
+  return e;
+}
+
+/**
+ * v if its weight is w, else the fixed vector (1,...,1,0,...,0) of weight w, so that
+ * re-encryption always runs on a valid input (the ciphertext comparison then rejects it).
+ */
+function forceWeight(v: Int8Array): Int8Array {
+  const kernel = sntrup761Kernel();
+  if (kernel) return kernel.forceWeight(v);
+  let weight = 0;
+  for (let i = 0; i < P; i++) weight += v[i] & 1;
+  const bad = nonzeroMask(weight - W);
+  const r = new Int8Array(P);
+  for (let i = 0; i < W; i++) r[i] = ((v[i] ^ 1) & ~bad) ^ 1;
+  for (let i = W; i < P; i++) r[i] = v[i] & ~bad;
+  return r;
+}
+
+/** -1 when a and b (of one length) differ anywhere, else 0; always reads all of both. */
+function differMask(a: Uint8Array, b: Uint8Array): number {
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= a[i] ^ b[i];
+  return nonzeroMask(diff);
+}
+
+/** a = mask ? b : a, byte by byte, by the mask (-1 or 0). */
+function selectInto(a: Uint8Array, b: Uint8Array, mask: number): void {
+  for (let i = 0; i < a.length; i++) a[i] ^= mask & (a[i] ^ b[i]);
+}
+
 /** The ciphertext of short r under pk: Encode(Round(h·r)) || Confirm, and r's encoding. */
 function hide(r: Int8Array, publicKey: Uint8Array, cache: Uint8Array): { ciphertext: Uint8Array; rEnc: Uint8Array } {
   const rEnc = smallEncode(r);
-  const hr = rqMultSmall(rqDecode(publicKey), r);
-  // Round to the nearest multiple of 3: the low "digit" mod 3 is dropped.
-  for (let i = 0; i < P; i++) hr[i] -= freeze3(hr[i]);
+  const hr = roundToThrees(rqMultSmall(rqDecode(publicKey), r));
   const ciphertext = new Uint8Array(SNTRUP761_CIPHERTEXT_BYTES);
   ciphertext.set(roundedEncode(hr));
   ciphertext.set(hashConfirm(rEnc, cache), ROUNDED_BYTES);
@@ -637,25 +690,14 @@ export function sntrup761Decapsulate(ciphertext: Uint8Array, secretKey: Uint8Arr
   // e = 3f·c mod q, then mod 3: for an honest c this is 3f·(h·r + small rounding error) = g·r + 3f·error
   // lifted exactly (all coefficients stay within ±q/2), so mod 3 it is g·r, and times 1/g it is r.
   const cf = rqMultSmall(roundedDecode(ciphertext.subarray(0, ROUNDED_BYTES)), f);
-  const e = new Int8Array(P);
-  for (let i = 0; i < P; i++) e[i] = freeze3(freezeQ(3 * cf[i]));
+  const e = threeTimesMod3(cf);
   const ev = r3Mult(e, ginv);
-
-  // A result of the wrong weight becomes the fixed vector (1,...,1,0,...,0) of weight w, so that
-  // re-encryption always runs on a valid input; the comparison below then rejects it.
-  let weight = 0;
-  for (let i = 0; i < P; i++) weight += ev[i] & 1;
-  const bad = nonzeroMask(weight - W);
-  const r = new Int8Array(P);
-  for (let i = 0; i < W; i++) r[i] = ((ev[i] ^ 1) & ~bad) ^ 1;
-  for (let i = W; i < P; i++) r[i] = ev[i] & ~bad;
+  const r = forceWeight(ev);
 
   const { ciphertext: again, rEnc } = hide(r, publicKey, cache);
-  let diff = 0;
-  for (let i = 0; i < SNTRUP761_CIPHERTEXT_BYTES; i++) diff |= ciphertext[i] ^ again[i];
-  const reject = nonzeroMask(diff);
-  for (let i = 0; i < SMALL_BYTES; i++) rEnc[i] ^= reject & (rEnc[i] ^ rho[i]);
+  const reject = differMask(ciphertext, again);
+  selectInto(rEnc, rho, reject);
   const sharedSecret = hashSession(1 + reject, rEnc, ciphertext);
-  for (const secret of [f, ginv, e, ev, r, rEnc]) secret.fill(0);
+  for (const secret of [f, ginv, cf, e, ev, r, rEnc]) secret.fill(0);
   return sharedSecret;
 }

@@ -4,7 +4,8 @@ import { SNTRUP761_KERNEL_BASE64 } from "./kernel.generated.js";
 /**
  * The sntrup761 WebAssembly kernel (./*.wat, embedded by scripts/build-wasm.mjs): the two
  * inversions and the small-factor products, which are nearly all of sntrup761's warm time, and the
- * samplers, Encode/Decode and SHA-512, whose loops dominate a cold call. Their JavaScript versions in
+ * samplers, Encode/Decode, SHA-512 and the per-coefficient steps between them, whose loops
+ * dominate a cold call (and make V8 optimize the JavaScript around them at a high price). Their JavaScript versions in
  * ../sntrup761.ts are fast only once V8 has optimized them, and the first key generation of a
  * process runs before that (45-70 ms instead of 5); WebAssembly is compiled ahead of its first call.
  *
@@ -34,6 +35,11 @@ interface KernelExports {
   rq_decode(): void;
   rounded_decode(): void;
   sha512(len: number): void;
+  small_encode(): void;
+  small_decode(): void;
+  round3(): void;
+  mod3_of_3x(): void;
+  force_weight(): void;
 }
 
 const P = 761;
@@ -86,6 +92,51 @@ export class Sntrup761Kernel {
     }
     this.exports.sha512(at - MSG);
     const out = this.heap.slice(OUT, OUT + 32);
+    this.wipe();
+    return out;
+  }
+
+  /** Small encoding (191 bytes) of a small polynomial. */
+  smallEncode(f: Int8Array): Uint8Array {
+    this.in8a.set(f);
+    this.exports.small_encode();
+    const out = this.heap.slice(OUT, OUT + 191);
+    this.wipe();
+    return out;
+  }
+
+  /** The small polynomial of a 191-byte small encoding. */
+  smallDecode(s: Uint8Array): Int8Array {
+    this.bytes.set(s);
+    this.exports.small_decode();
+    const out = this.out8.slice();
+    this.wipe();
+    return out;
+  }
+
+  /** Each coefficient rounded to the nearest multiple of 3. */
+  round3(h: Int16Array): Int16Array {
+    this.in16.set(h);
+    this.exports.round3();
+    const out = this.out16.slice();
+    this.wipe();
+    return out;
+  }
+
+  /** (3·x mod q) mod 3, coefficient by coefficient. */
+  mod3Of3x(x: Int16Array): Int8Array {
+    this.in16.set(x);
+    this.exports.mod3_of_3x();
+    const out = this.out8.slice();
+    this.wipe();
+    return out;
+  }
+
+  /** v if its weight is 286, else the fixed vector of that weight (decapsulation). */
+  forceWeight(v: Int8Array): Int8Array {
+    this.in8a.set(v);
+    this.exports.force_weight();
+    const out = this.out8.slice();
     this.wipe();
     return out;
   }
