@@ -25,16 +25,20 @@
  * Encode/Decode branch and divide only on public data (public keys and ciphertexts).
  *
  * WebAssembly kernel (./sntrup761-wasm/: hand-written WAT, SIMD): once `initSntrup761Kernel()`
- * has resolved true (the key exchange awaits it when sntrup761 is negotiated), the two inversions,
- * the products with a small factor, the two samplers, Encode/Decode and SHA-512 run there
- * instead, with the same results; only the glue stays here. Why: this JavaScript is fast only after V8 has
- * optimized it, and the first key generation of a process ran 45-70 ms of CPU before that (5 ms
- * warm); the kernel is compiled ahead of its first call and is faster warm too (f32x4 divsteps for
- * R/q, v128 bit-slices for R/3, i32x4 products). It keeps the constant-time discipline: no branch
- * and no memory index depends on a secret, loop bounds only on the public step counter. Where
- * WebAssembly or SIMD is unavailable or forbidden (a CSP), the functions here run as before; they
- * stay the reference that test/sntrup761-kernel.test.ts compares the kernel with, and
- * test/sntrup761-kat.test.ts runs the KAT through both.
+ * has resolved true (the key exchange awaits it when sntrup761 is negotiated), every step below
+ * that loops over coefficients or bytes runs there instead, with the same results: the two
+ * inversions, the products with a small factor, the two samplers, Encode/Decode, the small
+ * encoding, the per-coefficient steps of decapsulation and SHA-512; the KEM functions here only
+ * chain the calls. Why: this JavaScript is fast only after V8 has optimized it, and the first key
+ * generation of a process ran 45-80 ms of CPU before that (5 ms warm), while optimizing the
+ * decapsulation alone took ~20 ms of CPU a few handshakes later. The kernel is compiled ahead of
+ * its first call and is faster warm too (f32x4 divsteps for R/q, v128 bit-slices for R/3, i32x4
+ * products): key generation 0.8 ms, the first one of a process ~10 ms with the instantiation
+ * (bench/RESULTS.md). It keeps the constant-time discipline: no branch and no memory index depends
+ * on a secret, loop bounds only on public counters. Where WebAssembly or SIMD is unavailable or
+ * forbidden (a CSP), the functions here run as before; they stay the reference that
+ * test/sntrup761-kernel.test.ts compares the kernel with, and test/sntrup761-kat.test.ts runs the
+ * KAT through both.
  */
 import { sha512 } from "@noble/hashes/sha2.js";
 import { initSntrup761Kernel as loadKernel, sntrup761Kernel } from "./sntrup761-wasm/loader.js";
