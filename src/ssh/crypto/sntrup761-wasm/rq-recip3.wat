@@ -11,9 +11,12 @@
   ;; - No element moves: "g /= x" moves g's origin (gp) up one place and "v *= x" moves v's origin
   ;;   (vp) down one; f and g (v and r) then pair up at different alignments, which unaligned v128
   ;;   loads do not mind.
-  ;; - Lanes past the live length are processed too (whole v128s). They start as zeros, and
-  ;;   zeros stay zeros, or (once a bound shrinks below them) they are never read again; they never
-  ;;   flow back below the bound: g and v only move away from them.
+  ;; - Lanes past a bound are processed too (whole v128s), and nothing past it reaches a lane the
+  ;;   JavaScript reads. f, g past index p and v, r past step + 1 hold zeros, and zeros stay zeros
+  ;;   (that also makes g[p] = 0, which the JavaScript writes). Once the f, g bound shrinks (the
+  ;;   last p steps), it shrinks by one place per step, just as g moves down one place per step,
+  ;;   so lanes past it stay past it; v moves up, away from its bound, and r and f do not move; the
+  ;;   values in those lanes are reduced like the others, so they stay small, and are never read.
   (func (export "rq_recip3")
     (local $i i32) (local $step i32) (local $delta i32) (local $swap i32) (local $t i32)
     (local $endb i32) (local $liveb i32) (local $gp i32) (local $vp i32)
