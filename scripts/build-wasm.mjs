@@ -7,9 +7,9 @@
 // kernel-scalar.generated.ts, which the loader imports with `import()` only when the SIMD module
 // does not load, so a split browser build puts it in a chunk that SIMD browsers never download.
 //
-// The sntrup761 kernel (rq_recip3, r3_recip and the small-factor products; src/ssh/crypto/
-// sntrup761-wasm/*.wat) is assembled the same way into that folder's kernel.generated.ts: SIMD
-// only, since where SIMD is missing sntrup761.ts's JavaScript runs instead.
+// The sntrup761 kernel (its inversions, products, samplers, encodings and SHA-512;
+// src/ssh/crypto/sntrup761-wasm/*.wat) is assembled the same way into that folder's
+// kernel.generated.ts: SIMD only, since where SIMD is missing sntrup761.ts's JavaScript runs instead.
 //
 // The generated files are committed (typecheck, tests and bundlers need no build step) and are
 // reproducible: wabt is pinned and its output deterministic. `--check` exits 1 if a committed
