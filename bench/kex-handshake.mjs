@@ -54,6 +54,7 @@ const nArg = process.argv.indexOf("-n");
 const SIZE = quick ? { n: 6, warmup: 2, keygen: 5 } : { n: 20, warmup: 3, keygen: 30 };
 if (nArg > 0) SIZE.n = Number(process.argv[nArg + 1]);
 const REPEAT = Number(arg("repeat") ?? (quick ? 1 : 2));
+const FIRST_RUNS = quick ? 1 : 3;
 const version = arg("openssh") ?? "10.0";
 const withOpenssh = !process.argv.includes("--no-openssh");
 const sshClient = version === "10.0" ? openssh10()?.ssh : "ssh";
@@ -99,7 +100,15 @@ results.loadStart = load();
 console.log(`Load average at start: ${results.loadStart}`);
 
 try {
-  results.keygen = await runWorker(KEYGEN, { client: "keygen", library: library.path, n: SIZE.keygen });
+  // First calls vary from process to process: the median of FIRST_RUNS fresh processes, in a bare
+  // process and in one that has done a connection's earlier first uses (keygen-worker.mjs).
+  const firstRuns = async (connected) => {
+    const runs = [];
+    for (let i = 0; i < FIRST_RUNS; i++) runs.push(await runWorker(KEYGEN, { client: "keygen", library: library.path, n: i === 0 ? SIZE.keygen : 0, connected }));
+    return runs;
+  };
+  const bare = await firstRuns(false);
+  results.keygen = bare[0].missing ? bare[0] : { ...bare[0], firsts: bare.map((r) => r.first), connectedFirsts: (await firstRuns(true)).map((r) => r.first) };
   for (let round = 0; round < REPEAT; round++) {
     for (const row of rows) {
       const r = await measure(row);
@@ -194,7 +203,9 @@ function report() {
       table(
         ["call", "wall ms", "CPU ms"],
         [
-          ["first", fmt(k.first.wallMs, 2), fmt(k.first.cpuMs, 2)],
+          [`first, fresh process (median of ${k.firsts.length})${k.kernel ? ", with the WebAssembly kernel's instantiation" : ""}`, fmt(median(k.firsts.map((f) => f.wallMs)), 2), fmt(median(k.firsts.map((f) => f.cpuMs)), 2)],
+          ...(k.kernel ? [["  of which the instantiation", fmt(median(k.firsts.map((f) => f.init.wallMs)), 2), fmt(median(k.firsts.map((f) => f.init.cpuMs)), 2)]] : []),
+          [`first, after a connection's earlier first uses (median of ${k.connectedFirsts.length})`, fmt(median(k.connectedFirsts.map((f) => f.wallMs)), 2), fmt(median(k.connectedFirsts.map((f) => f.cpuMs)), 2)],
           [`warm, median of ${k.warm.length}`, fmt(median(k.warm.map((w) => w.wallMs)), 2), fmt(median(k.warm.map((w) => w.cpuMs)), 2)],
           [`warm, fastest`, fmt(Math.min(...k.warm.map((w) => w.wallMs)), 2), fmt(Math.min(...k.warm.map((w) => w.cpuMs)), 2)],
         ],
@@ -226,7 +237,12 @@ function report() {
     const warm = median(k.warm.map((w) => w.cpuMs));
     const warmWall = median(k.warm.map((w) => w.wallMs));
     goals.push(["sntrup761 key generation < 10 ms, warm (CPU)", `${warm.toFixed(2)} ms CPU, ${warmWall.toFixed(2)} ms wall (medians)`, yes(warm < 10)]);
-    goals.push(["sntrup761 key generation < 10 ms, first call (CPU)", `${k.first.cpuMs.toFixed(2)} ms CPU, ${k.first.wallMs.toFixed(2)} ms wall`, yes(k.first.cpuMs < 10)]);
+    const first = median(k.firsts.map((f) => f.cpuMs));
+    const firstWall = median(k.firsts.map((f) => f.wallMs));
+    goals.push(["sntrup761 key generation < 10 ms, first call, fresh process (CPU)", `${first.toFixed(2)} ms CPU, ${firstWall.toFixed(2)} ms wall (medians)`, yes(first < 10)]);
+    const conn = median(k.connectedFirsts.map((f) => f.cpuMs));
+    const connWall = median(k.connectedFirsts.map((f) => f.wallMs));
+    goals.push(["sntrup761 key generation < 10 ms, first call after a connection's first uses (CPU)", `${conn.toFixed(2)} ms CPU, ${connWall.toFixed(2)} ms wall (medians)`, yes(conn < 10)]);
   }
   const rsa = get("ours", NISTP256, "rsa");
   if (rsa && oursCurve) {

@@ -29,6 +29,7 @@ export const LOADED_ONLY_WHEN_USED = [
   /^src\/ssh\/cipher\/chacha20-poly1305\.ts$/,
   /^src\/ssh\/cipher\/wasm\/kernel-scalar\.generated\.ts$/,
   /^src\/ssh\/crypto\/(rsa|ecdsa|sntrup761|noble)\.ts$/,
+  /^src\/ssh\/crypto\/sntrup761-wasm\//,
   /node_modules\/@noble\/(curves|post-quantum)\//,
   /^src\/ssh\/kex\/(ecdh-nist|dh-groups|dh-gex|modp-groups)\.ts$/,
   /^src\/ssh\/keys\/(bcrypt-pbkdf|blowfish|pem-private-key|der|certificate-verify)\.ts$/,

@@ -133,6 +133,9 @@ export async function resolveLibrary(entry, argv = process.argv, { rev, role } =
     // The key-exchange benchmark: which methods this tree implements, and sntrup761's key generation.
     ["src/ssh/algorithms/kex.ts", "kexMethods"],
     ["src/ssh/crypto/sntrup761.ts", "sntrup761KeyPair"],
+    ["src/ssh/crypto/sntrup761.ts", "initSntrup761Kernel"],
+    // The keygen bench's "connected" process instantiates the cipher's kernel first, as a connection does.
+    ["src/ssh/cipher/wasm/loader.ts", "initWasmCipher"],
   ].filter(([file, name]) => entry === "ssh" && exportsName(join(root, file), name));
   const contents = [`export * from "./${src}";`, ...extras.map(([file, name]) => `export { ${name} } from "./${file}";`)].join("\n");
   const description = `${src} at ${label}${role ? ` (${role})` : ""}, bundled by esbuild`;

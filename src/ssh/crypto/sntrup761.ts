@@ -23,8 +23,25 @@
  * Conditional swaps and selections are masks; the inversions are the reference's fixed-length
  * divstep loops (Bernstein-Yang), the short-vector sampler sorts with a fixed comparator network.
  * Encode/Decode branch and divide only on public data (public keys and ciphertexts).
+ *
+ * WebAssembly kernel (./sntrup761-wasm/: hand-written WAT, SIMD): once `initSntrup761Kernel()`
+ * has resolved true (the key exchange awaits it when sntrup761 is negotiated), every step below
+ * that loops over coefficients or bytes runs there instead, with the same results: the two
+ * inversions, the products with a small factor, the two samplers, Encode/Decode, the small
+ * encoding, the per-coefficient steps of decapsulation and SHA-512; the KEM functions here only
+ * chain the calls. Why: this JavaScript is fast only after V8 has optimized it, and the first key
+ * generation of a process ran 45-80 ms of CPU before that (5 ms warm), while optimizing the
+ * decapsulation alone took ~20 ms of CPU a few handshakes later. The kernel is compiled ahead of
+ * its first call and is faster warm too (f32x4 divsteps for R/q, v128 bit-slices for R/3, i32x4
+ * products): key generation 0.8 ms, the first one of a process ~10 ms with the instantiation
+ * (bench/RESULTS.md). It keeps the constant-time discipline: no branch and no memory index depends
+ * on a secret, loop bounds only on public counters. Where WebAssembly or SIMD is unavailable or
+ * forbidden (a CSP), the functions here run as before; they stay the reference that
+ * test/sntrup761-kernel.test.ts compares the kernel with, and test/sntrup761-kat.test.ts runs the
+ * KAT through both.
  */
 import { sha512 } from "@noble/hashes/sha2.js";
+import { initSntrup761Kernel as loadKernel, sntrup761Kernel } from "./sntrup761-wasm/loader.js";
 
 const P = 761;
 const Q = 4591;
@@ -117,6 +134,8 @@ function convolveSmall(f: ArrayLike<number>, g: Int8Array): Int32Array {
 
 /** h = f·g in R/q, with g small (coefficients -1..1). */
 function rqMultSmall(f: Int16Array, g: Int8Array): Int16Array {
+  const kernel = sntrup761Kernel();
+  if (kernel) return kernel.rqMultSmall(f, g);
   const fg = convolveSmall(f, g);
   foldProduct(fg);
   const h = new Int16Array(P);
@@ -127,6 +146,8 @@ function rqMultSmall(f: Int16Array, g: Int8Array): Int16Array {
 
 /** h = f·g in R/3. */
 function r3Mult(f: Int8Array, g: Int8Array): Int8Array {
+  const kernel = sntrup761Kernel();
+  if (kernel) return kernel.r3Mult(f, g);
   const fg = convolveSmall(f, g);
   foldProduct(fg);
   const h = new Int8Array(P);
@@ -160,6 +181,8 @@ const WORDS = 24; // 768 bits hold the P + 1 coefficients of f, g, v, r
  * index P (v and r shift up into them) never flow back down and are never read.
  */
 function r3Recip(input: Int8Array): { inverse: Int8Array; mask: number } {
+  const kernel = sntrup761Kernel();
+  if (kernel) return kernel.r3Recip(input);
   const [fm, fs, gm, gs, vm, vs, rm, rs] = Array.from({ length: 8 }, () => new Int32Array(WORDS));
   const setBit = (plane: Int32Array, i: number, bit: number): void => {
     plane[i >> 5] |= bit << (i & 31);
@@ -248,6 +271,8 @@ function r3Recip(input: Int8Array): { inverse: Int8Array; mask: number } {
  * not apply to doubles.
  */
 function rqRecip3(input: Int8Array): Int16Array {
+  const kernel = sntrup761Kernel();
+  if (kernel) return kernel.rqRecip3(input);
   const [f, g, v, r] = Array.from({ length: 4 }, () => new Float64Array(P + 1));
   r[0] = recipQ(3);
   f[0] = 1;
@@ -299,12 +324,23 @@ function rqRecip3(input: Int8Array): Int16Array {
   return out;
 }
 
+/**
+ * The arithmetic under the KEM, each using the WebAssembly kernel when it is loaded and enabled:
+ * test/sntrup761-kernel.test.ts compares the kernel with the JavaScript through these.
+ */
+export const sntrup761Arithmetic = { rqRecip3, r3Recip, rqMultSmall, r3Mult, smallRandom, shortRandom, rqEncode, roundedEncode, rqDecode, roundedDecode, hashPrefix, smallEncode, smallDecode, roundToThrees, threeTimesMod3, forceWeight };
+
 // ---- randomness: 4·p bytes in one call, read as little-endian uint32 (as OpenSSH's sntrup761.c and
 // PQClean since 2020-09 draw it; the 2020 reference drew 4 bytes per call, which changes the KAT)
 
-function randomWords(random: RandomBytes): Int32Array {
+function randomVector(random: RandomBytes): Uint8Array {
   const bytes = random(4 * P);
   if (bytes.length !== 4 * P) throw new Error(`sntrup761: the random source gave ${bytes.length} bytes, not ${4 * P}`);
+  return bytes;
+}
+
+function randomWords(random: RandomBytes): Int32Array {
+  const bytes = randomVector(random);
   const words = new Int32Array(P);
   for (let i = 0; i < P; i++) words[i] = bytes[4 * i] | (bytes[4 * i + 1] << 8) | (bytes[4 * i + 2] << 16) | (bytes[4 * i + 3] << 24);
   bytes.fill(0);
@@ -313,6 +349,13 @@ function randomWords(random: RandomBytes): Int32Array {
 
 /** A random small polynomial: each coefficient floor(3·(L mod 2^30) / 2^30) - 1, nearly uniform in -1..1. */
 function smallRandom(random: RandomBytes): Int8Array {
+  const kernel = sntrup761Kernel();
+  if (kernel) {
+    const bytes = randomVector(random);
+    const out = kernel.smallFromRandom(bytes);
+    bytes.fill(0);
+    return out;
+  }
   const words = randomWords(random);
   const out = new Int8Array(P);
   // (L & 0x3fffffff)·3 < 2^32 is exact in a double, and >>> 30 floors it.
@@ -327,6 +370,13 @@ function smallRandom(random: RandomBytes): Int8Array {
  * Sorting as unsigned: flip the top bit and sort as signed int32.
  */
 function shortRandom(random: RandomBytes): Int8Array {
+  const kernel = sntrup761Kernel();
+  if (kernel) {
+    const bytes = randomVector(random);
+    const out = kernel.shortFromRandom(bytes);
+    bytes.fill(0);
+    return out;
+  }
   const words = randomWords(random);
   for (let i = 0; i < W; i++) words[i] = (words[i] & ~1) ^ 0x80000000;
   for (let i = W; i < P; i++) words[i] = ((words[i] & ~3) | 1) ^ 0x80000000;
@@ -375,12 +425,16 @@ function sortInt32(x: Int32Array): void {
 
 /** Small: coefficient + 1 in two bits, four to a byte, low bits first. */
 function smallEncode(f: Int8Array): Uint8Array {
+  const kernel = sntrup761Kernel();
+  if (kernel) return kernel.smallEncode(f);
   const s = new Uint8Array(SMALL_BYTES);
   for (let i = 0; i < P; i++) s[i >> 2] |= (f[i] + 1) << (2 * (i & 3));
   return s;
 }
 
 function smallDecode(s: Uint8Array): Int8Array {
+  const kernel = sntrup761Kernel();
+  if (kernel) return kernel.smallDecode(s);
   const f = new Int8Array(P);
   for (let i = 0; i < P; i++) f[i] = ((s[i >> 2] >> (2 * (i & 3))) & 3) - 1;
   return f;
@@ -471,29 +525,39 @@ const MOD_Q = new Array<number>(P).fill(Q);
 const MOD_ROUNDED = new Array<number>(P).fill(ROUNDED_M);
 
 function rqEncode(h: Int16Array): Uint8Array {
+  const kernel = sntrup761Kernel();
+  if (kernel) return kernel.rqEncode(h);
   const out: number[] = [];
   encode(Array.from(h, (x) => x + Q12), MOD_Q, out);
   return Uint8Array.from(out);
 }
 
 function rqDecode(s: Uint8Array): Int16Array {
+  const kernel = sntrup761Kernel();
+  if (kernel) return kernel.rqDecode(s);
   return Int16Array.from(decode(s, 0, MOD_Q), (x) => x - Q12);
 }
 
 /** A rounded coefficient is a multiple of 3 in -Q12..Q12: send (x + Q12) / 3. */
 function roundedEncode(c: Int16Array): Uint8Array {
+  const kernel = sntrup761Kernel();
+  if (kernel) return kernel.roundedEncode(c);
   const out: number[] = [];
   encode(Array.from(c, (x) => ((x + Q12) * 10923) >> 15), MOD_ROUNDED, out);
   return Uint8Array.from(out);
 }
 
 function roundedDecode(s: Uint8Array): Int16Array {
+  const kernel = sntrup761Kernel();
+  if (kernel) return kernel.roundedDecode(s);
   return Int16Array.from(decode(s, 0, MOD_ROUNDED), (x) => 3 * x - Q12);
 }
 
 // ---- hashing: SHA-512 truncated to 32 bytes, domain-separated by a prefix byte
 
 function hashPrefix(prefix: number, ...parts: Uint8Array[]): Uint8Array {
+  const kernel = sntrup761Kernel();
+  if (kernel) return kernel.hashPrefix(prefix, parts);
   const input = new Uint8Array(1 + parts.reduce((n, part) => n + part.length, 0));
   input[0] = prefix;
   let at = 1;
@@ -512,12 +576,69 @@ const hashSession = (b: number, rEnc: Uint8Array, ciphertext: Uint8Array): Uint8
 
 // ---- the KEM
 
+/**
+ * Instantiate the WebAssembly kernel (./sntrup761-wasm/loader.ts); the functions below use it once
+ * this resolved true, and the JavaScript above otherwise. The key exchange awaits it.
+ */
+export async function initSntrup761Kernel(): Promise<boolean> {
+  return loadKernel();
+}
+
+/*
+ * The per-coefficient steps of encapsulation and decapsulation, each in a function of its own (or
+ * the kernel): V8 optimizes a function that loops after a few calls, and the decapsulation,
+ * inlining all it calls, took ~20 ms of CPU to compile when these loops were in it.
+ */
+
+/** Round to the nearest multiple of 3: the low "digit" mod 3 is dropped. */
+function roundToThrees(h: Int16Array): Int16Array {
+  const kernel = sntrup761Kernel();
+  if (kernel) return kernel.round3(h);
+  for (let i = 0; i < P; i++) h[i] -= freeze3(h[i]);
+  return h;
+}
+
+/** (3·x mod q) mod 3. */
+function threeTimesMod3(x: Int16Array): Int8Array {
+  const kernel = sntrup761Kernel();
+  if (kernel) return kernel.mod3Of3x(x);
+  const e = new Int8Array(P);
+  for (let i = 0; i < P; i++) e[i] = freeze3(freezeQ(3 * x[i]));
+  return e;
+}
+
+/**
+ * v if its weight is w, else the fixed vector (1,...,1,0,...,0) of weight w, so that
+ * re-encryption always runs on a valid input (the ciphertext comparison then rejects it).
+ */
+function forceWeight(v: Int8Array): Int8Array {
+  const kernel = sntrup761Kernel();
+  if (kernel) return kernel.forceWeight(v);
+  let weight = 0;
+  for (let i = 0; i < P; i++) weight += v[i] & 1;
+  const bad = nonzeroMask(weight - W);
+  const r = new Int8Array(P);
+  for (let i = 0; i < W; i++) r[i] = ((v[i] ^ 1) & ~bad) ^ 1;
+  for (let i = W; i < P; i++) r[i] = v[i] & ~bad;
+  return r;
+}
+
+/** -1 when a and b (of one length) differ anywhere, else 0; always reads all of both. */
+function differMask(a: Uint8Array, b: Uint8Array): number {
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= a[i] ^ b[i];
+  return nonzeroMask(diff);
+}
+
+/** a = mask ? b : a, byte by byte, by the mask (-1 or 0). */
+function selectInto(a: Uint8Array, b: Uint8Array, mask: number): void {
+  for (let i = 0; i < a.length; i++) a[i] ^= mask & (a[i] ^ b[i]);
+}
+
 /** The ciphertext of short r under pk: Encode(Round(h·r)) || Confirm, and r's encoding. */
 function hide(r: Int8Array, publicKey: Uint8Array, cache: Uint8Array): { ciphertext: Uint8Array; rEnc: Uint8Array } {
   const rEnc = smallEncode(r);
-  const hr = rqMultSmall(rqDecode(publicKey), r);
-  // Round to the nearest multiple of 3: the low "digit" mod 3 is dropped.
-  for (let i = 0; i < P; i++) hr[i] -= freeze3(hr[i]);
+  const hr = roundToThrees(rqMultSmall(rqDecode(publicKey), r));
   const ciphertext = new Uint8Array(SNTRUP761_CIPHERTEXT_BYTES);
   ciphertext.set(roundedEncode(hr));
   ciphertext.set(hashConfirm(rEnc, cache), ROUNDED_BYTES);
@@ -573,25 +694,14 @@ export function sntrup761Decapsulate(ciphertext: Uint8Array, secretKey: Uint8Arr
   // e = 3f·c mod q, then mod 3: for an honest c this is 3f·(h·r + small rounding error) = g·r + 3f·error
   // lifted exactly (all coefficients stay within ±q/2), so mod 3 it is g·r, and times 1/g it is r.
   const cf = rqMultSmall(roundedDecode(ciphertext.subarray(0, ROUNDED_BYTES)), f);
-  const e = new Int8Array(P);
-  for (let i = 0; i < P; i++) e[i] = freeze3(freezeQ(3 * cf[i]));
+  const e = threeTimesMod3(cf);
   const ev = r3Mult(e, ginv);
-
-  // A result of the wrong weight becomes the fixed vector (1,...,1,0,...,0) of weight w, so that
-  // re-encryption always runs on a valid input; the comparison below then rejects it.
-  let weight = 0;
-  for (let i = 0; i < P; i++) weight += ev[i] & 1;
-  const bad = nonzeroMask(weight - W);
-  const r = new Int8Array(P);
-  for (let i = 0; i < W; i++) r[i] = ((ev[i] ^ 1) & ~bad) ^ 1;
-  for (let i = W; i < P; i++) r[i] = ev[i] & ~bad;
+  const r = forceWeight(ev);
 
   const { ciphertext: again, rEnc } = hide(r, publicKey, cache);
-  let diff = 0;
-  for (let i = 0; i < SNTRUP761_CIPHERTEXT_BYTES; i++) diff |= ciphertext[i] ^ again[i];
-  const reject = nonzeroMask(diff);
-  for (let i = 0; i < SMALL_BYTES; i++) rEnc[i] ^= reject & (rEnc[i] ^ rho[i]);
+  const reject = differMask(ciphertext, again);
+  selectInto(rEnc, rho, reject);
   const sharedSecret = hashSession(1 + reject, rEnc, ciphertext);
-  for (const secret of [f, ginv, e, ev, r, rEnc]) secret.fill(0);
+  for (const secret of [f, ginv, cf, e, ev, r, rEnc]) secret.fill(0);
   return sharedSecret;
 }

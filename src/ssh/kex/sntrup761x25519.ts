@@ -21,7 +21,10 @@ export const SNTRUP761: HybridKem = {
   publicKeyBytes: 1158,
   ciphertextBytes: 1039,
   async load() {
-    const { sntrup761KeyPair, sntrup761Encapsulate, sntrup761Decapsulate } = await import("../crypto/sntrup761.js");
+    const { sntrup761KeyPair, sntrup761Encapsulate, sntrup761Decapsulate, initSntrup761Kernel } = await import("../crypto/sntrup761.js");
+    // The WebAssembly kernel (../crypto/sntrup761-wasm/), loaded only now that sntrup761 is
+    // negotiated; where it cannot load, the same functions run their JavaScript.
+    await initSntrup761Kernel();
     return {
       keyPair: (random) => sntrup761KeyPair(random),
       encapsulate: (publicKey, random) => sntrup761Encapsulate(publicKey, random),
