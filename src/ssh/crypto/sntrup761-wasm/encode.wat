@@ -1,4 +1,4 @@
-  ;; The spec's Encode and Decode (sntrup761.ts's encode/decode) for 761 values below one modulus,
+  ;; The spec's Encode and Decode (sntrup761-encoding.ts's encode/decode) for 761 values below one modulus,
   ;; iteratively: level by level instead of by recursion, in the same byte order. Both touch only
   ;; public data (public keys, ciphertexts, the rounded h·r that becomes a ciphertext), so they
   ;; may branch and divide on it. Why here: the JavaScript builds arrays per level, and before V8

@@ -1,5 +1,5 @@
-  ;; The per-coefficient steps between the big operations (sntrup761.ts's smallEncode,
-  ;; smallDecode, the rounding in hide, the mod-3 step and the weight check of decapsulation).
+  ;; The per-coefficient steps between the big operations (sntrup761-encoding.ts's smallEncode,
+  ;; smallDecode; sntrup761.ts's rounding in hide, the mod-3 step and the weight check of decapsulation).
   ;; Cheap in themselves; here so that no JavaScript function of a key exchange loops over 761
   ;; coefficients: V8 optimizes a function with such loops after a few calls, and for the
   ;; decapsulation, which inlines everything it calls, that compilation cost ~20 ms of CPU, more

@@ -163,7 +163,7 @@ export class Sntrup761Kernel {
     return out;
   }
 
-  /** A small polynomial from 4·p random bytes (sntrup761.ts's smallRandom). */
+  /** A small polynomial from 4·p random bytes (sntrup761-encoding.ts's smallRandom). */
   smallFromRandom(bytes: Uint8Array): Int8Array {
     this.rand.set(bytes);
     this.exports.small_from_random();
@@ -172,7 +172,7 @@ export class Sntrup761Kernel {
     return out;
   }
 
-  /** A short polynomial (weight 286) from 4·p random bytes (sntrup761.ts's shortRandom). */
+  /** A short polynomial (weight 286) from 4·p random bytes (sntrup761-encoding.ts's shortRandom). */
   shortFromRandom(bytes: Uint8Array): Int8Array {
     this.rand.set(bytes);
     this.exports.short_from_random();

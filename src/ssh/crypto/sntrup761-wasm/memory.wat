@@ -21,7 +21,7 @@
   ;; SHA-512's round constants sit at 64896 .. 65536, written at instantiation and never zeroed.
   (memory (export "memory") 1)
 
-  ;; x mod q in -2295..2295 for integral |x| < 2^50 (sntrup761.ts's freezeQ: x/q is never within
+  ;; x mod q in -2295..2295 for integral |x| < 2^50 (sntrup761-params.ts's freezeQ: x/q is never within
   ;; 1/(2q) of a half-integer, and the product's rounding error is far below that).
   (func $freezeQ (param $x f64) (result f64)
     (f64.sub (local.get $x)

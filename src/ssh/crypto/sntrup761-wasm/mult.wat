@@ -1,4 +1,4 @@
-  ;; Products in R/q and R/3 with one small factor (sntrup761.ts's rqMultSmall and r3Mult):
+  ;; Products in R/q and R/3 with one small factor (sntrup761-poly.ts's rqMultSmall and r3Mult):
   ;; schoolbook, one row per coefficient of A added into H with i32x4 lanes. Exact for the inputs
   ;; sntrup761 gives (|A| <= 2295, B in -1..1): a coefficient of the plain product is below
   ;; 761·2295 < 2^21, three of them after folding. B is zero from index 761, so the lanes past it
@@ -46,7 +46,7 @@
         (i32.trunc_f64_s (call $freezeQ (f64.convert_i32_s (i32.load offset=49152 (i32.shl (local.get $i) (i32.const 2)))))))
       (br_if $out (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (i32.const 761)))))
 
-  ;; OUT (i8, -1..1) = IN8A · IN8B in R/3; x mod 3 as sntrup761.ts's freeze3 (|x| < 2^14)
+  ;; OUT (i8, -1..1) = IN8A · IN8B in R/3; x mod 3 as sntrup761-params.ts's freeze3 (|x| < 2^14)
   (func (export "r3_mult")
     (local $i i32) (local $x i32)
     (loop $load

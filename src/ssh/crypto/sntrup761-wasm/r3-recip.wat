@@ -1,5 +1,5 @@
   ;; r3_recip: 1/g in R/3 for the small g at IN8A, written to OUT as 761 x i8 in -1..1; returns 0,
-  ;; or -1 when g is not invertible (then OUT is garbage). sntrup761.ts's r3Recip: the same
+  ;; or -1 when g is not invertible (then OUT is garbage). sntrup761-poly.ts's r3Recip: the same
   ;; bit-slicing (coefficient i is bit i of an m plane, nonzero, and of an s plane, negative) and
   ;; the same 2p-1 divsteps, with i64 words for the shifts and v128 for the F3 arithmetic. Planes
   ;; at PLANES = 57344, 12 x i64 each: fm +0, fs +96, gm +192, gs +288, vm +384, vs +480,

@@ -1,5 +1,5 @@
   ;; rq_recip3: 1/(3·g) in R/q for the small g at IN8A, written to OUT as 761 x i16 in -2295..2295
-  ;; (sntrup761.ts's rqRecip3: the same 2p-1 constant-time divsteps, the same bounds on the public
+  ;; (sntrup761-poly.ts's rqRecip3: the same 2p-1 constant-time divsteps, the same bounds on the public
   ;; step counter). Differences, none visible in the result:
   ;; - Coefficients are f32, four to a v128, reduced every step: with |f0|, |g0|, |f[i]|, |g[i]| <= B
   ;;   every product is an integer below B^2 and f0·g - g0·f below 2B^2 < 2^24, so exact in f32;

@@ -1,5 +1,5 @@
   ;; Sampling from 4·p random bytes at RAND = 8192, read as 761 little-endian words (as
-  ;; sntrup761.ts's randomWords): small_from_random and short_from_random write 761 x i8 to OUT.
+  ;; sntrup761-encoding.ts's randomWords): small_from_random and short_from_random write 761 x i8 to OUT.
   ;; The JavaScript versions are cheap once optimized, but the short sampler's sorting network is
   ;; 42,000 compare-exchanges, a few milliseconds before V8 has compiled it.
 
@@ -37,7 +37,7 @@
         (i32.sub (i32.and (i32.load offset=8192 (i32.shl (local.get $i) (i32.const 2))) (i32.const 3)) (i32.const 1)))
       (br_if $read (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (i32.const 761)))))
 
-  ;; Sort the 761 i32 at RAND ascending with Batcher's merge exchange (sntrup761.ts's sortInt32,
+  ;; Sort the 761 i32 at RAND ascending with Batcher's merge exchange (sntrup761-encoding.ts's sortInt32,
   ;; Knuth TAOCP 3, 5.2.2 Algorithm M): which pairs are compared depends only on the length, and
   ;; each compare-exchange is branch-free: c = -1 when b < a, from the sign of b - a, or of b
   ;; alone when a and b differ in sign (b - a may overflow then).
