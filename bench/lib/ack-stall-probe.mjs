@@ -13,24 +13,18 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { startHttpMcpServer } from "./http-server-process.mjs";
 import { resolveLibrary } from "./library.mjs";
-import { FORCED, startBenchSshd } from "./sshd.mjs";
+import { oursClient } from "./ssh-clients.mjs";
+import { startBenchSshd } from "./sshd.mjs";
 import { load, percentile } from "./stats.mjs";
 
 const calls = Number(process.argv.find((a) => a.startsWith("--calls="))?.split("=")[1] ?? 80);
 const verbose = process.argv.includes("--verbose");
 const library = await resolveLibrary("index");
-const { SSHClient, sshFetch } = await import(pathToFileURL(library.path).href);
+const { sshFetch } = await import(pathToFileURL(library.path).href);
 const sshd = await startBenchSshd();
 const http = await startHttpMcpServer();
 try {
-  const conn = await SSHClient.connect({
-    host: sshd.host,
-    port: sshd.port,
-    username: sshd.username,
-    privateKey: sshd.privateKey,
-    hostKeyFingerprints: [sshd.fingerprint],
-    algorithms: { kex: [FORCED.kex], cipher: [FORCED.cipher], hostKey: [FORCED.hostKey] },
-  });
+  const conn = await (await oursClient(sshd, library.path)).connect();
   let t0 = 0;
   let events = [];
   const mark = (what) => events.push([what, performance.now() - t0]);

@@ -24,6 +24,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { readFileSync } from "node:fs";
+import { oursClient } from "./ssh-clients.mjs";
 import { FORCED } from "./sshd.mjs";
 
 const spec = JSON.parse(process.argv[2]);
@@ -35,16 +36,8 @@ async function makeTransport() {
   }
   if (spec.transport === "http") return new StreamableHTTPClientTransport(new URL(spec.url));
   if (spec.transport === "ssh-fetch") {
-    const { SSHClient, sshFetch } = await import(pathToFileURL(spec.library).href);
-    const s = spec.server;
-    sshConnection = await SSHClient.connect({
-      host: s.host,
-      port: s.port,
-      username: s.username,
-      privateKey: s.privateKey,
-      hostKeyFingerprints: [s.fingerprint],
-      algorithms: { kex: [FORCED.kex], cipher: [FORCED.cipher], hostKey: [FORCED.hostKey] },
-    });
+    const { sshFetch } = await import(pathToFileURL(spec.library).href);
+    sshConnection = await (await oursClient(spec.server, spec.library)).connect();
     return new StreamableHTTPClientTransport(new URL(spec.url), { fetch: sshFetch(sshConnection) });
   }
   if (spec.transport === "stdio") {

@@ -113,3 +113,22 @@ s.on("close", () => process.exit(0));
   );
   return path;
 }
+
+/**
+ * What `client.forwardOut(host, port)` rejects with (an Error saying so when it succeeds instead),
+ * the client closed either way: for the tests of sshd's PermitOpen on a jump host.
+ */
+export async function forwardOutError(
+  client: { forwardOut(host: string, port: number): Promise<unknown>; close(): Promise<void> },
+  host: string,
+  port: number,
+): Promise<unknown> {
+  try {
+    return await client.forwardOut(host, port).then(
+      () => new Error("forwardOut succeeded"),
+      (e: unknown) => e,
+    );
+  } finally {
+    await client.close();
+  }
+}

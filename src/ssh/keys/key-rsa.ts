@@ -1,4 +1,4 @@
-import { bitLength, modInverse } from "../crypto/bigint.js";
+import { bigIntToBytes, bitLength, modInverse } from "../crypto/bigint.js";
 import type { RsaHash, RsaPrivateKey, RsaPublicKey } from "../crypto/rsa.js";
 import { KeyFormatError } from "../errors.js";
 import { corruptedKey, type HashName, type KeyType, type SignatureAlgorithm } from "./key-type.js";
@@ -65,13 +65,7 @@ export const RSA: KeyType<RsaPublicKey, RsaPrivateKey> = {
   writePublic(w, key) {
     w.mpint(key.e).mpint(key.n);
   },
-  rawKey: (key) => {
-    const k = Math.ceil(bitLength(key.n) / 8);
-    const out = new Uint8Array(k);
-    let v = key.n;
-    for (let i = k - 1; i >= 0; i--, v >>= 8n) out[i] = Number(v & 0xffn);
-    return out;
-  },
+  rawKey: (key) => bigIntToBytes(key.n),
   bits: (key) => bitLength(key.n),
   readPrivate(r) {
     const n = r.mpint();

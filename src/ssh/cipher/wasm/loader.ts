@@ -1,4 +1,4 @@
-import { fromBase64 } from "../../wire/bytes.js";
+import { embeddedBytes } from "../../wire/embedded-bytes.js";
 import { SIMD_KERNEL_BASE64 } from "./kernel-simd.generated.js";
 
 /**
@@ -77,18 +77,11 @@ export class WasmKernel {
 const loads = new Map<KernelKind, Promise<WasmKernel | null>>();
 let active: WasmKernel | null = null;
 
-function decode(b64: string): Uint8Array<ArrayBuffer> {
-  const bytes = fromBase64(b64);
-  if (!bytes) throw new Error("embedded WebAssembly kernel is not valid base64; rebuild with `npm run build:wasm`");
-  // fromBase64 allocates a fresh Uint8Array, so its buffer is a plain ArrayBuffer.
-  return bytes as Uint8Array<ArrayBuffer>;
-}
-
 let simd: boolean | undefined;
 
 /** Whether this runtime validates the SIMD module (no compilation, so no size limit applies). */
 export function simdSupported(): boolean {
-  simd ??= typeof WebAssembly === "object" && WebAssembly.validate(decode(SIMD_KERNEL_BASE64));
+  simd ??= typeof WebAssembly === "object" && WebAssembly.validate(embeddedBytes(SIMD_KERNEL_BASE64));
   return simd;
 }
 
@@ -100,7 +93,7 @@ export function loadKernel(kind: KernelKind): Promise<WasmKernel | null> {
       if (typeof WebAssembly !== "object") return null;
       try {
         const b64 = kind === "simd" ? SIMD_KERNEL_BASE64 : (await import("./kernel-scalar.generated.js")).SCALAR_KERNEL_BASE64;
-        const { instance } = await WebAssembly.instantiate(decode(b64), {});
+        const { instance } = await WebAssembly.instantiate(embeddedBytes(b64), {});
         return new WasmKernel(kind, instance.exports as unknown as KernelExports);
       } catch {
         // CompileError (no SIMD), a CSP refusing WebAssembly, or the scalar chunk failing to

@@ -1,4 +1,4 @@
-import { fromBase64 } from "../../wire/bytes.js";
+import { embeddedBytes } from "../../wire/embedded-bytes.js";
 import { SNTRUP761_KERNEL_BASE64 } from "./kernel.generated.js";
 import { Sntrup761Kernel, type KernelExports } from "./kernel.js";
 
@@ -7,7 +7,7 @@ import { Sntrup761Kernel, type KernelExports } from "./kernel.js";
  * ./kernel.ts): the two inversions and the small-factor products, which are nearly all of
  * sntrup761's warm time, and the samplers, Encode/Decode, SHA-512 and the per-coefficient steps
  * between them, whose loops dominate a cold call (and make V8 optimize the JavaScript around them
- * at a high price). Their JavaScript versions in ../sntrup761.ts are fast only once V8 has
+ * at a high price). Their JavaScript versions in ../sntrup761*.ts are fast only once V8 has
  * optimized them, and the first key generation of a process runs before that (45-70 ms instead of
  * 5); WebAssembly is compiled ahead of its first call.
  *
@@ -18,19 +18,6 @@ import { Sntrup761Kernel, type KernelExports } from "./kernel.js";
  * there. Where WebAssembly or its SIMD is missing or forbidden (a CSP without 'wasm-unsafe-eval'),
  * instantiation fails and the JavaScript runs.
  */
-
-/**
- * The embedded module's bytes. `atob` (every runtime we support has it) decodes natively, leaving
- * a loop of one charCodeAt per byte: a fifth of the strict decoder's work, which matters because
- * this runs in the first handshake, before V8 has compiled either loop.
- */
-function decode(b64: string): Uint8Array | null {
-  if (typeof atob !== "function") return fromBase64(b64);
-  const text = atob(b64);
-  const bytes = new Uint8Array(text.length);
-  for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
-  return bytes;
-}
 
 let loading: Promise<Sntrup761Kernel | null> | undefined;
 let loaded: Sntrup761Kernel | null = null;
@@ -45,9 +32,7 @@ export async function initSntrup761Kernel(): Promise<boolean> {
   loading ??= (async () => {
     if (typeof WebAssembly !== "object") return null;
     try {
-      const bytes = decode(SNTRUP761_KERNEL_BASE64);
-      if (!bytes) return null;
-      const { instance } = await WebAssembly.instantiate(bytes as Uint8Array<ArrayBuffer>, {});
+      const { instance } = await WebAssembly.instantiate(embeddedBytes(SNTRUP761_KERNEL_BASE64), {});
       return new Sntrup761Kernel(instance.exports as unknown as KernelExports);
     } catch {
       // CompileError (no SIMD) or a CSP refusing WebAssembly: the JavaScript path runs.
