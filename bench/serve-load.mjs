@@ -18,7 +18,7 @@ import { fileURLToPath } from "node:url";
 import { resolveCli, resolveLibrary } from "./lib/library.mjs";
 import { sshVersion } from "./lib/openssh.mjs";
 import { fmt, load, machine, percentile, quickMode, ratio, table } from "./lib/stats.mjs";
-import { FORCED } from "./lib/sshd.mjs";
+import { FORCED, sessionEnv } from "./lib/sshd.mjs";
 
 const FIXTURE = fileURLToPath(new URL("../fixtures/mcp/tools-server.mjs", import.meta.url));
 const arg = (name) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split("=")[1];
@@ -280,7 +280,7 @@ async function startSshdForced() {
       "MaxSessions 10",
       "LoginGraceTime 300",
       "LogLevel ERROR",
-      `SetEnv PATH=${process.env.PATH}`,
+      sessionEnv(dir),
       `ForceCommand ${process.execPath} ${FIXTURE}`,
     ],
   });

@@ -43,7 +43,7 @@ export function openssh10() {
 
 const list = (x) => (Array.isArray(x) ? x : [x]);
 
-const benchConfig = ({ kex, ciphers, macs, hostKey, pubkey }) => [
+const benchConfig = ({ kex, ciphers, macs, hostKey, pubkey, home }) => [
   `KexAlgorithms ${list(kex).join(",")}`,
   `Ciphers ${list(ciphers).join(",")}`,
   ...(macs ? [`MACs ${list(macs).join(",")}`] : []),
@@ -55,9 +55,18 @@ const benchConfig = ({ kex, ciphers, macs, hostKey, pubkey }) => [
   "MaxSessions 1100",
   "MaxStartups 200:30:400",
   "LogLevel ERROR",
-  // The MCP benchmark's fixture server needs node on the PATH of the session.
-  `SetEnv PATH=${process.env.PATH}`,
+  sessionEnv(home),
 ];
+
+/**
+ * sshd_config's SetEnv for a benchmark session: node on the PATH (the MCP benchmarks' fixture
+ * servers), and HOME set to the throwaway directory `home`. sshd runs every command through the
+ * user's shell, and Debian's bash reads ~/.bashrc when started by sshd: on a machine whose
+ * ~/.bashrc does real work (this one's root initialises pyenv: ~0.45 s and ~0.5 s of CPU per exec)
+ * that would be timed inside every download and counted as server CPU. SetEnv is applied after
+ * sshd sets HOME, so bash looks in `home`, where there is no .bashrc.
+ */
+export const sessionEnv = (home) => `SetEnv PATH=${process.env.PATH} HOME=${home}`;
 
 /**
  * Start sshd on a free port of 127.0.0.1. Returns what clients need (port, key paths and text,
@@ -95,7 +104,7 @@ export async function startBenchSshd({ kex = FORCED.kex, ciphers = FORCED.cipher
       authorized += readFileSync(`${rsaKey}.pub`, "utf8");
     }
     writeFileSync(join(dir, "authorized_keys"), authorized, { mode: 0o600 });
-    const config = [...extra, ...benchConfig({ kex, ciphers, macs, hostKey: FORCED.hostKey, pubkey })];
+    const config = [...extra, ...benchConfig({ kex, ciphers, macs, hostKey: FORCED.hostKey, pubkey, home: dir })];
     server = await startPrivateSshd({ dir, sshd, hostKey, extraConfig: config });
   } catch (error) {
     rmSync(dir, { recursive: true, force: true });
