@@ -92,4 +92,32 @@ describe("source layout", () => {
     }
     expect(offenders).toEqual([]);
   });
+
+  it("the CLI's start-up graph loads no MCP SDK module: the stdio proxy must not pay its 200-400 ms", () => {
+    // Static value imports only: `import type` is erased, and import() loads on demand (the HTTP
+    // bridge, `serve`). An import whose every name is `type X` is erased too.
+    const valueImports = (file: string): string[] => {
+      const code = readFileSync(file, "utf8");
+      const out: string[] = [];
+      for (const m of code.matchAll(/^\s*(?:import|export)\s+(?!type\s)([^;]*?)\s*from\s+["']([^"']+)["']|^\s*import\s+["']([^"']+)["']/gm)) {
+        const names = m[1];
+        if (names && /^\{[^}]*\}$/.test(names.trim()) && names.slice(1, -1).split(",").every((n) => !n.trim() || /^type\s/.test(n.trim()))) continue;
+        out.push((m[2] ?? m[3])!);
+      }
+      return out;
+    };
+    const seen = new Set<string>();
+    const sdk: string[] = [];
+    const visit = (file: string) => {
+      if (seen.has(file)) return;
+      seen.add(file);
+      for (const spec of valueImports(file)) {
+        if (spec.startsWith("@modelcontextprotocol/sdk")) sdk.push(`${rel(file)} -> ${spec}`);
+        if (spec.startsWith(".")) visit(resolve(dirname(file), spec).replace(/\.js$/, ".ts"));
+      }
+    };
+    visit(join(SRC, "cli", "main.ts"));
+    expect(seen.size).toBeGreaterThan(20); // the walk followed the graph
+    expect(sdk).toEqual([]);
+  });
 });

@@ -6,7 +6,6 @@ import { createLogger } from "../ssh/logger.js";
 import { VERSION } from "../ssh/version.js";
 import { DEFAULT_KNOWN_HOSTS, parseProxyArgs, PROXY_USAGE, UsageError, type ProxySettings } from "./args.js";
 import { connectTarget } from "./connect.js";
-import { runHttpBridge } from "./http-bridge.js";
 import { resolveClientKeys, type ResolvedClientKeys } from "./client-keys.js";
 import { explainFailure, oneLine } from "./explain.js";
 import { runKeygenCli } from "./keygen.js";
@@ -28,6 +27,11 @@ async function proxy(settings: ProxySettings): Promise<number> {
   // ~/.ssh/id_* unless it says otherwise), plus any --client-key.
   let keys: ResolvedClientKeys = { paths: [], m2mDefault: false, created: false };
   const failureContext: { knownHosts?: string } = {};
+  // The HTTP bridge needs the MCP SDK's transports (and through them its zod schemas): 200-400 ms
+  // of module loading that the stdio proxy, the path every MCP client launch takes, must not pay.
+  // Imported only for --http-url, and started now so that it loads while the connection is made.
+  const bridge = settings.httpUrl !== undefined ? import("./http-bridge.js") : null;
+  bridge?.catch(() => {}); // a failed import is reported where it is awaited
   try {
     if (settings.target !== undefined) {
       if (settings.clientKeys.length > 0) keys = await resolveClientKeys(settings.clientKeys, settings.passphrase, logger);
@@ -43,7 +47,8 @@ async function proxy(settings: ProxySettings): Promise<number> {
       return 128 + (SIGNAL_NUMBERS[first] ?? 0);
     }
     const io = { stdin: process.stdin, stdout: process.stdout, logger, stopSignal };
-    if (settings.httpUrl !== undefined) {
+    if (bridge && settings.httpUrl !== undefined) {
+      const { runHttpBridge } = await bridge;
       return await runHttpBridge(first.client, { url: settings.httpUrl, sse: settings.sse ?? false }, io);
     }
     return await runProxy(first.options, { ...io, initTimeoutMs: settings.initTimeoutMs });
