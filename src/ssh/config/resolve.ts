@@ -9,11 +9,11 @@ import { asciiLower, matchPattern, matchPatternList } from "./patterns.js";
 import type { SshConfigReader } from "./reader.js";
 import {
   SshConfigError,
-  type FileFlags,
   type Jump,
   type Pass,
   type PathEntry,
   type ResolvedSshConfig,
+  type ReadState,
   type ResolveSshConfigOptions,
   type Settings,
 } from "./types.js";
@@ -77,24 +77,17 @@ class Resolver {
     }
   }
 
-  readText(file: string, text: string, flags: FileFlags, pass: Pass, active: { v: boolean }, depth: number): void {
+  readText(text: string, state: ReadState): void {
     const lines = text.split("\n");
     for (let i = 0; i < lines.length; i++) {
-      this.line(lines[i]!, file, i + 1, flags, pass, active, depth);
+      state.lineNumber = i + 1;
+      this.line(lines[i]!, state);
     }
   }
 
-  private line(
-    raw: string,
-    file: string,
-    lineNo: number,
-    flags: FileFlags,
-    pass: Pass,
-    active: { v: boolean },
-    depth: number,
-  ): void {
+  private line(raw: string, state: ReadState): void {
     const fail = (message: string): never => {
-      throw new SshConfigError(file, lineNo, message);
+      throw new SshConfigError(state.file, state.lineNumber, message);
     };
     let end = raw.length;
     while (end > 1 && " \t\r\n\f".includes(raw[end - 1]!)) end--;
@@ -123,7 +116,7 @@ class Resolver {
     const args = splitArguments(rest);
     if (args === null) fail("invalid quotes");
     const argv = args as string[];
-    const on = active.v;
+    const on = state.active;
     const s = this.s;
 
     // ssh_config(5): for each parameter, the first obtained value is used.
@@ -157,7 +150,7 @@ class Resolver {
     };
 
     if (!known) {
-      this.note(`${file} line ${lineNo}: ignored unknown option "${keyword}" (IgnoreUnknown)`);
+      this.note(`${state.file} line ${state.lineNumber}: ignored unknown option "${keyword}" (IgnoreUnknown)`);
       return;
     }
     if (!HANDLED.has(keyword)) {
@@ -169,30 +162,30 @@ class Resolver {
 
     switch (keyword) {
       case "host": {
-        active.v = false;
+        state.active = false;
         for (let arg of argv.splice(0)) {
           if (arg === "") fail(`keyword ${keyword} empty argument`);
-          if (flags.neverMatch) break;
+          if (state.neverMatch) break;
           const negated = arg.startsWith("!");
           if (negated) arg = arg.slice(1);
-          if (matchPattern(pass.host, arg)) {
+          if (matchPattern(state.pass.host, arg)) {
             if (negated) {
-              active.v = false;
+              state.active = false;
               break;
             }
-            active.v = true;
+            state.active = true;
           }
         }
         break;
       }
       case "match": {
-        const { result, rest: left } = evaluateMatch(this, rest, pass, fail);
-        active.v = flags.neverMatch ? false : result;
+        const { result, rest: left } = evaluateMatch(this, rest, state.pass, fail);
+        state.active = state.neverMatch ? false : result;
         if (left === null || left === "") argv.splice(0);
         break;
       }
       case "include":
-        include(this, argv.splice(0), file, lineNo, flags, pass, active, depth, fail);
+        include(this, argv.splice(0), state, fail);
         break;
       case "hostname": {
         keep("hostName", required());
@@ -216,12 +209,12 @@ class Resolver {
       case "identityfile":
       case "identityfile2": {
         const v = required();
-        if (on) addPath(s.identityFiles, v, flags.user);
+        if (on) addPath(s.identityFiles, v, state.userConfig);
         break;
       }
       case "certificatefile": {
         const v = required();
-        if (on) addPath(s.certificateFiles, v, flags.user);
+        if (on) addPath(s.certificateFiles, v, state.userConfig);
         break;
       }
       case "identitiesonly": {
@@ -447,7 +440,8 @@ export function resolveSshConfig(host: string, options: ResolveSshConfigOptions)
         if (src.required) throw new Error(`Can't open user config file ${src.name}`);
         continue;
       }
-      r.readText(src.name, src.text, { user: src.user, neverMatch: false }, pass, { v: true }, 0);
+      const state = { file: src.name, lineNumber: 0, userConfig: src.user, neverMatch: false, pass, depth: 0, active: true };
+      r.readText(src.text, state);
     }
   };
 
