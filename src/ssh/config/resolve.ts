@@ -2,6 +2,8 @@ import { algorithmsValid } from "./algorithms.js";
 import { checkDollarReferences, percentExpand, tildeExpand } from "./expand.js";
 import { finishSettings } from "./finish.js";
 import { include } from "./include.js";
+import { KeywordLine, type KeywordHandler } from "./keyword-line.js";
+import { CONNECTION_KEYWORDS } from "./keywords-connection.js";
 import { DEPRECATED_KEYWORDS, OTHER_KEYWORDS, UNSUPPORTED_KEYWORDS } from "./keywords.js";
 import { nextDelimited, splitArguments } from "./lexer.js";
 import { evaluateMatch } from "./match.js";
@@ -9,7 +11,6 @@ import { asciiLower, matchPattern, matchPatternList } from "./patterns.js";
 import type { SshConfigReader } from "./reader.js";
 import {
   SshConfigError,
-  type Jump,
   type Pass,
   type PathEntry,
   type ResolvedSshConfig,
@@ -17,7 +18,7 @@ import {
   type ResolveSshConfigOptions,
   type Settings,
 } from "./types.js";
-import { ADD_KEYS, CANONICALIZE, convtime, FLAGS, isAddressLike, parseJump, parsePort, scanScaled, STRICT } from "./values.js";
+import { ADD_KEYS, convtime, FLAGS, isAddressLike, scanScaled, STRICT } from "./values.js";
 
 // The public shapes live in types.ts; re-exported so `./config/resolve.js` stays the one import.
 export {
@@ -62,6 +63,8 @@ class Resolver {
     setEnv: [],
   };
   wantFinalPass = false;
+  /** The keywords handled by group, keyed by the lowercased keyword. */
+  private readonly handlers: ReadonlyMap<string, KeywordHandler> = new Map(Object.entries({ ...CONNECTION_KEYWORDS }));
   private readonly noteSet = new Set<string>();
   readonly notes: string[] = [];
 
@@ -143,11 +146,6 @@ class Resolver {
       if (v < 0) fail(`invalid time value "${a}"`);
       return v;
     };
-    const int = (): number => {
-      const a = next();
-      if (a === undefined || !/^\s*\+?\d+$/.test(a) || Number(a) > 0x7fffffff) fail(`integer value "${a ?? ""}" invalid`);
-      return Number(a);
-    };
 
     if (!known) {
       this.note(`${state.file} line ${state.lineNumber}: ignored unknown option "${keyword}" (IgnoreUnknown)`);
@@ -160,6 +158,13 @@ class Resolver {
       return;
     }
 
+    const handler = this.handlers.get(keyword);
+    if (handler !== undefined) {
+      const l = new KeywordLine(keyword, argv, rest, state, this, fail);
+      handler(l);
+      l.finish();
+      return;
+    }
     switch (keyword) {
       case "host": {
         state.active = false;
@@ -187,23 +192,8 @@ class Resolver {
       case "include":
         include(this, argv.splice(0), state, fail);
         break;
-      case "hostname": {
-        keep("hostName", required());
-        break;
-      }
-      case "user": {
-        keep("user", required());
-        break;
-      }
       case "hostkeyalias": {
         keep("hostKeyAlias", required());
-        break;
-      }
-      case "port": {
-        const a = required();
-        const v = parsePort(a);
-        if (v <= 0) fail(`Bad port '${a}'`);
-        keep("port", v);
         break;
       }
       case "identityfile":
@@ -232,13 +222,6 @@ class Resolver {
         keep("strictHostKeyChecking", v);
         break;
       }
-      case "canonicalizehostname": {
-        const a = next();
-        const v = a === undefined ? undefined : CANONICALIZE[asciiLower(a)];
-        if (v === undefined) fail(`unsupported option "${a ?? ""}" for ${keyword}`);
-        keep("canonicalizeHostname", v);
-        break;
-      }
       case "ignoreunknown": {
         keep("ignoreUnknown", required());
         break;
@@ -265,39 +248,6 @@ class Resolver {
           }
           if (on && wasEmpty) list.push(arg);
         });
-        break;
-      }
-      case "proxycommand": {
-        // First obtained wins between ProxyCommand and ProxyJump (a jump host marks ProxyCommand
-        // as "none"); `ProxyJump none` alone does not stop a later ProxyCommand. This is the
-        // OpenSSH 10.3 rule, which Debian's 9.2 (deb12u10) carries too.
-        keep("proxyCommand", rest.replace(/^[ \t\r\n=]+/, ""));
-        argv.splice(0);
-        break;
-      }
-      case "proxyjump": {
-        const v = rest.replace(/^[ \t\r\n=]+/, "");
-        const jump = parseJump(v);
-        if (jump === null) fail(`Invalid ProxyJump "${v}"`);
-        if (jump === "none") {
-          if (on && s.jump === undefined) s.jump = "none";
-        } else if (on && s.proxyCommand === undefined && s.jump === undefined) {
-          s.jump = jump as Jump;
-          s.proxyCommand = "none";
-        }
-        argv.splice(0);
-        break;
-      }
-      case "connecttimeout": {
-        keep("connectTimeout", time());
-        break;
-      }
-      case "serveraliveinterval": {
-        keep("serverAliveInterval", time());
-        break;
-      }
-      case "serveralivecountmax": {
-        keep("serverAliveCountMax", int());
         break;
       }
       case "kexalgorithms":
