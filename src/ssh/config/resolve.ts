@@ -1,9 +1,10 @@
 import { algorithmsValid } from "./algorithms.js";
-import { checkDollarReferences, percentExpand, tildeExpand } from "./expand.js";
+import { percentExpand, tildeExpand } from "./expand.js";
 import { finishSettings } from "./finish.js";
 import { include } from "./include.js";
 import { KeywordLine, type KeywordHandler } from "./keyword-line.js";
 import { CONNECTION_KEYWORDS } from "./keywords-connection.js";
+import { IDENTITY_KEYWORDS } from "./keywords-identity.js";
 import { DEPRECATED_KEYWORDS, OTHER_KEYWORDS, UNSUPPORTED_KEYWORDS } from "./keywords.js";
 import { nextDelimited, splitArguments } from "./lexer.js";
 import { evaluateMatch } from "./match.js";
@@ -12,13 +13,12 @@ import type { SshConfigReader } from "./reader.js";
 import {
   SshConfigError,
   type Pass,
-  type PathEntry,
   type ResolvedSshConfig,
   type ReadState,
   type ResolveSshConfigOptions,
   type Settings,
 } from "./types.js";
-import { ADD_KEYS, convtime, FLAGS, isAddressLike, scanScaled, STRICT } from "./values.js";
+import { convtime, FLAGS, isAddressLike, scanScaled, STRICT } from "./values.js";
 
 // The public shapes live in types.ts; re-exported so `./config/resolve.js` stays the one import.
 export {
@@ -64,7 +64,7 @@ class Resolver {
   };
   wantFinalPass = false;
   /** The keywords handled by group, keyed by the lowercased keyword. */
-  private readonly handlers: ReadonlyMap<string, KeywordHandler> = new Map(Object.entries({ ...CONNECTION_KEYWORDS }));
+  private readonly handlers: ReadonlyMap<string, KeywordHandler> = new Map(Object.entries({ ...CONNECTION_KEYWORDS, ...IDENTITY_KEYWORDS }));
   private readonly noteSet = new Set<string>();
   readonly notes: string[] = [];
 
@@ -196,21 +196,6 @@ class Resolver {
         keep("hostKeyAlias", required());
         break;
       }
-      case "identityfile":
-      case "identityfile2": {
-        const v = required();
-        if (on) addPath(s.identityFiles, v, state.userConfig);
-        break;
-      }
-      case "certificatefile": {
-        const v = required();
-        if (on) addPath(s.certificateFiles, v, state.userConfig);
-        break;
-      }
-      case "identitiesonly": {
-        keep("identitiesOnly", flag());
-        break;
-      }
       case "hashknownhosts": {
         keep("hashKnownHosts", flag());
         break;
@@ -224,16 +209,6 @@ class Resolver {
       }
       case "ignoreunknown": {
         keep("ignoreUnknown", required());
-        break;
-      }
-      case "identityagent": {
-        const v = required();
-        const env = this.reader.env;
-        if (env !== undefined && !checkDollarReferences(v, env)) fail(`Invalid environment expansion ${v}`);
-        if (v.startsWith("$") && v[1] !== "{" && !/^[A-Za-z0-9_]+$/.test(v.slice(1))) {
-          fail(`Invalid environment name ${v}`);
-        }
-        keep("identityAgent", v);
         break;
       }
       case "userknownhostsfile":
@@ -306,21 +281,6 @@ class Resolver {
         }
         break;
       }
-      case "addkeystoagent": {
-        const a = next();
-        const b = next();
-        const v = a === undefined ? undefined : ADD_KEYS[asciiLower(a)];
-        const timeOk = (t: string): boolean => convtime(t) >= 0;
-        if (v === "confirm" && b !== undefined) {
-          if (!timeOk(b)) fail("invalid time value");
-        } else if (v === undefined && b === undefined) {
-          if (a === undefined || !timeOk(a)) fail("unsupported option");
-        } else if (v === undefined || b !== undefined) {
-          fail("unsupported option");
-        }
-        this.note("AddKeysToAgent is ignored (mcp-ssh never adds keys to an agent)");
-        break;
-      }
     }
     if (argv.length > 0) fail(`keyword ${keyword} extra arguments at end of line`);
   }
@@ -344,11 +304,6 @@ const ALGORITHM_FIELDS: Record<string, "kexAlgorithms" | "ciphers" | "macs" | "h
   pubkeyacceptedalgorithms: "pubkeyAcceptedAlgorithms",
   pubkeyacceptedkeytypes: "pubkeyAcceptedAlgorithms",
 };
-
-/** add_identity_file / add_certificate_file: no duplicates (same path from the same kind of file). */
-function addPath(list: PathEntry[], path: string, userProvided: boolean): void {
-  if (!list.some((e) => e.path === path && e.userProvided === userProvided)) list.push({ path, userProvided });
-}
 
 /**
  * Resolves the settings ssh would use to connect to `host` ("[user@]host" as typed on the
