@@ -5,6 +5,7 @@ import { include } from "./include.js";
 import { KeywordLine, type KeywordHandler } from "./keyword-line.js";
 import { CONNECTION_KEYWORDS } from "./keywords-connection.js";
 import { IDENTITY_KEYWORDS } from "./keywords-identity.js";
+import { HOST_KEY_KEYWORDS } from "./keywords-host-keys.js";
 import { DEPRECATED_KEYWORDS, OTHER_KEYWORDS, UNSUPPORTED_KEYWORDS } from "./keywords.js";
 import { nextDelimited, splitArguments } from "./lexer.js";
 import { evaluateMatch } from "./match.js";
@@ -18,7 +19,7 @@ import {
   type ResolveSshConfigOptions,
   type Settings,
 } from "./types.js";
-import { convtime, FLAGS, isAddressLike, scanScaled, STRICT } from "./values.js";
+import { convtime, isAddressLike, scanScaled } from "./values.js";
 
 // The public shapes live in types.ts; re-exported so `./config/resolve.js` stays the one import.
 export {
@@ -64,7 +65,7 @@ class Resolver {
   };
   wantFinalPass = false;
   /** The keywords handled by group, keyed by the lowercased keyword. */
-  private readonly handlers: ReadonlyMap<string, KeywordHandler> = new Map(Object.entries({ ...CONNECTION_KEYWORDS, ...IDENTITY_KEYWORDS }));
+  private readonly handlers: ReadonlyMap<string, KeywordHandler> = new Map(Object.entries({ ...CONNECTION_KEYWORDS, ...IDENTITY_KEYWORDS, ...HOST_KEY_KEYWORDS }));
   private readonly noteSet = new Set<string>();
   readonly notes: string[] = [];
 
@@ -132,12 +133,6 @@ class Resolver {
       if (a === undefined || a === "") fail(`missing argument for ${keyword}`);
       return a as string;
     };
-    const flag = (): boolean => {
-      const a = next();
-      const v = a === undefined ? undefined : FLAGS[asciiLower(a)];
-      if (v === undefined) fail(`unsupported option "${a ?? ""}" for ${keyword}`);
-      return v as boolean;
-    };
     const time = (): number => {
       const a = next();
       if (a === undefined || a === "") fail("missing time value");
@@ -192,37 +187,8 @@ class Resolver {
       case "include":
         include(this, argv.splice(0), state, fail);
         break;
-      case "hostkeyalias": {
-        keep("hostKeyAlias", required());
-        break;
-      }
-      case "hashknownhosts": {
-        keep("hashKnownHosts", flag());
-        break;
-      }
-      case "stricthostkeychecking": {
-        const a = next();
-        const v = a === undefined ? undefined : STRICT[asciiLower(a)];
-        if (v === undefined) fail(`unsupported option "${a ?? ""}" for ${keyword}`);
-        keep("strictHostKeyChecking", v);
-        break;
-      }
       case "ignoreunknown": {
         keep("ignoreUnknown", required());
-        break;
-      }
-      case "userknownhostsfile":
-      case "globalknownhostsfile": {
-        const list = keyword === "userknownhostsfile" ? s.userKnownHostsFiles : s.globalKnownHostsFiles;
-        const wasEmpty = list.length === 0;
-        const all = argv.splice(0);
-        all.forEach((arg, i) => {
-          if (arg === "") fail(`keyword ${keyword} empty argument`);
-          if (asciiLower(arg) === "none" && (i > 0 || all.length > 1)) {
-            fail(`keyword ${keyword} "none" argument must appear alone`);
-          }
-          if (on && wasEmpty) list.push(arg);
-        });
         break;
       }
       case "kexalgorithms":
