@@ -1,4 +1,3 @@
-import { algorithmsValid } from "./algorithms.js";
 import { percentExpand, tildeExpand } from "./expand.js";
 import { finishSettings } from "./finish.js";
 import { include } from "./include.js";
@@ -6,6 +5,7 @@ import { KeywordLine, type KeywordHandler } from "./keyword-line.js";
 import { CONNECTION_KEYWORDS } from "./keywords-connection.js";
 import { IDENTITY_KEYWORDS } from "./keywords-identity.js";
 import { HOST_KEY_KEYWORDS } from "./keywords-host-keys.js";
+import { TRANSPORT_KEYWORDS } from "./keywords-transport.js";
 import { DEPRECATED_KEYWORDS, OTHER_KEYWORDS, UNSUPPORTED_KEYWORDS } from "./keywords.js";
 import { nextDelimited, splitArguments } from "./lexer.js";
 import { evaluateMatch } from "./match.js";
@@ -19,7 +19,7 @@ import {
   type ResolveSshConfigOptions,
   type Settings,
 } from "./types.js";
-import { convtime, isAddressLike, scanScaled } from "./values.js";
+import { isAddressLike } from "./values.js";
 
 // The public shapes live in types.ts; re-exported so `./config/resolve.js` stays the one import.
 export {
@@ -65,7 +65,7 @@ class Resolver {
   };
   wantFinalPass = false;
   /** The keywords handled by group, keyed by the lowercased keyword. */
-  private readonly handlers: ReadonlyMap<string, KeywordHandler> = new Map(Object.entries({ ...CONNECTION_KEYWORDS, ...IDENTITY_KEYWORDS, ...HOST_KEY_KEYWORDS }));
+  private readonly handlers: ReadonlyMap<string, KeywordHandler> = new Map(Object.entries({ ...CONNECTION_KEYWORDS, ...IDENTITY_KEYWORDS, ...HOST_KEY_KEYWORDS, ...TRANSPORT_KEYWORDS }));
   private readonly noteSet = new Set<string>();
   readonly notes: string[] = [];
 
@@ -133,14 +133,6 @@ class Resolver {
       if (a === undefined || a === "") fail(`missing argument for ${keyword}`);
       return a as string;
     };
-    const time = (): number => {
-      const a = next();
-      if (a === undefined || a === "") fail("missing time value");
-      if (a === "none") return -1;
-      const v = convtime(a as string);
-      if (v < 0) fail(`invalid time value "${a}"`);
-      return v;
-    };
 
     if (!known) {
       this.note(`${state.file} line ${state.lineNumber}: ignored unknown option "${keyword}" (IgnoreUnknown)`);
@@ -191,18 +183,6 @@ class Resolver {
         keep("ignoreUnknown", required());
         break;
       }
-      case "kexalgorithms":
-      case "ciphers":
-      case "macs":
-      case "hostkeyalgorithms":
-      case "pubkeyacceptedalgorithms":
-      case "pubkeyacceptedkeytypes": {
-        const v = required();
-        if (!algorithmsValid(this.supported, keyword, v)) fail(`Bad SSH2 algorithm list '${v}' for ${keyword}`);
-        const field = ALGORITHM_FIELDS[keyword]!;
-        if (on && s[field] === undefined) s[field] = v;
-        break;
-      }
       case "sendenv": {
         for (const arg of argv.splice(0)) {
           if (arg === "" || arg.includes("=")) fail("Invalid environment name.");
@@ -227,26 +207,6 @@ class Resolver {
         }
         break;
       }
-      case "rekeylimit": {
-        const a = required();
-        let bytes = 0;
-        if (a !== "default") {
-          const v = scanScaled(a);
-          if (v === null) fail(`Bad number '${a}'`);
-          if (v !== 0 && (v as number) < 16) fail("RekeyLimit too small");
-          bytes = v as number;
-        }
-        if (on && s.rekeyBytes === undefined) s.rekeyBytes = bytes;
-        if (argv.length > 0) {
-          if (argv[0] === "none") {
-            argv.shift();
-          } else {
-            const t = time();
-            if (on && s.rekeySeconds === undefined) s.rekeySeconds = t;
-          }
-        }
-        break;
-      }
     }
     if (argv.length > 0) fail(`keyword ${keyword} extra arguments at end of line`);
   }
@@ -261,15 +221,6 @@ const HANDLED: ReadonlySet<string> = new Set([
   "pubkeyacceptedalgorithms", "pubkeyacceptedkeytypes", "sendenv", "setenv", "rekeylimit",
   "addkeystoagent",
 ]);
-
-const ALGORITHM_FIELDS: Record<string, "kexAlgorithms" | "ciphers" | "macs" | "hostKeyAlgorithms" | "pubkeyAcceptedAlgorithms"> = {
-  kexalgorithms: "kexAlgorithms",
-  ciphers: "ciphers",
-  macs: "macs",
-  hostkeyalgorithms: "hostKeyAlgorithms",
-  pubkeyacceptedalgorithms: "pubkeyAcceptedAlgorithms",
-  pubkeyacceptedkeytypes: "pubkeyAcceptedAlgorithms",
-};
 
 /**
  * Resolves the settings ssh would use to connect to `host` ("[user@]host" as typed on the
