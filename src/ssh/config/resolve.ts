@@ -6,6 +6,7 @@ import { CONNECTION_KEYWORDS } from "./keywords-connection.js";
 import { IDENTITY_KEYWORDS } from "./keywords-identity.js";
 import { HOST_KEY_KEYWORDS } from "./keywords-host-keys.js";
 import { TRANSPORT_KEYWORDS } from "./keywords-transport.js";
+import { ENVIRONMENT_KEYWORDS } from "./keywords-environment.js";
 import { DEPRECATED_KEYWORDS, OTHER_KEYWORDS, UNSUPPORTED_KEYWORDS } from "./keywords.js";
 import { nextDelimited, splitArguments } from "./lexer.js";
 import { evaluateMatch } from "./match.js";
@@ -65,7 +66,7 @@ class Resolver {
   };
   wantFinalPass = false;
   /** The keywords handled by group, keyed by the lowercased keyword. */
-  private readonly handlers: ReadonlyMap<string, KeywordHandler> = new Map(Object.entries({ ...CONNECTION_KEYWORDS, ...IDENTITY_KEYWORDS, ...HOST_KEY_KEYWORDS, ...TRANSPORT_KEYWORDS }));
+  private readonly handlers: ReadonlyMap<string, KeywordHandler> = new Map(Object.entries({ ...CONNECTION_KEYWORDS, ...IDENTITY_KEYWORDS, ...HOST_KEY_KEYWORDS, ...TRANSPORT_KEYWORDS, ...ENVIRONMENT_KEYWORDS }));
   private readonly noteSet = new Set<string>();
   readonly notes: string[] = [];
 
@@ -181,30 +182,6 @@ class Resolver {
         break;
       case "ignoreunknown": {
         keep("ignoreUnknown", required());
-        break;
-      }
-      case "sendenv": {
-        for (const arg of argv.splice(0)) {
-          if (arg === "" || arg.includes("=")) fail("Invalid environment name.");
-          if (!on) continue;
-          if (arg.startsWith("-")) {
-            const pattern = arg.slice(1);
-            s.sendEnv = s.sendEnv.filter((name) => !matchPattern(name, pattern));
-          } else {
-            s.sendEnv.push(arg);
-          }
-        }
-        break;
-      }
-      case "setenv": {
-        const hadAny = s.setEnv.length !== 0;
-        for (const arg of argv.splice(0)) {
-          if (!arg.includes("=")) fail("Invalid SetEnv.");
-          if (!on || hadAny) continue;
-          const name = arg.slice(0, arg.indexOf("="));
-          if (s.setEnv.some((e) => e.slice(0, e.indexOf("=")) === name)) continue;
-          s.setEnv.push(arg);
-        }
         break;
       }
     }
