@@ -1,22 +1,22 @@
 import { percentExpand, tildeExpand } from "./expand.js";
 import { finishSettings } from "./finish.js";
-import { include } from "./include.js";
-import { KeywordLine, type KeywordHandler } from "./keyword-line.js";
+import { include, type IncludeContext } from "./include.js";
+import { KeywordLine, type KeywordContext, type KeywordHandler } from "./keyword-line.js";
 import { CONNECTION_KEYWORDS } from "./keywords-connection.js";
-import { IDENTITY_KEYWORDS } from "./keywords-identity.js";
-import { HOST_KEY_KEYWORDS } from "./keywords-host-keys.js";
-import { TRANSPORT_KEYWORDS } from "./keywords-transport.js";
 import { ENVIRONMENT_KEYWORDS } from "./keywords-environment.js";
-import { DEPRECATED_KEYWORDS, OTHER_KEYWORDS, UNSUPPORTED_KEYWORDS } from "./keywords.js";
+import { HOST_KEY_KEYWORDS } from "./keywords-host-keys.js";
+import { IDENTITY_KEYWORDS } from "./keywords-identity.js";
+import { DEPRECATED_KEYWORDS, OTHER_KEYWORDS, UNSUPPORTED_KEYWORDS } from "./keywords-ignored.js";
+import { TRANSPORT_KEYWORDS } from "./keywords-transport.js";
 import { nextDelimited, splitArguments } from "./lexer.js";
-import { evaluateMatch } from "./match.js";
+import { evaluateMatch, type MatchContext } from "./match.js";
 import { asciiLower, matchPattern, matchPatternList } from "./patterns.js";
 import type { SshConfigReader } from "./reader.js";
 import {
   SshConfigError,
   type Pass,
-  type ResolvedSshConfig,
   type ReadState,
+  type ResolvedSshConfig,
   type ResolveSshConfigOptions,
   type Settings,
 } from "./types.js";
@@ -47,15 +47,19 @@ export { convtime } from "./values.js";
  * - `Match exec` is not run: it counts as a command that failed (so `exec` does not match and
  *   `!exec` does), with a note. No DNS is done: canonicalization keeps the name, with a note.
  *
- * This file reads the lines (the keyword switch of readconf.c's process_config_line) and runs the
- * passes; the parts live beside it: types.ts (the shapes), values.ts (argument parsers),
- * match.ts (Match), include.ts (Include), algorithms.ts (algorithm lists), finish.ts (defaults
- * and token expansion once the files are read).
+ * This file reads the lines (readconf.c's process_config_line up to its keyword switch), handles
+ * the keywords that steer the reading (Host, Match, Include, IgnoreUnknown) and runs the passes.
+ * The parts live beside it: types.ts (the shapes), keyword-line.ts (a line's arguments, as the
+ * keyword handlers take them), keywords-connection.ts, keywords-identity.ts,
+ * keywords-host-keys.ts, keywords-transport.ts and keywords-environment.ts (the other keywords
+ * acted on, by group), keywords-ignored.ts (those accepted and not acted on), values.ts (argument
+ * parsers), match.ts (Match), include.ts (Include), algorithms.ts (algorithm lists), finish.ts
+ * (defaults and token expansion once the files are read).
  */
 
 const WHITESPACE = " \t\r\n";
 
-class Resolver {
+class Resolver implements KeywordContext, IncludeContext, MatchContext {
   readonly s: Settings = {
     identityFiles: [],
     certificateFiles: [],
@@ -65,10 +69,23 @@ class Resolver {
     setEnv: [],
   };
   wantFinalPass = false;
-  /** The keywords handled by group, keyed by the lowercased keyword. */
-  private readonly handlers: ReadonlyMap<string, KeywordHandler> = new Map(Object.entries({ ...CONNECTION_KEYWORDS, ...IDENTITY_KEYWORDS, ...HOST_KEY_KEYWORDS, ...TRANSPORT_KEYWORDS, ...ENVIRONMENT_KEYWORDS }));
   private readonly noteSet = new Set<string>();
   readonly notes: string[] = [];
+  /** Every keyword acted on, by its lowercased name: those that steer the reading, then the groups. */
+  private readonly handlers: ReadonlyMap<string, KeywordHandler> = new Map(
+    Object.entries<KeywordHandler>({
+      host: (l) => this.host(l),
+      match: (l) => this.match(l),
+      include: (l) => include(this, l.takeAll(), l.state, l.fail),
+      // Consulted for the lines after it: ssh_config(5) asks for it early in the file.
+      ignoreunknown: (l) => l.keep("ignoreUnknown", l.required()),
+      ...CONNECTION_KEYWORDS,
+      ...IDENTITY_KEYWORDS,
+      ...HOST_KEY_KEYWORDS,
+      ...TRANSPORT_KEYWORDS,
+      ...ENVIRONMENT_KEYWORDS,
+    }),
+  );
 
   constructor(
     readonly reader: SshConfigReader,
@@ -90,6 +107,7 @@ class Resolver {
     }
   }
 
+  /** process_config_line_depth: the keyword and its arguments, checked, then its handler. */
   private line(raw: string, state: ReadState): void {
     const fail = (message: string): never => {
       throw new SshConfigError(state.file, state.lineNumber, message);
@@ -110,8 +128,9 @@ class Resolver {
     }
     if (str === null || str === "") fail(`no argument after keyword "${keyword}"`);
     const rest = str as string;
+    const handler = this.handlers.get(keyword);
     const known =
-      HANDLED.has(keyword) ||
+      handler !== undefined ||
       OTHER_KEYWORDS.has(keyword) ||
       DEPRECATED_KEYWORDS.has(keyword) ||
       UNSUPPORTED_KEYWORDS.has(keyword);
@@ -120,84 +139,50 @@ class Resolver {
     }
     const args = splitArguments(rest);
     if (args === null) fail("invalid quotes");
-    const argv = args as string[];
-    const on = state.active;
-    const s = this.s;
-
-    // ssh_config(5): for each parameter, the first obtained value is used.
-    const keep = <K extends keyof Settings>(key: K, v: Settings[K]): void => {
-      if (on && s[key] === undefined) s[key] = v;
-    };
-    const next = (): string | undefined => argv.shift();
-    const required = (): string => {
-      const a = next();
-      if (a === undefined || a === "") fail(`missing argument for ${keyword}`);
-      return a as string;
-    };
 
     if (!known) {
       this.note(`${state.file} line ${state.lineNumber}: ignored unknown option "${keyword}" (IgnoreUnknown)`);
       return;
     }
-    if (!HANDLED.has(keyword)) {
+    if (handler === undefined) {
       if (DEPRECATED_KEYWORDS.has(keyword)) this.note(`deprecated option "${keyword}" ignored`);
       else if (UNSUPPORTED_KEYWORDS.has(keyword)) this.note(`unsupported option "${keyword}" ignored`);
       else this.note(`keyword "${keyword}" is not used by mcp-ssh and was ignored`);
       return;
     }
+    const l = new KeywordLine(keyword, args as string[], rest, state, this, fail);
+    handler(l);
+    l.finish();
+  }
 
-    const handler = this.handlers.get(keyword);
-    if (handler !== undefined) {
-      const l = new KeywordLine(keyword, argv, rest, state, this, fail);
-      handler(l);
-      l.finish();
-      return;
-    }
-    switch (keyword) {
-      case "host": {
-        state.active = false;
-        for (let arg of argv.splice(0)) {
-          if (arg === "") fail(`keyword ${keyword} empty argument`);
-          if (state.neverMatch) break;
-          const negated = arg.startsWith("!");
-          if (negated) arg = arg.slice(1);
-          if (matchPattern(state.pass.host, arg)) {
-            if (negated) {
-              state.active = false;
-              break;
-            }
-            state.active = true;
-          }
+  /** Host: the section applies if a pattern matches the host and no negated one does (readconf.c's oHost). */
+  private host(l: KeywordLine): void {
+    const state = l.state;
+    state.active = false;
+    for (let arg of l.takeAll()) {
+      if (arg === "") l.fail(`keyword ${l.keyword} empty argument`);
+      if (state.neverMatch) break;
+      const negated = arg.startsWith("!");
+      if (negated) arg = arg.slice(1);
+      if (matchPattern(state.pass.host, arg)) {
+        if (negated) {
+          state.active = false;
+          break;
         }
-        break;
-      }
-      case "match": {
-        const { result, rest: left } = evaluateMatch(this, rest, state.pass, fail);
-        state.active = state.neverMatch ? false : result;
-        if (left === null || left === "") argv.splice(0);
-        break;
-      }
-      case "include":
-        include(this, argv.splice(0), state, fail);
-        break;
-      case "ignoreunknown": {
-        keep("ignoreUnknown", required());
-        break;
+        state.active = true;
       }
     }
-    if (argv.length > 0) fail(`keyword ${keyword} extra arguments at end of line`);
+  }
+
+  /** Match: the criteria (match.ts) decide the section. */
+  private match(l: KeywordLine): void {
+    const { result, rest } = evaluateMatch(this, l.rest, l.state.pass, l.fail);
+    l.state.active = l.state.neverMatch ? false : result;
+    // readconf.c: unless the criteria read the whole line, the arguments stay, to fail the
+    // extra-arguments check.
+    if (rest === null || rest === "") l.takeAll();
   }
 }
-
-const HANDLED: ReadonlySet<string> = new Set([
-  "host", "match", "include", "hostname", "user", "hostkeyalias", "port", "identityfile",
-  "identityfile2", "certificatefile", "identitiesonly", "hashknownhosts", "stricthostkeychecking",
-  "canonicalizehostname", "ignoreunknown", "identityagent", "userknownhostsfile",
-  "globalknownhostsfile", "proxycommand", "proxyjump", "connecttimeout", "serveraliveinterval",
-  "serveralivecountmax", "kexalgorithms", "ciphers", "macs", "hostkeyalgorithms",
-  "pubkeyacceptedalgorithms", "pubkeyacceptedkeytypes", "sendenv", "setenv", "rekeylimit",
-  "addkeystoagent",
-]);
 
 /**
  * Resolves the settings ssh would use to connect to `host` ("[user@]host" as typed on the
