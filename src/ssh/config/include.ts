@@ -1,6 +1,6 @@
 import { tildeExpand } from "./expand.js";
 import type { SshConfigReader } from "./reader.js";
-import type { FileFlags, Pass } from "./types.js";
+import type { ReadState } from "./types.js";
 
 /**
  * `Include` as ssh_config(5) describes it and OpenSSH readconf.c (process_config_line_depth) does it:
@@ -18,41 +18,34 @@ const MAX_INCLUDE_DEPTH = 16;
 export interface IncludeContext {
   readonly reader: SshConfigReader;
   note(text: string): void;
-  readText(file: string, text: string, flags: FileFlags, pass: Pass, active: { v: boolean }, depth: number): void;
+  readText(text: string, state: ReadState): void;
 }
 
-export function include(
-  ctx: IncludeContext,
-  args: string[],
-  file: string,
-  lineNo: number,
-  flags: FileFlags,
-  pass: Pass,
-  active: { v: boolean },
-  depth: number,
-  fail: (m: string) => never,
-): void {
+/** Reads the files an `Include` line (its arguments `args`, read in `state`) names. */
+export function include(ctx: IncludeContext, args: string[], state: ReadState, fail: (m: string) => never): void {
   const { homeDir, localUser } = ctx.reader;
   for (const arg of args) {
     if (arg === "") fail("keyword include empty argument");
-    if (arg.startsWith("~") && !flags.user) fail(`bad include path ${arg}`);
-    const path = !arg.startsWith("/") && !arg.startsWith("~") ? (flags.user ? "~/.ssh/" : "/etc/ssh/") + arg : arg;
+    if (arg.startsWith("~") && !state.userConfig) fail(`bad include path ${arg}`);
+    const path = !arg.startsWith("/") && !arg.startsWith("~") ? (state.userConfig ? "~/.ssh/" : "/etc/ssh/") + arg : arg;
     const matches = ctx.reader.glob(tildeExpand(path, homeDir, localUser));
     if (matches.length === 0) {
-      ctx.note(`${file} line ${lineNo}: include ${path} matched no files`);
+      ctx.note(`${state.file} line ${state.lineNumber}: include ${path} matched no files`);
       continue;
     }
-    const wasActive = active.v;
     for (const m of matches) {
       const text = ctx.reader.readFile(m);
-      if (text !== null) {
-        if (depth + 1 > MAX_INCLUDE_DEPTH) {
-          throw new Error(`${m}: too many recursive configuration includes (more than ${MAX_INCLUDE_DEPTH} deep)`);
-        }
-        ctx.readText(m, text, { user: flags.user, neverMatch: flags.neverMatch || !wasActive }, pass, active, depth + 1);
+      if (text === null) continue;
+      const depth = state.depth + 1;
+      if (depth > MAX_INCLUDE_DEPTH) {
+        throw new Error(`${m}: too many recursive configuration includes (more than ${MAX_INCLUDE_DEPTH} deep)`);
       }
-      // A Match or Host inside the included file does not leak into the including one.
-      active.v = wasActive;
+      // The included file starts in the including line's section, and a Host or Match inside it
+      // does not leak back (readconf.c saves *activep and restores it after each file): its own
+      // state, so the including one's is untouched.
+      const neverMatch = state.neverMatch || !state.active;
+      const { userConfig, pass, active } = state;
+      ctx.readText(text, { file: m, lineNumber: 0, userConfig, neverMatch, pass, depth, active });
     }
   }
 }

@@ -1,23 +1,26 @@
-import { algorithmsValid } from "./algorithms.js";
-import { checkDollarReferences, percentExpand, tildeExpand } from "./expand.js";
+import { percentExpand, tildeExpand } from "./expand.js";
 import { finishSettings } from "./finish.js";
-import { include } from "./include.js";
-import { DEPRECATED_KEYWORDS, OTHER_KEYWORDS, UNSUPPORTED_KEYWORDS } from "./keywords.js";
+import { include, type IncludeContext } from "./include.js";
+import { KeywordLine, type KeywordContext, type KeywordHandler } from "./keyword-line.js";
+import { CONNECTION_KEYWORDS } from "./keywords-connection.js";
+import { ENVIRONMENT_KEYWORDS } from "./keywords-environment.js";
+import { HOST_KEY_KEYWORDS } from "./keywords-host-keys.js";
+import { IDENTITY_KEYWORDS } from "./keywords-identity.js";
+import { DEPRECATED_KEYWORDS, OTHER_KEYWORDS, UNSUPPORTED_KEYWORDS } from "./keywords-ignored.js";
+import { TRANSPORT_KEYWORDS } from "./keywords-transport.js";
 import { nextDelimited, splitArguments } from "./lexer.js";
-import { evaluateMatch } from "./match.js";
+import { evaluateMatch, type MatchContext } from "./match.js";
 import { asciiLower, matchPattern, matchPatternList } from "./patterns.js";
 import type { SshConfigReader } from "./reader.js";
 import {
   SshConfigError,
-  type FileFlags,
-  type Jump,
   type Pass,
-  type PathEntry,
+  type ReadState,
   type ResolvedSshConfig,
   type ResolveSshConfigOptions,
   type Settings,
 } from "./types.js";
-import { ADD_KEYS, CANONICALIZE, convtime, FLAGS, isAddressLike, parseJump, parsePort, scanScaled, STRICT } from "./values.js";
+import { isAddressLike } from "./values.js";
 
 // The public shapes live in types.ts; re-exported so `./config/resolve.js` stays the one import.
 export {
@@ -44,15 +47,19 @@ export { convtime } from "./values.js";
  * - `Match exec` is not run: it counts as a command that failed (so `exec` does not match and
  *   `!exec` does), with a note. No DNS is done: canonicalization keeps the name, with a note.
  *
- * This file reads the lines (the keyword switch of readconf.c's process_config_line) and runs the
- * passes; the parts live beside it: types.ts (the shapes), values.ts (argument parsers),
- * match.ts (Match), include.ts (Include), algorithms.ts (algorithm lists), finish.ts (defaults
- * and token expansion once the files are read).
+ * This file reads the lines (readconf.c's process_config_line up to its keyword switch), handles
+ * the keywords that steer the reading (Host, Match, Include, IgnoreUnknown) and runs the passes.
+ * The parts live beside it: types.ts (the shapes), keyword-line.ts (a line's arguments, as the
+ * keyword handlers take them), keywords-connection.ts, keywords-identity.ts,
+ * keywords-host-keys.ts, keywords-transport.ts and keywords-environment.ts (the other keywords
+ * acted on, by group), keywords-ignored.ts (those accepted and not acted on), values.ts (argument
+ * parsers), match.ts (Match), include.ts (Include), algorithms.ts (algorithm lists), finish.ts
+ * (defaults and token expansion once the files are read).
  */
 
 const WHITESPACE = " \t\r\n";
 
-class Resolver {
+class Resolver implements KeywordContext, IncludeContext, MatchContext {
   readonly s: Settings = {
     identityFiles: [],
     certificateFiles: [],
@@ -64,6 +71,21 @@ class Resolver {
   wantFinalPass = false;
   private readonly noteSet = new Set<string>();
   readonly notes: string[] = [];
+  /** Every keyword acted on, by its lowercased name: those that steer the reading, then the groups. */
+  private readonly handlers: ReadonlyMap<string, KeywordHandler> = new Map(
+    Object.entries<KeywordHandler>({
+      host: (l) => this.host(l),
+      match: (l) => this.match(l),
+      include: (l) => include(this, l.takeAll(), l.state, l.fail),
+      // Consulted for the lines after it: ssh_config(5) asks for it early in the file.
+      ignoreunknown: (l) => l.keep("ignoreUnknown", l.required()),
+      ...CONNECTION_KEYWORDS,
+      ...IDENTITY_KEYWORDS,
+      ...HOST_KEY_KEYWORDS,
+      ...TRANSPORT_KEYWORDS,
+      ...ENVIRONMENT_KEYWORDS,
+    }),
+  );
 
   constructor(
     readonly reader: SshConfigReader,
@@ -77,24 +99,18 @@ class Resolver {
     }
   }
 
-  readText(file: string, text: string, flags: FileFlags, pass: Pass, active: { v: boolean }, depth: number): void {
+  readText(text: string, state: ReadState): void {
     const lines = text.split("\n");
     for (let i = 0; i < lines.length; i++) {
-      this.line(lines[i]!, file, i + 1, flags, pass, active, depth);
+      state.lineNumber = i + 1;
+      this.line(lines[i]!, state);
     }
   }
 
-  private line(
-    raw: string,
-    file: string,
-    lineNo: number,
-    flags: FileFlags,
-    pass: Pass,
-    active: { v: boolean },
-    depth: number,
-  ): void {
+  /** process_config_line_depth: the keyword and its arguments, checked, then its handler. */
+  private line(raw: string, state: ReadState): void {
     const fail = (message: string): never => {
-      throw new SshConfigError(file, lineNo, message);
+      throw new SshConfigError(state.file, state.lineNumber, message);
     };
     let end = raw.length;
     while (end > 1 && " \t\r\n\f".includes(raw[end - 1]!)) end--;
@@ -112,8 +128,9 @@ class Resolver {
     }
     if (str === null || str === "") fail(`no argument after keyword "${keyword}"`);
     const rest = str as string;
+    const handler = this.handlers.get(keyword);
     const known =
-      HANDLED.has(keyword) ||
+      handler !== undefined ||
       OTHER_KEYWORDS.has(keyword) ||
       DEPRECATED_KEYWORDS.has(keyword) ||
       UNSUPPORTED_KEYWORDS.has(keyword);
@@ -122,289 +139,49 @@ class Resolver {
     }
     const args = splitArguments(rest);
     if (args === null) fail("invalid quotes");
-    const argv = args as string[];
-    const on = active.v;
-    const s = this.s;
-
-    // ssh_config(5): for each parameter, the first obtained value is used.
-    const keep = <K extends keyof Settings>(key: K, v: Settings[K]): void => {
-      if (on && s[key] === undefined) s[key] = v;
-    };
-    const next = (): string | undefined => argv.shift();
-    const required = (): string => {
-      const a = next();
-      if (a === undefined || a === "") fail(`missing argument for ${keyword}`);
-      return a as string;
-    };
-    const flag = (): boolean => {
-      const a = next();
-      const v = a === undefined ? undefined : FLAGS[asciiLower(a)];
-      if (v === undefined) fail(`unsupported option "${a ?? ""}" for ${keyword}`);
-      return v as boolean;
-    };
-    const time = (): number => {
-      const a = next();
-      if (a === undefined || a === "") fail("missing time value");
-      if (a === "none") return -1;
-      const v = convtime(a as string);
-      if (v < 0) fail(`invalid time value "${a}"`);
-      return v;
-    };
-    const int = (): number => {
-      const a = next();
-      if (a === undefined || !/^\s*\+?\d+$/.test(a) || Number(a) > 0x7fffffff) fail(`integer value "${a ?? ""}" invalid`);
-      return Number(a);
-    };
 
     if (!known) {
-      this.note(`${file} line ${lineNo}: ignored unknown option "${keyword}" (IgnoreUnknown)`);
+      this.note(`${state.file} line ${state.lineNumber}: ignored unknown option "${keyword}" (IgnoreUnknown)`);
       return;
     }
-    if (!HANDLED.has(keyword)) {
+    if (handler === undefined) {
       if (DEPRECATED_KEYWORDS.has(keyword)) this.note(`deprecated option "${keyword}" ignored`);
       else if (UNSUPPORTED_KEYWORDS.has(keyword)) this.note(`unsupported option "${keyword}" ignored`);
       else this.note(`keyword "${keyword}" is not used by mcp-ssh and was ignored`);
       return;
     }
+    const l = new KeywordLine(keyword, args as string[], rest, state, this, fail);
+    handler(l);
+    l.finish();
+  }
 
-    switch (keyword) {
-      case "host": {
-        active.v = false;
-        for (let arg of argv.splice(0)) {
-          if (arg === "") fail(`keyword ${keyword} empty argument`);
-          if (flags.neverMatch) break;
-          const negated = arg.startsWith("!");
-          if (negated) arg = arg.slice(1);
-          if (matchPattern(pass.host, arg)) {
-            if (negated) {
-              active.v = false;
-              break;
-            }
-            active.v = true;
-          }
+  /** Host: the section applies if a pattern matches the host and no negated one does (readconf.c's oHost). */
+  private host(l: KeywordLine): void {
+    const state = l.state;
+    state.active = false;
+    for (let arg of l.takeAll()) {
+      if (arg === "") l.fail(`keyword ${l.keyword} empty argument`);
+      if (state.neverMatch) break;
+      const negated = arg.startsWith("!");
+      if (negated) arg = arg.slice(1);
+      if (matchPattern(state.pass.host, arg)) {
+        if (negated) {
+          state.active = false;
+          break;
         }
-        break;
-      }
-      case "match": {
-        const { result, rest: left } = evaluateMatch(this, rest, pass, fail);
-        active.v = flags.neverMatch ? false : result;
-        if (left === null || left === "") argv.splice(0);
-        break;
-      }
-      case "include":
-        include(this, argv.splice(0), file, lineNo, flags, pass, active, depth, fail);
-        break;
-      case "hostname": {
-        keep("hostName", required());
-        break;
-      }
-      case "user": {
-        keep("user", required());
-        break;
-      }
-      case "hostkeyalias": {
-        keep("hostKeyAlias", required());
-        break;
-      }
-      case "port": {
-        const a = required();
-        const v = parsePort(a);
-        if (v <= 0) fail(`Bad port '${a}'`);
-        keep("port", v);
-        break;
-      }
-      case "identityfile":
-      case "identityfile2": {
-        const v = required();
-        if (on) addPath(s.identityFiles, v, flags.user);
-        break;
-      }
-      case "certificatefile": {
-        const v = required();
-        if (on) addPath(s.certificateFiles, v, flags.user);
-        break;
-      }
-      case "identitiesonly": {
-        keep("identitiesOnly", flag());
-        break;
-      }
-      case "hashknownhosts": {
-        keep("hashKnownHosts", flag());
-        break;
-      }
-      case "stricthostkeychecking": {
-        const a = next();
-        const v = a === undefined ? undefined : STRICT[asciiLower(a)];
-        if (v === undefined) fail(`unsupported option "${a ?? ""}" for ${keyword}`);
-        keep("strictHostKeyChecking", v);
-        break;
-      }
-      case "canonicalizehostname": {
-        const a = next();
-        const v = a === undefined ? undefined : CANONICALIZE[asciiLower(a)];
-        if (v === undefined) fail(`unsupported option "${a ?? ""}" for ${keyword}`);
-        keep("canonicalizeHostname", v);
-        break;
-      }
-      case "ignoreunknown": {
-        keep("ignoreUnknown", required());
-        break;
-      }
-      case "identityagent": {
-        const v = required();
-        const env = this.reader.env;
-        if (env !== undefined && !checkDollarReferences(v, env)) fail(`Invalid environment expansion ${v}`);
-        if (v.startsWith("$") && v[1] !== "{" && !/^[A-Za-z0-9_]+$/.test(v.slice(1))) {
-          fail(`Invalid environment name ${v}`);
-        }
-        keep("identityAgent", v);
-        break;
-      }
-      case "userknownhostsfile":
-      case "globalknownhostsfile": {
-        const list = keyword === "userknownhostsfile" ? s.userKnownHostsFiles : s.globalKnownHostsFiles;
-        const wasEmpty = list.length === 0;
-        const all = argv.splice(0);
-        all.forEach((arg, i) => {
-          if (arg === "") fail(`keyword ${keyword} empty argument`);
-          if (asciiLower(arg) === "none" && (i > 0 || all.length > 1)) {
-            fail(`keyword ${keyword} "none" argument must appear alone`);
-          }
-          if (on && wasEmpty) list.push(arg);
-        });
-        break;
-      }
-      case "proxycommand": {
-        // First obtained wins between ProxyCommand and ProxyJump (a jump host marks ProxyCommand
-        // as "none"); `ProxyJump none` alone does not stop a later ProxyCommand. This is the
-        // OpenSSH 10.3 rule, which Debian's 9.2 (deb12u10) carries too.
-        keep("proxyCommand", rest.replace(/^[ \t\r\n=]+/, ""));
-        argv.splice(0);
-        break;
-      }
-      case "proxyjump": {
-        const v = rest.replace(/^[ \t\r\n=]+/, "");
-        const jump = parseJump(v);
-        if (jump === null) fail(`Invalid ProxyJump "${v}"`);
-        if (jump === "none") {
-          if (on && s.jump === undefined) s.jump = "none";
-        } else if (on && s.proxyCommand === undefined && s.jump === undefined) {
-          s.jump = jump as Jump;
-          s.proxyCommand = "none";
-        }
-        argv.splice(0);
-        break;
-      }
-      case "connecttimeout": {
-        keep("connectTimeout", time());
-        break;
-      }
-      case "serveraliveinterval": {
-        keep("serverAliveInterval", time());
-        break;
-      }
-      case "serveralivecountmax": {
-        keep("serverAliveCountMax", int());
-        break;
-      }
-      case "kexalgorithms":
-      case "ciphers":
-      case "macs":
-      case "hostkeyalgorithms":
-      case "pubkeyacceptedalgorithms":
-      case "pubkeyacceptedkeytypes": {
-        const v = required();
-        if (!algorithmsValid(this.supported, keyword, v)) fail(`Bad SSH2 algorithm list '${v}' for ${keyword}`);
-        const field = ALGORITHM_FIELDS[keyword]!;
-        if (on && s[field] === undefined) s[field] = v;
-        break;
-      }
-      case "sendenv": {
-        for (const arg of argv.splice(0)) {
-          if (arg === "" || arg.includes("=")) fail("Invalid environment name.");
-          if (!on) continue;
-          if (arg.startsWith("-")) {
-            const pattern = arg.slice(1);
-            s.sendEnv = s.sendEnv.filter((name) => !matchPattern(name, pattern));
-          } else {
-            s.sendEnv.push(arg);
-          }
-        }
-        break;
-      }
-      case "setenv": {
-        const hadAny = s.setEnv.length !== 0;
-        for (const arg of argv.splice(0)) {
-          if (!arg.includes("=")) fail("Invalid SetEnv.");
-          if (!on || hadAny) continue;
-          const name = arg.slice(0, arg.indexOf("="));
-          if (s.setEnv.some((e) => e.slice(0, e.indexOf("=")) === name)) continue;
-          s.setEnv.push(arg);
-        }
-        break;
-      }
-      case "rekeylimit": {
-        const a = required();
-        let bytes = 0;
-        if (a !== "default") {
-          const v = scanScaled(a);
-          if (v === null) fail(`Bad number '${a}'`);
-          if (v !== 0 && (v as number) < 16) fail("RekeyLimit too small");
-          bytes = v as number;
-        }
-        if (on && s.rekeyBytes === undefined) s.rekeyBytes = bytes;
-        if (argv.length > 0) {
-          if (argv[0] === "none") {
-            argv.shift();
-          } else {
-            const t = time();
-            if (on && s.rekeySeconds === undefined) s.rekeySeconds = t;
-          }
-        }
-        break;
-      }
-      case "addkeystoagent": {
-        const a = next();
-        const b = next();
-        const v = a === undefined ? undefined : ADD_KEYS[asciiLower(a)];
-        const timeOk = (t: string): boolean => convtime(t) >= 0;
-        if (v === "confirm" && b !== undefined) {
-          if (!timeOk(b)) fail("invalid time value");
-        } else if (v === undefined && b === undefined) {
-          if (a === undefined || !timeOk(a)) fail("unsupported option");
-        } else if (v === undefined || b !== undefined) {
-          fail("unsupported option");
-        }
-        this.note("AddKeysToAgent is ignored (mcp-ssh never adds keys to an agent)");
-        break;
+        state.active = true;
       }
     }
-    if (argv.length > 0) fail(`keyword ${keyword} extra arguments at end of line`);
   }
-}
 
-const HANDLED: ReadonlySet<string> = new Set([
-  "host", "match", "include", "hostname", "user", "hostkeyalias", "port", "identityfile",
-  "identityfile2", "certificatefile", "identitiesonly", "hashknownhosts", "stricthostkeychecking",
-  "canonicalizehostname", "ignoreunknown", "identityagent", "userknownhostsfile",
-  "globalknownhostsfile", "proxycommand", "proxyjump", "connecttimeout", "serveraliveinterval",
-  "serveralivecountmax", "kexalgorithms", "ciphers", "macs", "hostkeyalgorithms",
-  "pubkeyacceptedalgorithms", "pubkeyacceptedkeytypes", "sendenv", "setenv", "rekeylimit",
-  "addkeystoagent",
-]);
-
-const ALGORITHM_FIELDS: Record<string, "kexAlgorithms" | "ciphers" | "macs" | "hostKeyAlgorithms" | "pubkeyAcceptedAlgorithms"> = {
-  kexalgorithms: "kexAlgorithms",
-  ciphers: "ciphers",
-  macs: "macs",
-  hostkeyalgorithms: "hostKeyAlgorithms",
-  pubkeyacceptedalgorithms: "pubkeyAcceptedAlgorithms",
-  pubkeyacceptedkeytypes: "pubkeyAcceptedAlgorithms",
-};
-
-/** add_identity_file / add_certificate_file: no duplicates (same path from the same kind of file). */
-function addPath(list: PathEntry[], path: string, userProvided: boolean): void {
-  if (!list.some((e) => e.path === path && e.userProvided === userProvided)) list.push({ path, userProvided });
+  /** Match: the criteria (match.ts) decide the section. */
+  private match(l: KeywordLine): void {
+    const { result, rest } = evaluateMatch(this, l.rest, l.state.pass, l.fail);
+    l.state.active = l.state.neverMatch ? false : result;
+    // readconf.c: unless the criteria read the whole line, the arguments stay, to fail the
+    // extra-arguments check.
+    if (rest === null || rest === "") l.takeAll();
+  }
 }
 
 /**
@@ -447,7 +224,8 @@ export function resolveSshConfig(host: string, options: ResolveSshConfigOptions)
         if (src.required) throw new Error(`Can't open user config file ${src.name}`);
         continue;
       }
-      r.readText(src.name, src.text, { user: src.user, neverMatch: false }, pass, { v: true }, 0);
+      const state = { file: src.name, lineNumber: 0, userConfig: src.user, neverMatch: false, pass, depth: 0, active: true };
+      r.readText(src.text, state);
     }
   };
 

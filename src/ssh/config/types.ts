@@ -148,11 +148,25 @@ export interface Settings {
   ignoreUnknown?: string;
 }
 
-export interface FileFlags {
-  /** A user config (~/.ssh/config, -F, text): relative Includes resolve against ~/.ssh. */
-  user: boolean;
-  /** Parse only: included from an inactive section, nothing in it may apply. */
-  neverMatch: boolean;
+/**
+ * Where and how one file is being read, as readconf.c's read_config_file_depth and
+ * process_config_line_depth carry it in their arguments (filename, linenum, flags, activep,
+ * depth). Each file read gets its own; an Include makes one for the file it includes.
+ */
+export interface ReadState {
+  /** The file's name as errors and notes give it. */
+  readonly file: string;
+  /** The line being read (1-based), for errors and notes. */
+  lineNumber: number;
+  /** A user config (~/.ssh/config, -F, text): relative Includes resolve against ~/.ssh (SSHCONF_USERCONF). */
+  readonly userConfig: boolean;
+  /** Parse only: included from an inactive section, nothing in it may apply (SSHCONF_NEVERMATCH). */
+  readonly neverMatch: boolean;
+  readonly pass: Pass;
+  /** How many Includes deep this file is (0: read at the top). */
+  readonly depth: number;
+  /** Whether the current Host/Match section applies: when not, lines are checked but set nothing. */
+  active: boolean;
 }
 
 export interface Pass {
