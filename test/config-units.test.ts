@@ -41,6 +41,12 @@ describe("syntax errors name the file and line", () => {
     ["RekeyLimit", "RekeyLimit 8\n", 1, /RekeyLimit too small/],
     ["known hosts none", "UserKnownHostsFile a none\n", 1, /must appear alone/],
     ["ProxyJump", "ProxyJump user@\n", 1, /Invalid ProxyJump/],
+    // Words a plain object answers from Object.prototype are as unknown to ssh as any other
+    // (`ssh -G` refuses each of these lines; the two lowercase names are the ones a lowercased lookup can meet).
+    ["flag word from Object.prototype", "IdentitiesOnly constructor\n", 1, /unsupported option "constructor" for identitiesonly/],
+    ["StrictHostKeyChecking __proto__", "StrictHostKeyChecking __proto__\n", 1, /unsupported option "__proto__"/],
+    ["CanonicalizeHostname constructor", "CanonicalizeHostname constructor\n", 1, /unsupported option "constructor"/],
+    ["AddKeysToAgent __proto__", "AddKeysToAgent __proto__\n", 1, /unsupported option/],
   ];
   for (const [name, text, line, message] of cases) {
     it(name, () => {

@@ -1,7 +1,6 @@
-import { asciiLower } from "./patterns.js";
 import type { SshConfigReader } from "./reader.js";
 import type { ReadState, ResolveSshConfigOptions, Settings } from "./types.js";
-import { convtime, FLAGS } from "./values.js";
+import { convtime, FLAGS, lookupWord } from "./values.js";
 
 /**
  * One keyword line as the keyword handlers see it: its arguments, taken one at a time with the
@@ -65,7 +64,7 @@ export class KeywordLine {
   /** One word of a readconf.c multistate table (looked up lowercased). */
   choice<T>(table: Record<string, T>): T {
     const a = this.next();
-    const v = a === undefined ? undefined : table[asciiLower(a)];
+    const v = lookupWord(table, a);
     if (v === undefined) this.fail(`unsupported option "${a ?? ""}" for ${this.keyword}`);
     return v as T;
   }

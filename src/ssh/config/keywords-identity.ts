@@ -1,8 +1,7 @@
 import { checkDollarReferences } from "./expand.js";
 import type { KeywordHandler } from "./keyword-line.js";
-import { asciiLower } from "./patterns.js";
 import type { PathEntry } from "./types.js";
-import { ADD_KEYS, convtime } from "./values.js";
+import { ADD_KEYS, convtime, lookupWord } from "./values.js";
 
 /**
  * The keywords of the client's identity: IdentityFile and CertificateFile (which accumulate,
@@ -42,7 +41,7 @@ export const IDENTITY_KEYWORDS: Record<string, KeywordHandler> = {
     // yes/no/ask/confirm, `confirm` optionally followed by a time, or a time alone.
     const a = l.next();
     const b = l.next();
-    const v = a === undefined ? undefined : ADD_KEYS[asciiLower(a)];
+    const v = lookupWord(ADD_KEYS, a);
     const timeOk = (t: string): boolean => convtime(t) >= 0;
     if (v === "confirm" && b !== undefined) {
       if (!timeOk(b)) l.fail("invalid time value");

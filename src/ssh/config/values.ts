@@ -28,6 +28,17 @@ export const CANONICALIZE: Record<string, "no" | "yes" | "always"> = {
 };
 export const ADD_KEYS: Record<string, string> = { true: "yes", false: "no", yes: "yes", no: "no", ask: "ask", confirm: "confirm" };
 
+/**
+ * `word` (lowercased) in one of the tables above, or undefined. Only the table's own words: a
+ * plain object also answers "constructor", "__proto__" or "toString" from Object.prototype, which
+ * ssh refuses as it refuses any other word it does not know.
+ */
+export function lookupWord<T>(table: Record<string, T>, word: string | undefined): T | undefined {
+  if (word === undefined) return undefined;
+  const key = asciiLower(word);
+  return Object.hasOwn(table, key) ? table[key] : undefined;
+}
+
 /** a2port: 0..65535, or the "ssh" service name. Returns -1 when invalid. */
 export function parsePort(s: string): number {
   if (/^\d+$/.test(s)) {
