@@ -94,6 +94,8 @@ describe("mcp-ssh proxy arguments", () => {
     [["--env", "NOEQUALS"], /--env takes KEY=VALUE/],
     [["--env", "1BAD=x"], /--env takes KEY=VALUE/],
     [["--log-level", "loud"], /--log-level must be one of/],
+    [["--log-level", "constructor"], /--log-level must be one of/],
+    [["--log-level", "__proto__"], /--log-level must be one of/],
     [["--command", "x", "--subsystem", "mcp"], /cannot be used together/],
     [["--host", ""], /--host must not be empty/],
     [["--frobnicate"], /frobnicate/],

@@ -37,6 +37,13 @@ describe("authorized_keys lines", () => {
     expect(errors[4]!.message).toMatch(/says "ssh-rsa" but the key blob is "ssh-ed25519"/);
   });
 
+  it("an option named like an Object property is an unknown option, as sshd refuses it", () => {
+    // Names are compared in lower case, so "constructor" is the Object property that reaches the table.
+    expect(() => parseAuthorizedKeyLine(`constructor ${KEY}`)).toThrow('unknown option "constructor"');
+    expect(() => parseAuthorizedKeyLine(`Constructor,no-pty ${KEY}`)).toThrow('unknown option "constructor"');
+    expect(() => parseAuthorizedKeyLine(`__proto__ ${KEY}`)).toThrow(/bad options|unknown option/);
+  });
+
   it("expiry-time: date, date+time, UTC; invalid dates refused", () => {
     expect(parseExpiryTime("20300102Z")).toBe(Date.UTC(2030, 0, 2));
     expect(parseExpiryTime("203001021304Z")).toBe(Date.UTC(2030, 0, 2, 13, 4));

@@ -117,7 +117,8 @@ const LEVELS: Record<string, LogLevel> = {
 };
 
 export function parseLogLevel(text: string): LogLevel {
-  const level = LEVELS[text.toLowerCase()];
+  const key = text.toLowerCase();
+  const level = Object.hasOwn(LEVELS, key) ? LEVELS[key] : undefined;
   if (!level) throw new UsageError(`--log-level must be one of debug, info, warn, error, silent; got "${text}"`);
   return level;
 }

@@ -191,7 +191,8 @@ function apply(o: AuthorizedKeyOptions, name: string, value: string | undefined)
     "no-touch-required": ["noTouchRequired", true],
     "verify-required": ["verifyRequired", true],
   };
-  const t = toggles[name];
+  // Own keys only: "constructor" or "__proto__" must reach the unknown-option refusal below.
+  const t = Object.hasOwn(toggles, name) ? toggles[name] : undefined;
   if (t) {
     flag(name, value);
     (o as unknown as Record<string, boolean>)[t[0]] = t[1];
