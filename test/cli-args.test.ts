@@ -79,6 +79,13 @@ describe("mcp-ssh proxy arguments", () => {
     expect(settings([], { MCP_SSH_KEY_SERVER_TOKEN: "" }).keyServerToken).toBeUndefined();
   });
 
+  it("takes the password from MCP_SSH_PASSWORD only: empty is unset, and there is no flag", () => {
+    expect(settings([], { MCP_SSH_PASSWORD: "s3cret" }).password).toBe("s3cret");
+    expect(settings([], { MCP_SSH_PASSWORD: "" })).not.toHaveProperty("password");
+    expect(settings([])).not.toHaveProperty("password");
+    expect(() => parseProxyArgs(["--password", "s3cret"])).toThrow(UsageError);
+  });
+
   it("answers --help and --version", () => {
     expect(parseProxyArgs(["--help"])).toEqual({ action: "help" });
     expect(parseProxyArgs(["-h"])).toEqual({ action: "help" });

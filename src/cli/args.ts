@@ -31,6 +31,8 @@ Connection:
   --agent                     offer the keys of the ssh-agent ($SSH_AUTH_SOCK) too; alone, instead of
                               the default key
   --passphrase P              passphrase of encrypted keys (better: MCP_SSH_PASSPHRASE in the environment)
+  MCP_SSH_PASSWORD            (environment only, never a flag) password for servers that take password
+                              or keyboard-interactive logins; tried after the keys, as ssh does
   --known-hosts PATH          known_hosts file (default ${DEFAULT_KNOWN_HOSTS})
   --disable-host-key-checking accept any host key (dangerous: the connection can be intercepted)
 Remote MCP server:
@@ -87,6 +89,8 @@ export interface ProxySettings {
   /** --known-hosts, or the reference's default; undefined when ssh_config decides (positional target, or -F). */
   knownHosts?: string;
   passphrase?: string;
+  /** MCP_SSH_PASSWORD: for password and keyboard-interactive logins (never a flag). */
+  password?: string;
   disableHostKeyChecking: boolean;
   useKeyServer: boolean;
   keyServerPort: number;
@@ -103,6 +107,13 @@ export interface ProxySettings {
 }
 
 export class UsageError extends Error {}
+
+/**
+ * Secrets the proxy takes from its environment. Once read they are removed from it, so that
+ * neither ssh_config's SendEnv (`SendEnv MCP_*` would hand them to the server) nor a
+ * ProxyCommand or other child process receives them.
+ */
+export const SECRET_ENVIRONMENT = ["MCP_SSH_PASSWORD", "MCP_SSH_PASSPHRASE", "MCP_SSH_KEY_SERVER_TOKEN"] as const;
 
 export type ParsedCommandLine = { action: "help" } | { action: "version" } | { action: "proxy"; settings: ProxySettings };
 
@@ -272,6 +283,9 @@ export function parseProxyArgs(argv: string[], environment: Record<string, strin
       agent: values.agent ?? false,
       knownHosts: values["known-hosts"] ?? (configRead ? undefined : DEFAULT_KNOWN_HOSTS),
       passphrase: values.passphrase ?? environment.MCP_SSH_PASSPHRASE,
+      // Environment only: a flag's value is in the process list, which every local user can read.
+      // Empty counts as unset, as a host's config often carries the variable with no value.
+      ...(environment.MCP_SSH_PASSWORD ? { password: environment.MCP_SSH_PASSWORD } : {}),
       disableHostKeyChecking: values["disable-host-key-checking"] ?? false,
       useKeyServer: values["use-key-server"] ?? false,
       keyServerPort:

@@ -124,6 +124,7 @@ export async function connectTarget(
   const choice = sshConfigChoice(settings);
   const extra: Partial<ConnectOptions> = {};
   if (settings.agent) extra.agent = true;
+  if (settings.password !== undefined) extra.password = settings.password;
   if (settings.jump !== undefined) extra.jump = settings.jump;
   let config: ResolvedSshConfig | undefined;
   if (choice) {

@@ -4,7 +4,7 @@ import "../platform/node.js";
 import "../keyserver/register-client.js";
 import { createLogger } from "../ssh/logger.js";
 import { VERSION } from "../ssh/version.js";
-import { DEFAULT_KNOWN_HOSTS, parseProxyArgs, PROXY_USAGE, UsageError, type ProxySettings } from "./args.js";
+import { DEFAULT_KNOWN_HOSTS, parseProxyArgs, PROXY_USAGE, SECRET_ENVIRONMENT, UsageError, type ProxySettings } from "./args.js";
 import { connectTarget } from "./connect.js";
 import { resolveClientKeys, type ResolvedClientKeys } from "./client-keys.js";
 import { explainFailure, oneLine } from "./explain.js";
@@ -59,6 +59,7 @@ async function proxy(settings: ProxySettings): Promise<number> {
         useKeyServer: settings.useKeyServer,
         knownHosts: settings.knownHosts ?? failureContext.knownHosts ?? DEFAULT_KNOWN_HOSTS,
         agent: settings.agent,
+        password: settings.password !== undefined,
       }),
     );
     return 255;
@@ -84,6 +85,7 @@ async function main(argv: string[]): Promise<number> {
   let parsed;
   try {
     parsed = parseProxyArgs(argv, process.env);
+    for (const name of SECRET_ENVIRONMENT) delete process.env[name];
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
     err(`mcp-ssh: ${e.message} (see mcp-ssh --help)`);
