@@ -5,13 +5,16 @@
 // client gets AuthenticationError and sshd's log says which check failed.
 // Host certificates: sshd's host key signed with `ssh-keygen -s hostca -h -n 127.0.0.1`, served
 // with HostCertificate; the client trusts only `@cert-authority [127.0.0.1]:* <hostca.pub>`.
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AuthenticationError, HostKeyMismatchError, HostKeyUnknownError, SSHClient } from "../src/entries/ssh.js";
+import { AuthenticationError, HostKeyMismatchError, HostKeyUnknownError, KeyFormatError, SSHClient } from "../src/entries/ssh.js";
 import { connectError, loginOptions } from "./helpers/connect.js";
 import { makeClientKey, startSshd, waitForLog, type ClientKey, type TestServer } from "./helpers/servers.js";
 import { mustRun, tempDir, typeAndBase64 } from "./keys-support.js";
+import { toolsServerCommand } from "../fixtures/mcp/fixture-client.js";
+import { buildCli, mcpViaCli } from "./cli-helpers.js";
+import { expectToolsAnswer } from "./helpers/mcp.js";
 
 const VERSIONS = ["9.2", "10.0"] as const;
 const USER = process.env.USER ?? "root";
@@ -82,16 +85,59 @@ describe.each(VERSIONS)("user certificates, OpenSSH %s with TrustedUserCAKeys an
   });
 
   it.each([
-    ["expired", /Certificate invalid: expired/],
-    ["future", /Certificate invalid: not yet valid/],
-    ["principal", /Certificate invalid: name is not a listed principal/],
-  ] as const)("refused certificate (%s): AuthenticationError, and sshd's log says %s", async (which, logLine) => {
+    ["expired", /Certificate invalid: expired/, /refused by the server; certificate "expired-cert" expired at 2020-01-02T/],
+    ["future", /Certificate invalid: not yet valid/, /refused by the server; certificate "future-cert" is not valid before \d{4}-/],
+    ["principal", /Certificate invalid: name is not a listed principal/, new RegExp(`refused by the server; certificate "principal-cert": principal "${USER}" not in \\[somebody-else\\]`)],
+  ] as const)("refused certificate (%s): AuthenticationError that says which, and sshd's log says %s", async (which, logLine, says) => {
     const s = userServers.get(version)!;
     const key = bad[which]!;
     const error = await connectError(loginOptions(s, null, { privateKey: key.privateKey, certificate: key.certificate }));
     expect(error).toBeInstanceOf(AuthenticationError);
     expect((error as AuthenticationError).allowedMethods).toContain("publickey");
+    expect((error as AuthenticationError).message).toMatch(says);
     await waitForLog(s, logLine);
+  });
+
+  it("certificatePath names the certificate; a missing one is a KeyFormatError naming the file", async () => {
+    const s = userServers.get(version)!;
+    const key = good.get("ed25519")!;
+    // The certificate at another path than <key>-cert.pub, and a key loaded from memory.
+    const elsewhere = join(tempDir(), "elsewhere-cert.pub");
+    writeFileSync(elsewhere, key.certificate);
+    const client = await SSHClient.connect(loginOptions(s, null, { privateKey: key.privateKey, certificatePath: elsewhere }));
+    await execOk(client);
+    await client.close();
+    const missing = join(tempDir(), "no-such-cert.pub");
+    const error = await connectError(loginOptions(s, null, { privateKey: key.privateKey, certificatePath: missing }));
+    expect(error).toBeInstanceOf(KeyFormatError);
+    expect((error as Error).message).toBe(`cannot read the certificate file ${missing}: it does not exist`);
+  });
+});
+
+describe("the mcp-ssh CLI with --client-key: <key>-cert.pub beside it is offered, as ssh offers an IdentityFile's", () => {
+  let removeCli: (() => void) | undefined;
+  let server: TestServer;
+  let knownHosts: string;
+  beforeAll(async () => {
+    const cli = buildCli();
+    server = await startSshd({ authorizedKeys: [], config: [`TrustedUserCAKeys ${userCa}.pub`, `ForceCommand ${toolsServerCommand(["--name", "certified"])}`] });
+    stops.push(server);
+    knownHosts = join(tempDir(), "known_hosts");
+    writeFileSync(knownHosts, `${server.knownHostsLine}\n`);
+    removeCli = await cli;
+  });
+  afterAll(() => removeCli?.());
+
+  it.each(["ed25519", "rsa"] as const)("%s key: an MCP call through an sshd with an empty authorized_keys", async (type) => {
+    const key = good.get(type)!;
+    const args = ["--host", "127.0.0.1", "--port", String(server.port), "--username", USER, "--client-key", key.path, "--known-hosts", knownHosts];
+    const { client } = await mcpViaCli(args, { PATH: process.env.PATH ?? "", HOME: tempDir() });
+    try {
+      await expectToolsAnswer(client, "certified");
+    } finally {
+      await client.close();
+    }
+    await waitForLog(server, new RegExp(`Accepted publickey for ${USER} .* ssh2: ${LOG_TYPE[type]} .*ID good-${type} `));
   });
 });
 

@@ -101,6 +101,20 @@ describe("certificates made by ssh-keygen -s", () => {
     const unknown = await certify(ca.path, keys.ed!.path, ["-I", "uc", "-n", "alice", "-O", "critical:no-such-option@example.com=x"]);
     await expectCertError(verifyCertificate(unknown, check), /critical option "no-such-option@example.com"/);
 
+    // A host chooses its certificate's key id and principals: escape sequences in them never reach
+    // a message (they would reach the terminal through the "host certificate refused" warning).
+    const hostile = await certify(ca.path, keys.ed!.path, ["-h", "-I", "id\x1b]0;owned\x07", "-n", "h\x1b[2J", "-V", "20200101:20200201"]);
+    for (const [c, message] of [
+      [{ type: "host" as const, caKeys: [ca.blob], principal: "example.org" }, /principal "example.org" not in \[h\?\[2J\]/],
+      [{ type: "host" as const, caKeys: [ca.blob], principal: "h\x1b[2J" }, /certificate "id\?\]0;owned\?" expired at 2020-02-01/],
+      [{ type: "host" as const, caKeys: [] }, /certificate "id\?\]0;owned\?" is signed by CA/],
+    ] as const) {
+      const error = await verifyCertificate(hostile, c).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(CertificateError);
+      expect((error as Error).message).toMatch(message);
+      expect((error as Error).message).not.toMatch(/[\x00-\x1f\x7f-\x9f]/);
+    }
+
     // Altered after signing: the key id's first byte.
     const tampered = user.slice();
     const at = tampered.findIndex((_, i) => tampered[i] === 0 && tampered[i + 1] === 0 && tampered[i + 2] === 0 && tampered[i + 3] === 1 && tampered[i + 4] === 0x75);

@@ -5,6 +5,8 @@ import { fingerprintSha256 } from "../../ssh/keys/fingerprint.js";
 import { parsePrivateKey } from "../../ssh/keys/openssh-private-key.js";
 import { parsePublicKeyLine } from "../../ssh/keys/public-key.js";
 import type { Ed25519PrivateKey } from "../../ssh/keys/ed25519-private-key.js";
+import type { Signer } from "../../ssh/keys/signature.js";
+import { certificateBeside } from "../../ssh/auth/signers.js";
 import type { Logger } from "../../ssh/logger.js";
 import type { ConnectOptions, SSHChannel } from "../../ssh/options.js";
 import { expandPath, platform } from "../../ssh/platform.js";
@@ -21,10 +23,16 @@ export interface OpenedChannel {
   target: string;
 }
 
-/** Read and decrypt every client key: the in-memory one first, then the files in order. */
-async function loadClientKeys(opts: SSHClientTransportOptions): Promise<Ed25519PrivateKey[]> {
+/**
+ * Read and decrypt every client key: the in-memory one first, then the files in order. `signers`
+ * is what to offer: each file's `<key>-cert.pub`, when there is one, just before its key, as ssh
+ * offers an IdentityFile's certificate; `keys` are the plain keys (what a key server enrolls).
+ */
+async function loadClientKeys(opts: SSHClientTransportOptions): Promise<{ keys: Ed25519PrivateKey[]; signers: Signer[] }> {
   const keys: Ed25519PrivateKey[] = [];
+  const signers: Signer[] = [];
   if (opts.privateKey !== undefined) keys.push(await parsePrivateKey(opts.privateKey, opts.passphrase));
+  signers.push(...keys);
   for (const given of opts.clientKeys ?? []) {
     if (!platform.readFile) {
       throw new TypeError("clientKeys needs a filesystem; in this runtime pass the key's contents as `privateKey`");
@@ -36,16 +44,21 @@ async function loadClientKeys(opts: SSHClientTransportOptions): Promise<Ed25519P
     } catch (e) {
       throw new KeyFormatError(`cannot read client key ${path}: ${(e as Error).message}`, { cause: e });
     }
+    let key: Ed25519PrivateKey;
     try {
-      keys.push(await parsePrivateKey(bytes, opts.passphrase));
+      key = await parsePrivateKey(bytes, opts.passphrase);
     } catch (e) {
       // Keep the class (callers branch on it) and name the file in the message.
       const message = `client key ${path}: ${(e as Error).message}`;
       if (e instanceof KeyDecryptionError) throw new KeyDecryptionError(message, { cause: e });
       throw new KeyFormatError(message, { cause: e });
     }
+    keys.push(key);
+    const certificate = await certificateBeside(path, key);
+    if (certificate) signers.push(certificate);
+    signers.push(key);
   }
-  return keys;
+  return { keys, signers };
 }
 
 /** Enroll our keys with the key server; returns the host key fingerprint it vouches for. */
@@ -76,7 +89,7 @@ async function hostKeyFromKeyServer(
 export async function connectOptionsFor(opts: SSHClientTransportOptions, logger: Logger): Promise<ConnectOptions> {
   const host = opts.host ?? MCP_SSH_DEFAULTS.host;
   const port = opts.port ?? MCP_SSH_DEFAULTS.port;
-  const keys = await loadClientKeys(opts);
+  const { keys, signers } = await loadClientKeys(opts);
   const options: ConnectOptions = {
     keepaliveIntervalMs: MCP_SSH_DEFAULTS.keepaliveIntervalMs,
     keepaliveCountMax: MCP_SSH_DEFAULTS.keepaliveCountMax,
@@ -85,7 +98,7 @@ export async function connectOptionsFor(opts: SSHClientTransportOptions, logger:
     port,
     stream: opts.stream,
     username: opts.username ?? MCP_SSH_DEFAULTS.username,
-    signers: [...keys, ...(opts.connect?.signers ?? [])],
+    signers: [...signers, ...(opts.connect?.signers ?? [])],
     logger,
   };
   if (opts.useKeyServer) {

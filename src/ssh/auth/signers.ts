@@ -25,14 +25,14 @@ function certificateSigner(signer: Signer, line: string, where: string): Signer 
   }
 }
 
-/** A missing or unreadable key file is a typed error that names the file, not a bare ENOENT. */
-async function readKeyFile(path: string): Promise<Uint8Array> {
+/** A missing or unreadable key or certificate file is a typed error that names the file, not a bare ENOENT. */
+async function readKeyFile(path: string, what = "private key file"): Promise<Uint8Array> {
   try {
     return await platform.readFile!(path);
   } catch (e) {
     const code = (e as { code?: string }).code;
     const why = code === "ENOENT" ? "it does not exist" : code === "EACCES" ? "permission denied" : (e as Error).message;
-    throw new KeyFormatError(`cannot read the private key file ${path}: ${why}`, { cause: e });
+    throw new KeyFormatError(`cannot read the ${what} ${path}: ${why}`, { cause: e });
   }
 }
 
@@ -42,6 +42,16 @@ async function readOptional(path: string): Promise<string | null> {
   } catch {
     return null;
   }
+}
+
+/**
+ * `key`'s certificate from `<path>-cert.pub` when that file exists (as ssh finds one beside an
+ * IdentityFile), or null. A certificate there that does not parse or is for another key is an error.
+ */
+export async function certificateBeside(path: string, key: Signer): Promise<Signer | null> {
+  const where = `${path}-cert.pub`;
+  const text = platform.readFile ? await readOptional(where) : null;
+  return text === null ? null : certificateSigner(key, text, where);
 }
 
 /**
@@ -65,14 +75,17 @@ export async function loadSigners(options: ConnectOptions & CertificateOptions, 
     signers.push(key);
     explicit ??= key;
     if (certificateText === null && !options.certificatePath) {
-      certificateText = await readOptional(`${path}-cert.pub`);
-      certificateWhere = `${path}-cert.pub`;
+      const beside = await certificateBeside(path, key);
+      if (beside) {
+        signers.splice(signers.indexOf(key), 0, beside);
+        logger.debug(`offering certificate ${path}-cert.pub (${beside.type})`);
+      }
     }
   }
   if (options.certificatePath) {
     if (!platform.readFile) throw new TypeError("certificatePath needs a filesystem; pass `certificate` contents instead");
     const path = expandPath(options.certificatePath);
-    certificateText = fromUtf8(await platform.readFile(path));
+    certificateText = fromUtf8(await readKeyFile(path, "certificate file"));
     certificateWhere = path;
   }
   if (certificateText !== null) {

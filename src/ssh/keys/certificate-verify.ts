@@ -1,9 +1,10 @@
 import { SSHError } from "../errors.js";
 import { equalBytes } from "../wire/bytes.js";
-import { parseCertificate, type Certificate } from "./certificate.js";
+import { certificateScopeProblem, parseCertificate, type Certificate } from "./certificate.js";
 import { fingerprintSha256 } from "./fingerprint.js";
 import { decodePublicBlob } from "./public-key.js";
 import { decodeSignatureBlob, verifySignature } from "./signature.js";
+import { safePeerText } from "../wire/peer-text.js";
 
 /** A certificate that fails a check; the message says which and what to do. */
 export class CertificateError extends SSHError {
@@ -28,11 +29,6 @@ export interface CertificateCheck {
   caSignatureAlgorithms?: readonly string[];
 }
 
-const iso = (seconds: bigint): string => {
-  if (seconds >= 253402300799n) return "forever";
-  return new Date(Number(seconds) * 1000).toISOString();
-};
-
 /**
  * Check an OpenSSH certificate (a blob or a parsed Certificate) the way ssh and sshd do
  * (sshkey_cert_check_authority): the CA is trusted and is not itself a certificate, the CA's
@@ -42,42 +38,37 @@ const iso = (seconds: bigint): string => {
  */
 export async function verifyCertificate(input: Certificate | Uint8Array, check: CertificateCheck): Promise<Certificate> {
   const cert = input instanceof Uint8Array ? parseCertificate(input) : input;
+  // The key id of a host certificate is the server's text: filtered before any message shows it.
+  const id = safePeerText(cert.keyId);
   const ca = fingerprintSha256(cert.signatureKey);
   const caType = decodePublicBlob(cert.signatureKey);
-  if (caType.certificate) throw new CertificateError(`certificate "${cert.keyId}" is signed by a certificate, not a CA key`);
+  if (caType.certificate) throw new CertificateError(`certificate "${id}" is signed by a certificate, not a CA key`);
   const listed = check.caKeys?.some((k) => equalBytes(k, cert.signatureKey)) ?? false;
   const trusted = listed || (check.isTrustedCa ? await check.isTrustedCa(cert.signatureKey) : false);
   if (!trusted) {
-    throw new CertificateError(`certificate "${cert.keyId}" is signed by CA ${caType.type} ${ca}, which is not trusted here (add it as a trusted CA key if it should be)`);
+    throw new CertificateError(`certificate "${id}" is signed by CA ${caType.type} ${ca}, which is not trusted here (add it as a trusted CA key if it should be)`);
   }
   const { algorithm } = decodeSignatureBlob(cert.signature);
   const allowed = check.caSignatureAlgorithms ?? caType.keyType.algorithms.filter((a) => !a.legacy).map((a) => a.name);
   if (!allowed.includes(algorithm)) {
-    throw new CertificateError(`certificate "${cert.keyId}" is signed with "${algorithm}", which is not accepted for CA signatures (re-sign it: ssh-keygen -s CA -t rsa-sha2-512 ...)`);
+    throw new CertificateError(`certificate "${id}" is signed with "${safePeerText(algorithm)}", which is not accepted for CA signatures (re-sign it: ssh-keygen -s CA -t rsa-sha2-512 ...)`);
   }
   let valid = false;
   try {
     valid = await verifySignature(cert.signatureKey, cert.signature, cert.signedData, [algorithm]);
   } catch (e) {
-    throw new CertificateError(`certificate "${cert.keyId}": the CA signature is malformed: ${(e as Error).message}`);
+    throw new CertificateError(`certificate "${id}": the CA signature is malformed: ${(e as Error).message}`);
   }
-  if (!valid) throw new CertificateError(`certificate "${cert.keyId}": the CA signature does not verify (the certificate was altered or not signed by ${ca})`);
+  if (!valid) throw new CertificateError(`certificate "${id}": the CA signature does not verify (the certificate was altered or not signed by ${ca})`);
   if (cert.certType !== check.type) {
-    throw new CertificateError(`certificate "${cert.keyId}" is a ${cert.certType} certificate where a ${check.type} certificate is needed`);
-  }
-  if (check.principal !== undefined) {
-    if (cert.principals.length === 0) throw new CertificateError(`certificate "${cert.keyId}" lists no principals, so it is not valid for "${check.principal}"`);
-    if (!cert.principals.includes(check.principal)) {
-      throw new CertificateError(`certificate "${cert.keyId}": principal "${check.principal}" not in [${cert.principals.join(", ")}]`);
-    }
+    throw new CertificateError(`certificate "${id}" is a ${cert.certType} certificate where a ${check.type} certificate is needed`);
   }
   const now = check.now === undefined ? Date.now() / 1000 : check.now instanceof Date ? check.now.getTime() / 1000 : check.now;
-  const nowSeconds = BigInt(Math.floor(now));
-  if (nowSeconds < cert.validAfter) throw new CertificateError(`certificate "${cert.keyId}" is not valid before ${iso(cert.validAfter)}`);
-  if (nowSeconds >= cert.validBefore) throw new CertificateError(`certificate "${cert.keyId}" expired at ${iso(cert.validBefore)}`);
+  const problem = certificateScopeProblem(cert, check.principal, BigInt(Math.floor(now)));
+  if (problem !== null) throw new CertificateError(problem);
   for (const name of cert.criticalOptions.keys()) {
     if (check.type === "host" || !KNOWN_CRITICAL_OPTIONS.includes(name)) {
-      throw new CertificateError(`certificate "${cert.keyId}" has the critical option "${name}", which we do not support, so it must be refused`);
+      throw new CertificateError(`certificate "${id}" has the critical option "${safePeerText(name)}", which we do not support, so it must be refused`);
     }
   }
   return cert;
