@@ -143,13 +143,13 @@ describe("the mcp-ssh CLI with --client-key: <key>-cert.pub beside it is offered
 
 describe.each(VERSIONS)("host certificates, OpenSSH %s", (version) => {
   /** sshd whose ed25519 host key is certified by `ca` for `names`. */
-  async function hostCertServer(ca: string, names: string): Promise<TestServer> {
+  async function hostCertServer(ca: string, names: string, validity = "-5m:+1h"): Promise<TestServer> {
     const s = await startSshd({
       openssh: version,
       authorizedKeys: [good.get("ed25519")!.publicKeyLine],
       prepare: async (_dir, hostKeys) => {
         const hostKey = hostKeys[0]!.path;
-        await mustRun("ssh-keygen", ["-q", "-s", ca, "-h", "-I", `host-${version}`, "-n", names, "-V", "-5m:+1h", `${hostKey}.pub`]);
+        await mustRun("ssh-keygen", ["-q", "-s", ca, "-h", "-I", `host-${version}`, "-n", names, "-V", validity, `${hostKey}.pub`]);
         return [`HostCertificate ${hostKey}-cert.pub`];
       },
     });
@@ -186,11 +186,21 @@ describe.each(VERSIONS)("host certificates, OpenSSH %s", (version) => {
     expect((error as HostKeyMismatchError).expectedFrom).toMatch(/revoked/);
   });
 
-  it("a certificate for another name is refused: HostKeyUnknownError (no plain key to fall back on)", async () => {
+  it("a certificate for another name is refused: HostKeyUnknownError (no plain key to fall back on) that says why", async () => {
     const wrong = await hostCertServer(hostCa, "other.example.org");
     const error = await connectError(loginOptions(wrong, null, { privateKeyPath: key().path, knownHosts: caLine(hostCa) }));
     expect(error).toBeInstanceOf(HostKeyUnknownError);
+    expect((error as HostKeyUnknownError).certificateProblem).toBe(`certificate "host-${version}": principal "127.0.0.1" not in [other.example.org]`);
+    expect((error as Error).message).toContain("and its host certificate was not accepted: certificate");
     await wrong.stop();
+  });
+
+  it("an expired host certificate: HostKeyUnknownError that says it expired", async () => {
+    const expired = await hostCertServer(hostCa, "127.0.0.1", "20200101:20200102");
+    const error = await connectError(loginOptions(expired, null, { privateKeyPath: key().path, knownHosts: caLine(hostCa) }));
+    expect(error).toBeInstanceOf(HostKeyUnknownError);
+    expect((error as HostKeyUnknownError).certificateProblem).toMatch(new RegExp(`^certificate "host-${version}" expired at 2020-01-02T`));
+    await expired.stop();
   });
 
   it("a certificate from an unknown CA falls back to the plain key in known_hosts", async () => {

@@ -45,9 +45,13 @@ export class HostKeyUnknownError extends SSHError {
     readonly fingerprint: string,
     /** The known_hosts line that would trust this key. */
     readonly knownHostsLine: string,
+    /** When the host showed a certificate that was not accepted, why (its plain key was then unknown). */
+    readonly certificateProblem?: string,
   ) {
     super(
-      `host key for ${host} is unknown (${keyType} ${fingerprint}); if this fingerprint is right, add this line to known_hosts:\n${knownHostsLine}`,
+      `host key for ${host} is unknown (${keyType} ${fingerprint})` +
+        (certificateProblem !== undefined ? `, and its host certificate was not accepted: ${certificateProblem}` : "") +
+        `; if this fingerprint is right, add this line to known_hosts:\n${knownHostsLine}`,
     );
   }
 }

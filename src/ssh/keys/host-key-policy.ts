@@ -109,7 +109,13 @@ async function verifyHostCertificate(options: VerifyHostKeyOptions, entries: Kno
     // validity) is not trusted, and its plain key then goes through the ordinary checks, so a host
     // also listed by its plain key still connects and one that is not is unknown.
     logger.warn(`host certificate of ${name} refused: ${e.message}; checking its plain key instead`);
-    return verifyHostKeyWithPolicy({ ...options, key: plain });
+    try {
+      return await verifyHostKeyWithPolicy({ ...options, key: plain });
+    } catch (unknown) {
+      // Unknown by its plain key too: the error says why the certificate did not do.
+      if (!(unknown instanceof HostKeyUnknownError)) throw unknown;
+      throw new HostKeyUnknownError(unknown.host, unknown.keyType, unknown.fingerprint, unknown.knownHostsLine, e.message);
+    }
   }
   logger.debug(`host certificate "${safePeerText(certificate.keyId)}" of ${name} signed by a trusted @cert-authority`);
 }
