@@ -134,7 +134,8 @@ describe("key files made by ssh-keygen: public key, fingerprint and signatures a
     });
   }
 
-  for (const cipher of ["aes128-ctr", "aes192-ctr", "aes256-cbc", "aes256-gcm@openssh.com", "chacha20-poly1305@openssh.com"]) {
+  // Every cipher `ssh -Q cipher` lists that we implement (3des-cbc, which we do not, is below).
+  for (const cipher of ["aes128-cbc", "aes192-cbc", "aes256-cbc", "aes128-ctr", "aes192-ctr", "aes256-ctr", "aes128-gcm@openssh.com", "aes256-gcm@openssh.com", "chacha20-poly1305@openssh.com"]) {
     it(`ecdsa and rsa encrypted with ${cipher} (ssh-keygen -Z)`, async () => {
       for (const args of [["-t", "ecdsa"], ["-t", "rsa", "-b", "2048"]]) {
         const { text, pub } = await keygen([...args, "-a", "2", "-Z", cipher], PASS);
@@ -143,6 +144,11 @@ describe("key files made by ssh-keygen: public key, fingerprint and signatures a
       }
     });
   }
+
+  it("a key ssh-keygen encrypted with 3des-cbc: a KeyFormatError naming the cipher and what we support", async () => {
+    const { text } = await keygen(["-t", "ed25519", "-a", "2", "-Z", "3des-cbc"], PASS);
+    await expectError(() => parsePrivateKey(text, PASS), KeyFormatError, /encrypted with "3des-cbc", which is not supported \(supported: .*aes256-ctr.*\); re-encrypt it with: ssh-keygen -p/);
+  });
 
   it("RSA keys under 2048 bits are refused, saying so", async () => {
     const { text, pub } = await keygen(["-t", "rsa", "-b", "1024"]);
@@ -252,5 +258,52 @@ describe("signature algorithms", () => {
     expect(HOST_KEY_ALGORITHMS.at(-1)).toBe("rsa-sha2-256");
     expect(HOST_KEY_ALGORITHMS[0]).toBe("ssh-ed25519-cert-v01@openssh.com");
     expect(decodePublicBlob).toBeTypeOf("function");
+  });
+});
+
+// What OpenSSL writes that ssh-keygen does not: traditional PEM with DEK-Info AES-192/256-CBC,
+// PKCS#8 PBES2 with each HMAC PRF; and the encryptions we refuse (3DES, PBES1, scrypt) with a
+// KeyFormatError that says what is supported and how to convert.
+describe("PEM and PKCS#8 encryptions written by openssl", () => {
+  async function opensslKey(kind: "rsa" | "ec"): Promise<{ path: string; pub: string }> {
+    const dir = tempDir();
+    const path = join(dir, "plain.pem");
+    if (kind === "rsa") await mustRun("openssl", ["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", path]);
+    else await mustRun("openssl", ["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-384", "-out", path]);
+    // ssh-keygen's view of the public key, from the unencrypted file.
+    const pub = await mustRun("ssh-keygen", ["-y", "-f", path]);
+    return { path, pub };
+  }
+  const converted = async (src: string, args: string[]): Promise<string> => {
+    const out = join(tempDir(), "converted.pem");
+    await mustRun("openssl", [...args, "-in", src, "-out", out, "-passout", `pass:${PASS}`]);
+    return readFileSync(out, "utf8");
+  };
+
+  it.each([
+    ["rsa", ["rsa", "-traditional", "-aes192"], "DEK-Info: AES-192-CBC"],
+    ["rsa", ["rsa", "-traditional", "-aes256"], "DEK-Info: AES-256-CBC"],
+    ["ec", ["ec", "-aes256"], "DEK-Info: AES-256-CBC"],
+    ["rsa", ["pkcs8", "-topk8", "-v2", "aes-128-cbc", "-v2prf", "hmacWithSHA1"], "ENCRYPTED PRIVATE KEY"],
+    ["ec", ["pkcs8", "-topk8", "-v2", "aes-256-cbc", "-v2prf", "hmacWithSHA512"], "ENCRYPTED PRIVATE KEY"],
+    ["rsa", ["pkcs8", "-topk8", "-v2", "aes-192-cbc", "-v2prf", "hmacWithSHA256"], "ENCRYPTED PRIVATE KEY"],
+  ] as const)("%s: openssl %j loads with the passphrase and gives ssh-keygen's public key", async (kind, args, marker) => {
+    const { path, pub } = await opensslKey(kind);
+    const text = await converted(path, [...args]);
+    expect(text).toContain(marker);
+    const key = await parsePrivateKey(text, PASS);
+    expect(typeAndBase64(key.publicKeyLine())).toBe(typeAndBase64(pub));
+    await expectError(() => parsePrivateKey(text, "wrong-pass"), KeyDecryptionError, /wrong passphrase/);
+  });
+
+  it.each([
+    [["rsa", "-traditional", "-des3"], /DES-EDE3-CBC.*AES/s],
+    [["pkcs8", "-topk8", "-v1", "PBE-SHA1-3DES"], /only PBES2 \(PBKDF2 \+ AES-CBC\) is supported: convert it with ssh-keygen -p/],
+    [["pkcs8", "-topk8", "-v2", "des3"], /only AES-CBC is supported: convert it with ssh-keygen -p/],
+    [["pkcs8", "-topk8", "-scrypt"], /key derivation other than PBKDF2/],
+  ] as const)("refused with a KeyFormatError that says what is supported: openssl %j", async (args, message) => {
+    const { path } = await opensslKey("rsa");
+    const text = await converted(path, [...args]);
+    await expectError(() => parsePrivateKey(text, PASS), KeyFormatError, message);
   });
 });

@@ -1,5 +1,6 @@
 // Shared by the keys-*.test.ts files: throwaway directories and the OpenSSH client tools the
-// tests compare against (ssh-keygen, ssh-keyscan, ssh-agent, ssh-add). A missing tool fails the
+// tests compare against (ssh-keygen, ssh-keyscan, ssh-agent, ssh-add; openssl for PEM and PKCS#8
+// encryptions ssh-keygen does not write). A missing tool fails the
 // test with the Debian package to install.
 import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { accessSync, constants, existsSync, mkdtempSync, rmSync } from "node:fs";
@@ -7,7 +8,7 @@ import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 import { afterAll } from "vitest";
 
-const TOOLS = ["ssh-keygen", "ssh-keyscan", "ssh-agent", "ssh-add"] as const;
+const TOOLS = ["ssh-keygen", "ssh-keyscan", "ssh-agent", "ssh-add", "openssl"] as const;
 export type Tool = (typeof TOOLS)[number];
 
 export function toolPath(name: Tool): string {
@@ -20,7 +21,7 @@ export function toolPath(name: Tool): string {
       // keep looking
     }
   }
-  throw new Error(`${name} not found in /usr/bin or $PATH; install it: apt-get install openssh-client`);
+  throw new Error(`${name} not found in /usr/bin or $PATH; install it: apt-get install ${name === "openssl" ? "openssl" : "openssh-client"}`);
 }
 
 export interface ToolResult {
