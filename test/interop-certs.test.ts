@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AuthenticationError, HostKeyMismatchError, HostKeyUnknownError, KeyFormatError, SSHClient } from "../src/entries/ssh.js";
 import { connectError, loginOptions } from "./helpers/connect.js";
-import { makeClientKey, startSshd, waitForLog, type ClientKey, type TestServer } from "./helpers/servers.js";
+import { makeClientKey, startSshd, waitForLog, type ClientKey, type HostKeyType, type TestServer } from "./helpers/servers.js";
 import { mustRun, tempDir, typeAndBase64 } from "./keys-support.js";
 import { toolsServerCommand } from "../fixtures/mcp/fixture-client.js";
 import { buildCli, mcpViaCli } from "./cli-helpers.js";
@@ -143,13 +143,14 @@ describe("the mcp-ssh CLI with --client-key: <key>-cert.pub beside it is offered
 
 describe.each(VERSIONS)("host certificates, OpenSSH %s", (version) => {
   /** sshd whose ed25519 host key is certified by `ca` for `names`. */
-  async function hostCertServer(ca: string, names: string, validity = "-5m:+1h"): Promise<TestServer> {
+  async function hostCertServer(ca: string, names: string, validity = "-5m:+1h", hostKey: HostKeyType = "ed25519", extra: string[] = []): Promise<TestServer> {
     const s = await startSshd({
       openssh: version,
       authorizedKeys: [good.get("ed25519")!.publicKeyLine],
+      hostKeyTypes: [hostKey],
       prepare: async (_dir, hostKeys) => {
         const hostKey = hostKeys[0]!.path;
-        await mustRun("ssh-keygen", ["-q", "-s", ca, "-h", "-I", `host-${version}`, "-n", names, "-V", validity, `${hostKey}.pub`]);
+        await mustRun("ssh-keygen", ["-q", "-s", ca, "-h", "-I", `host-${version}`, "-n", names, "-V", validity, ...extra, `${hostKey}.pub`]);
         return [`HostCertificate ${hostKey}-cert.pub`];
       },
     });
@@ -193,6 +194,29 @@ describe.each(VERSIONS)("host certificates, OpenSSH %s", (version) => {
     expect((error as HostKeyUnknownError).certificateProblem).toBe(`certificate "host-${version}": principal "127.0.0.1" not in [other.example.org]`);
     expect((error as Error).message).toContain("and its host certificate was not accepted: certificate");
     await wrong.stop();
+  });
+
+  it.each([
+    ["rsa", "rsa-sha2-512-cert-v01@openssh.com"],
+    ["ecdsa384", "ecdsa-sha2-nistp384-cert-v01@openssh.com"],
+  ] as const)("an %s host key's certificate through @cert-authority: negotiated as %s", async (type, algorithm) => {
+    const s = await hostCertServer(hostCa, "127.0.0.1", "-5m:+1h", type);
+    const client = await SSHClient.connect(loginOptions(s, null, { privateKeyPath: key().path, knownHosts: caLine(hostCa) }));
+    expect(client.algorithms.hostKey).toBe(algorithm);
+    await execOk(client);
+    await client.close();
+    await waitForLog(s, new RegExp(`kex: host key algorithm: ${algorithm}`));
+    await s.stop();
+  });
+
+  it("a host certificate with a critical option (none is defined for hosts): refused, saying so", async () => {
+    const s = await hostCertServer(hostCa, "127.0.0.1", "-5m:+1h", "ed25519", ["-O", "critical:no-such-option@example.com=x"]);
+    const error = await connectError(loginOptions(s, null, { privateKeyPath: key().path, knownHosts: caLine(hostCa) }));
+    expect(error).toBeInstanceOf(HostKeyUnknownError);
+    expect((error as HostKeyUnknownError).certificateProblem).toBe(
+      `certificate "host-${version}" has the critical option "no-such-option@example.com", which we do not support, so it must be refused`,
+    );
+    await s.stop();
   });
 
   it("an expired host certificate: HostKeyUnknownError that says it expired", async () => {
