@@ -6,7 +6,8 @@
 // in and sshd's log shows the key type and, for RSA, that it verified rsa-sha2-512.
 // Also: server-sig-algs honoured (PubkeyAcceptedAlgorithms rsa-sha2-256), RSA 1024 refused with
 // KeyFormatError, our generateKey() output checked by ssh-keygen -y / -lf and logging in, and
-// ssh-agent holding RSA, ECDSA and a certificate.
+// ssh-agent holding RSA (signing rsa-sha2-512, and rsa-sha2-256 where the server accepts only that:
+// the agent's SSH_AGENT_RSA_SHA2_512 / _256 flags), ECDSA and a certificate.
 import { copyFileSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -261,6 +262,29 @@ describe.each(VERSIONS)("OpenSSH %s: server-sig-algs, small RSA, our own keys, t
     const server = servers.get(version)!;
     await loginAndCheck(server, "RSA", agentRsa.fingerprint, { agent: agents.rsa.socket });
     expect(server.log()).toMatch(/userauth_pubkey: .*pkalg rsa-sha2-512/);
+  });
+
+  it("agent only, PubkeyAcceptedAlgorithms rsa-sha2-256: the RSA identity signs with rsa-sha2-256 (the agent's SSH_AGENT_RSA_SHA2_256 flag)", async () => {
+    const s = await startSshd({
+      openssh: version,
+      authorizedKeys: [agentRsa.publicKeyLine],
+      config: ["PubkeyAcceptedAlgorithms rsa-sha2-256"],
+      logLevel: "DEBUG3",
+    });
+    try {
+      // 10.0 names only rsa-sha2-256 in server-sig-algs; 9.2 advertises every algorithm whatever
+      // PubkeyAcceptedAlgorithms says (see the test above), so there it is named in algorithms.publicKey.
+      const algorithms = version === "9.2" ? { algorithms: { publicKey: ["rsa-sha2-256"] } } : {};
+      await loginAndCheck(s, "RSA", agentRsa.fingerprint, { agent: agents.rsa.socket, ...algorithms });
+      // DEBUG3: the signed request's algorithm, and the monitor's verification of the signature
+      // itself (sshd checks the signature blob names the request's algorithm).
+      const fp = agentRsa.fingerprint.replace(/[+/]/g, "\\$&");
+      expect(s.log()).toMatch(new RegExp(`userauth_pubkey: publickey have rsa-sha2-256 signature for RSA ${fp}`));
+      expect(s.log()).toMatch(/mm_answer_keyverify: publickey RSA signature using rsa-sha2-256 verified/);
+      expect(s.log()).not.toMatch(/pkalg rsa-sha2-512|signature using rsa-sha2-512/);
+    } finally {
+      await s.stop();
+    }
   });
 
   it("agent only: an ECDSA identity", async () => {
