@@ -1,7 +1,9 @@
 // Issue 16: servers whose only host key is RSA or ECDSA. sshd 9.2 and 10.0 each get ONE host key
 // (RSA 3072, ECDSA P-256/384/521); our client with its default algorithms must connect trusting
 // only that key's known_hosts line, run a command, and sshd's DEBUG1 log must name the host key
-// algorithm it used (rsa-sha2-512 for RSA: the SHA-2 signature, never ssh-rsa/SHA-1).
+// algorithm it used (rsa-sha2-512 for RSA: the SHA-2 signature, never ssh-rsa/SHA-1). SHA-1
+// ssh-rsa only when named (as OpenSSH >= 8.8): sshd 10.0 made to offer nothing else is a
+// NegotiationError by default and connects with algorithms.hostKey "+ssh-rsa".
 // Dropbear 2022.83 with an RSA and with an ECDSA host key, forced to its AES-CTR + HMAC-SHA2 set.
 // (Dropbear 2022.83 as Debian builds it has aes128-ctr, aes256-ctr, chacha20-poly1305, and the
 // MACs hmac-sha1 and hmac-sha2-256 only: no GCM and no hmac-sha2-512; see `strings dropbear`.)
@@ -46,6 +48,40 @@ describe.each(VERSIONS)("OpenSSH %s with a single host key", (version) => {
     }
     await waitForLog(s, new RegExp(`kex: host key algorithm: ${algorithm}( \\[preauth\\])?$`, "m"));
     await s.stop();
+  });
+});
+
+describe("OpenSSH 10.0 offering only ssh-rsa (SHA-1) host key signatures", () => {
+  let s: TestServer;
+  beforeAll(async () => {
+    // 10.0 leaves ssh-rsa out of its defaults; HostKeyAlgorithms names it and nothing else.
+    s = await startSshd({ openssh: "10.0", hostKeyTypes: ["rsa"], authorizedKeys: [key.publicKeyLine], config: ["HostKeyAlgorithms ssh-rsa"] });
+    servers.push(s);
+  });
+
+  it("default algorithms: a NegotiationError naming the host key category and the server's ssh-rsa", async () => {
+    const error = await connectError(loginOptions(s, key));
+    expect(error).toBeInstanceOf(NegotiationError);
+    const e = error as NegotiationError;
+    expect(e.category).toBe("hostKey");
+    expect(e.theirs).toEqual(["ssh-rsa"]);
+    expect(e.ours).toContain("rsa-sha2-512");
+    expect(e.ours).not.toContain("ssh-rsa");
+    expect(e.message).toMatch(/no common hostKey algorithm: .*the server offers \[ssh-rsa\].*algorithms\.hostKey/);
+    // sshd found no match either, in the client's (our) offer.
+    const line = await waitForLog(s, /Unable to negotiate with 127\.0\.0\.1 port \d+: no matching host key type found/);
+    expect(line).not.toMatch(/Their offer: .*\bssh-rsa\b/);
+  });
+
+  it('algorithms.hostKey "+ssh-rsa": connects, and sshd signs the exchange with ssh-rsa', async () => {
+    const client = await connectTo(s, key, { algorithms: { hostKey: "+ssh-rsa" } });
+    try {
+      expect(client.algorithms.hostKey).toBe("ssh-rsa");
+      expect(await exec(client, "echo sha1-hostkey")).toBe("sha1-hostkey\n");
+    } finally {
+      await client.close();
+    }
+    await waitForLog(s, /kex: host key algorithm: ssh-rsa( \[preauth\])?$/m);
   });
 });
 

@@ -6,7 +6,10 @@
 // in and sshd's log shows the key type and, for RSA, that it verified rsa-sha2-512.
 // Also: server-sig-algs honoured (PubkeyAcceptedAlgorithms rsa-sha2-256), RSA 1024 refused with
 // KeyFormatError, our generateKey() output checked by ssh-keygen -y / -lf and logging in, and
-// ssh-agent holding RSA, ECDSA and a certificate.
+// ssh-agent holding RSA (signing rsa-sha2-512, and rsa-sha2-256 where the server accepts only that:
+// the agent's SSH_AGENT_RSA_SHA2_512 / _256 flags), ECDSA and a certificate.
+// SHA-1 ssh-rsa user key signatures only when named (as OpenSSH >= 8.8): sshd 10.0 accepting
+// nothing else refuses our RSA key by default and takes it with algorithms.publicKey "+ssh-rsa".
 import { copyFileSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -263,6 +266,29 @@ describe.each(VERSIONS)("OpenSSH %s: server-sig-algs, small RSA, our own keys, t
     expect(server.log()).toMatch(/userauth_pubkey: .*pkalg rsa-sha2-512/);
   });
 
+  it("agent only, PubkeyAcceptedAlgorithms rsa-sha2-256: the RSA identity signs with rsa-sha2-256 (the agent's SSH_AGENT_RSA_SHA2_256 flag)", async () => {
+    const s = await startSshd({
+      openssh: version,
+      authorizedKeys: [agentRsa.publicKeyLine],
+      config: ["PubkeyAcceptedAlgorithms rsa-sha2-256"],
+      logLevel: "DEBUG3",
+    });
+    try {
+      // 10.0 names only rsa-sha2-256 in server-sig-algs; 9.2 advertises every algorithm whatever
+      // PubkeyAcceptedAlgorithms says (see the test above), so there it is named in algorithms.publicKey.
+      const algorithms = version === "9.2" ? { algorithms: { publicKey: ["rsa-sha2-256"] } } : {};
+      await loginAndCheck(s, "RSA", agentRsa.fingerprint, { agent: agents.rsa.socket, ...algorithms });
+      // DEBUG3: the signed request's algorithm, and the monitor's verification of the signature
+      // itself (sshd checks the signature blob names the request's algorithm).
+      const fp = agentRsa.fingerprint.replace(/[+/]/g, "\\$&");
+      expect(s.log()).toMatch(new RegExp(`userauth_pubkey: publickey have rsa-sha2-256 signature for RSA ${fp}`));
+      expect(s.log()).toMatch(/mm_answer_keyverify: publickey RSA signature using rsa-sha2-256 verified/);
+      expect(s.log()).not.toMatch(/pkalg rsa-sha2-512|signature using rsa-sha2-512/);
+    } finally {
+      await s.stop();
+    }
+  });
+
   it("agent only: an ECDSA identity", async () => {
     const server = servers.get(version)!;
     await loginAndCheck(server, "ECDSA", agentEcdsa.fingerprint, { agent: agents.ecdsa.socket });
@@ -285,5 +311,40 @@ describe.each(VERSIONS)("OpenSSH %s: server-sig-algs, small RSA, our own keys, t
     const error = await connectError(loginOptions(server, stranger));
     expect(error).toBeInstanceOf(AuthenticationError);
     expect((error as AuthenticationError).allowedMethods).toContain("publickey");
+  });
+});
+
+describe("OpenSSH 10.0 accepting only ssh-rsa (SHA-1) user key signatures", () => {
+  let s: TestServer;
+  let key: ClientKey;
+  beforeAll(async () => {
+    key = keys.get("rsa-3072")!;
+    // 10.0 leaves ssh-rsa out of its defaults; PubkeyAcceptedAlgorithms names it and nothing else
+    // (and so does its server-sig-algs). DEBUG3 logs the algorithm of the signature it verified.
+    s = await startSshd({ openssh: "10.0", authorizedKeys: [key.publicKeyLine], config: ["PubkeyAcceptedAlgorithms ssh-rsa"], logLevel: "DEBUG3" });
+  });
+  afterAll(() => s?.stop());
+
+  it("default algorithms: the RSA key is not offered (AuthenticationError saying the server's server-sig-algs take none of its algorithms)", async () => {
+    const from = s.log().length;
+    const error = await connectError(loginOptions(s, key));
+    expect(error).toBeInstanceOf(AuthenticationError);
+    expect((error as Error).message).toMatch(/the server accepts none of its signature algorithms \[rsa-sha2-512, rsa-sha2-256\] \(server-sig-algs: ssh-rsa\)/);
+    // sshd saw only the `none` probe: no publickey request, so no ssh-rsa signature either.
+    const thisConnection = { log: () => s.log().slice(from) };
+    await waitForLog(thisConnection, /Disconnected from authenticating user \S+ 127\.0\.0\.1 port \d+/);
+    expect(thisConnection.log()).toMatch(/userauth-request for user \S+ service ssh-connection method none/);
+    expect(thisConnection.log()).not.toMatch(/method publickey/);
+  });
+
+  it('algorithms.publicKey "+ssh-rsa": logs in, sshd verifies an ssh-rsa signature', async () => {
+    const before = accepted(s, "RSA", key.fingerprint);
+    const client = await connectTo(s, key, { algorithms: { publicKey: "+ssh-rsa" } });
+    await execOk(client);
+    await client.close();
+    await waitForLog(s, new RegExp(`Accepted publickey for \\S+ from 127\\.0\\.0\\.1 port \\d+ ssh2: RSA ${key.fingerprint.replace(/[+/]/g, "\\$&")}`));
+    expect(accepted(s, "RSA", key.fingerprint)).toBe(before + 1);
+    expect(s.log()).toMatch(/userauth_pubkey: publickey have ssh-rsa signature for RSA /);
+    expect(s.log()).toMatch(/mm_answer_keyverify: publickey RSA signature using ssh-rsa verified/);
   });
 });

@@ -50,7 +50,7 @@ describe("ssh-agent (Debian's ssh-agent and ssh-add)", () => {
     }
   });
 
-  it("offers ed25519 signers whose signatures verify; RSA ones sign with SHA-2 (test/keys-agent-types.test.ts)", async () => {
+  it("offers ed25519 signers whose signatures verify; RSA ones offer rsa-sha2-512, rsa-sha2-256, ssh-rsa (signing with the SHA-2 flags against sshd: test/interop-userkeys.test.ts)", async () => {
     const logger = recordingLogger();
     const signers = await listAgentSigners(agent.socket, { logger });
     void logger;
