@@ -12,6 +12,7 @@ import { SessionRouter } from "./session/router.js";
 import type { NegotiatedAlgorithms } from "./transport/key-exchange.js";
 import { prepareCiphers } from "./cipher/select.js";
 import { Transport } from "./transport/transport.js";
+import { disconnectDescription } from "./transport/transport-messages.js";
 import { CLIENT_VERSION_PREFIX } from "./transport/version.js";
 import { authenticate } from "./auth/userauth.js";
 import { loadSigners } from "./auth/signers.js";
@@ -168,7 +169,7 @@ export class SSHClient {
       });
     } catch (e) {
       const error = e instanceof SSHError ? e : new ConnectionLostError(`connect to ${describe(options)} failed: ${(e as Error)?.message ?? e}`, { cause: e });
-      await transport?.disconnect(disconnectReason(error), error.message);
+      await transport?.disconnect(disconnectReason(error), disconnectDescription(error));
       if (!transport) logger.debug(`connect failed: ${error.message}`);
       throw error;
     }

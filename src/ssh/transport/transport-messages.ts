@@ -7,6 +7,7 @@ import {
   HostKeyUnknownError,
   NegotiationError,
   ProtocolError,
+  TimeoutError,
 } from "../errors.js";
 import { MAC_FAILURE } from "../cipher/cipher.js";
 import { SshReader, parseNameList } from "../wire/reader.js";
@@ -42,6 +43,21 @@ export function disconnectReasonFor(error: Error): number | null {
   if (error instanceof ProtocolError && error.message === MAC_FAILURE) return DISCONNECT_REASON.MAC_ERROR;
   if (error instanceof ProtocolError) return DISCONNECT_REASON.PROTOCOL_ERROR;
   return DISCONNECT_REASON.BY_APPLICATION;
+}
+
+/**
+ * The DISCONNECT description to send for a local failure. Only errors about the wire itself (a
+ * protocol violation, no common algorithm) are described to the peer in full: the others carry
+ * what is ours alone. An AuthenticationError lists every identity tried and skipped with its
+ * fingerprint and comment (often user@host), including keys never offered to this server; host key
+ * and key file errors name local files. Those get a fixed text by kind.
+ */
+export function disconnectDescription(error: Error): string {
+  if (error instanceof ProtocolError || error instanceof NegotiationError) return error.message;
+  if (error instanceof AuthenticationError) return "authentication failed";
+  if (error instanceof HostKeyMismatchError || error instanceof HostKeyUnknownError) return "host key not accepted";
+  if (error instanceof TimeoutError) return "timed out";
+  return "connection abandoned by the client";
 }
 
 /** DISCONNECT (RFC 4253 §11.1): reason code, description (its first line, at most 200 chars), language. */

@@ -8,7 +8,7 @@ import { SshReader } from "../wire/reader.js";
 import { utf8 } from "../wire/bytes.js";
 import { deferred, type Deferred } from "../deferred.js";
 import { VersionParser } from "./version.js";
-import { debugMessageText, disconnectReasonFor, encodeDisconnect, parseDisconnect, parseExtInfo } from "./transport-messages.js";
+import { debugMessageText, disconnectDescription, disconnectReasonFor, encodeDisconnect, parseDisconnect, parseExtInfo } from "./transport-messages.js";
 import { KeyExchange, type HostKeyCheck, type KexAlgorithmLists, type NegotiatedAlgorithms } from "./key-exchange.js";
 import type { ServerHostKey } from "../kex/kex-method.js";
 import type { TransportRole } from "./role.js";
@@ -184,7 +184,7 @@ export class Transport {
     const reason = disconnectReasonFor(error);
     if (reason !== null) {
       try {
-        void this.writer.write(this.encoder.encodePayload(encodeDisconnect(reason, error.message))).catch(() => {});
+        void this.writer.write(this.encoder.encodePayload(encodeDisconnect(reason, disconnectDescription(error)))).catch(() => {});
       } catch {
         /* best effort */
       }
