@@ -1,5 +1,5 @@
 import { DISCONNECT_REASON, MSG } from "./messages.js";
-import { AuthenticationError, ConnectionLostError, HostKeyMismatchError, HostKeyUnknownError, SSHError, TimeoutError } from "./errors.js";
+import { AuthenticationError, ConnectionLostError, HostKeyMismatchError, HostKeyRefusedError, HostKeyUnknownError, SSHError, TimeoutError } from "./errors.js";
 import type { ByteStream } from "./io/byte-stream.js";
 import { silentLogger, type Logger } from "./logger.js";
 import type { ChannelOptions, ConnectOptions, SSHChannel } from "./options.js";
@@ -327,7 +327,7 @@ function describe(o: ConnectOptions): string {
 }
 
 function disconnectReason(e: Error): number {
-  if (e instanceof HostKeyMismatchError || e instanceof HostKeyUnknownError) return DISCONNECT_REASON.HOST_KEY_NOT_VERIFIABLE;
+  if (e instanceof HostKeyMismatchError || e instanceof HostKeyUnknownError || e instanceof HostKeyRefusedError) return DISCONNECT_REASON.HOST_KEY_NOT_VERIFIABLE;
   if (e instanceof AuthenticationError) return DISCONNECT_REASON.NO_MORE_AUTH_METHODS_AVAILABLE;
   return DISCONNECT_REASON.BY_APPLICATION;
 }

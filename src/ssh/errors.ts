@@ -75,6 +75,26 @@ export class HostKeyMismatchError extends SSHError {
   }
 }
 
+/**
+ * The server's host key is of a kind we refuse whoever vouches for it (today: an RSA key under 2048
+ * bits), so no known_hosts line, pin or verifier can make it acceptable. Unlike HostKeyUnknownError
+ * and HostKeyMismatchError it says nothing about interception: the fix is on the server (a
+ * better host key) or in the algorithms we ask for (another host key type the server has).
+ */
+export class HostKeyRefusedError extends SSHError {
+  override name: string = "HostKeyRefusedError";
+  constructor(
+    /** The host key blob's type, e.g. "ssh-rsa" or "ssh-rsa-cert-v01@openssh.com". */
+    readonly keyType: string,
+    readonly fingerprint: string,
+    /** The size of the refused key in bits. */
+    readonly bits: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 export class AuthenticationError extends SSHError {
   override name: string = "AuthenticationError";
   constructor(

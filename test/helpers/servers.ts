@@ -36,8 +36,12 @@ import { addUserKeys, removeUserKeys } from "./user-authorized-keys.js";
 
 export { waitForLog } from "./server-log.js";
 
-/** A host key type the harness can make: "ecdsa" is P-256, "rsa" is 3072 bits. */
-export type HostKeyType = "ed25519" | "rsa" | "ecdsa" | "ecdsa384" | "ecdsa521";
+/**
+ * A host key type the harness can make: "ecdsa" is P-256, "rsa" is 3072 bits. "rsa1024" is for the
+ * tests of our refusal of RSA under 2048 bits: sshd 9.2 and 10.0 serve it (their RequiredRSASize
+ * default is 1024), Dropbear 2022.83 too.
+ */
+export type HostKeyType = "ed25519" | "rsa" | "rsa1024" | "ecdsa" | "ecdsa384" | "ecdsa521";
 
 export interface HostKeyInfo {
   type: HostKeyType;
@@ -124,6 +128,7 @@ export interface DropbearOptions {
 const KEYGEN_ARGS: Record<HostKeyType, string[]> = {
   ed25519: ["-t", "ed25519"],
   rsa: ["-t", "rsa", "-b", "3072"],
+  rsa1024: ["-t", "rsa", "-b", "1024"],
   ecdsa: ["-t", "ecdsa", "-b", "256"],
   ecdsa384: ["-t", "ecdsa", "-b", "384"],
   ecdsa521: ["-t", "ecdsa", "-b", "521"],
@@ -131,6 +136,7 @@ const KEYGEN_ARGS: Record<HostKeyType, string[]> = {
 const DROPBEARKEY_ARGS: Record<HostKeyType, string[]> = {
   ed25519: ["-t", "ed25519"],
   rsa: ["-t", "rsa", "-s", "3072"],
+  rsa1024: ["-t", "rsa", "-s", "1024"],
   ecdsa: ["-t", "ecdsa", "-s", "256"],
   ecdsa384: ["-t", "ecdsa", "-s", "384"],
   ecdsa521: ["-t", "ecdsa", "-s", "521"],

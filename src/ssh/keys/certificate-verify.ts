@@ -2,6 +2,7 @@ import { SSHError } from "../errors.js";
 import { equalBytes } from "../wire/bytes.js";
 import { certificateScopeProblem, parseCertificate, type Certificate } from "./certificate.js";
 import { fingerprintSha256 } from "./fingerprint.js";
+import { RSA_MIN_BITS, RsaKeySizeError } from "./key-rsa.js";
 import { decodePublicBlob } from "./public-key.js";
 import { decodeSignatureBlob, verifySignature } from "./signature.js";
 import { safePeerText } from "../wire/peer-text.js";
@@ -41,7 +42,18 @@ export async function verifyCertificate(input: Certificate | Uint8Array, check: 
   // The key id of a host certificate is the server's text: filtered before any message shows it.
   const id = safePeerText(cert.keyId);
   const ca = fingerprintSha256(cert.signatureKey);
-  const caType = decodePublicBlob(cert.signatureKey);
+  let caType: ReturnType<typeof decodePublicBlob>;
+  try {
+    caType = decodePublicBlob(cert.signatureKey);
+  } catch (e) {
+    // A CA key we would refuse anywhere (an RSA one under 2048 bits) cannot vouch for anything: the
+    // certificate fails like one from an untrusted CA (a host's plain key is then checked, as
+    // OpenSSH's check_host_key falls back), and the message names the CA, not the user's key.
+    if (e instanceof RsaKeySizeError) {
+      throw new CertificateError(`certificate "${id}" is signed by CA ssh-rsa ${ca}, an RSA key of ${e.bits} bits; mcp-ssh refuses RSA keys under ${RSA_MIN_BITS} bits (re-sign it with a CA key of ed25519 or RSA 3072)`);
+    }
+    throw e;
+  }
   if (caType.certificate) throw new CertificateError(`certificate "${id}" is signed by a certificate, not a CA key`);
   const listed = check.caKeys?.some((k) => equalBytes(k, cert.signatureKey)) ?? false;
   const trusted = listed || (check.isTrustedCa ? await check.isTrustedCa(cert.signatureKey) : false);

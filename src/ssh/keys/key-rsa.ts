@@ -17,11 +17,20 @@ export const RSA_MIN_BITS = 2048;
 export const RSA_MAX_BITS = 16384;
 export const RSA_DEFAULT_BITS = 3072;
 
+/**
+ * An RSA key under RSA_MIN_BITS. Still a KeyFormatError named so, and its message is written for the
+ * user's own key (the common case: a key file or an agent key); code that reads a key someone else
+ * chose (the server's host key, a certificate's CA) catches it by class to say whose key it is.
+ */
+export class RsaKeySizeError extends KeyFormatError {
+  constructor(readonly bits: number) {
+    super(`RSA keys must be at least ${RSA_MIN_BITS} bits; this one has ${bits}. Create a new key: ssh-keygen -t ed25519 (or -t rsa -b 3072)`);
+  }
+}
+
 export function checkRsaSize(n: bigint): void {
   const bits = bitLength(n);
-  if (bits < RSA_MIN_BITS) {
-    throw new KeyFormatError(`RSA keys must be at least ${RSA_MIN_BITS} bits; this one has ${bits}. Create a new key: ssh-keygen -t ed25519 (or -t rsa -b 3072)`);
-  }
+  if (bits < RSA_MIN_BITS) throw new RsaKeySizeError(bits);
   if (bits > RSA_MAX_BITS) throw new KeyFormatError(`RSA keys may have at most ${RSA_MAX_BITS} bits; this one has ${bits}`);
 }
 

@@ -4,12 +4,14 @@
  * (made by a server, verified by a client), key derivation and NEWKEYS.
  */
 import type { PacketCipher } from "../cipher/cipher.js";
-import { HostKeyMismatchError, ProtocolError } from "../errors.js";
+import { HostKeyMismatchError, HostKeyRefusedError, ProtocolError } from "../errors.js";
 import type { Logger } from "../logger.js";
 import { MSG } from "../messages.js";
 import { deferred, type Deferred } from "../deferred.js";
 import { randomBytes, equalBytes } from "../wire/bytes.js";
 import { decodePublicBlob } from "../keys/public-key.js";
+import { RSA_MIN_BITS, RsaKeySizeError } from "../keys/key-rsa.js";
+import { SshReader } from "../wire/reader.js";
 import { verifySignature } from "../keys/signature.js";
 import { fingerprintSha256 } from "../keys/fingerprint.js";
 import { ciphers } from "../algorithms/ciphers.js";
@@ -82,6 +84,8 @@ export class KeyExchange {
   negotiated: Negotiated | null = null;
   /** The kex methods the peer offered (markers removed). */
   peerKexAlgorithms: string[] = [];
+  /** The host key algorithms the peer offered, for the advice when its key is refused. */
+  private peerHostKeyAlgorithms: string[] = [];
 
   private ourKexInit!: Uint8Array;
   private ourLists!: KexInit;
@@ -143,6 +147,7 @@ export class KeyExchange {
     this.theirKexInit = payload.slice();
     const theirs = decodeKexInit(payload);
     this.peerKexAlgorithms = theirs.kex.filter((a) => !KEX_MARKERS.has(a));
+    this.peerHostKeyAlgorithms = theirs.hostKey;
     const role = this.o.role;
     if (this.first) {
       this.strict = theirs.kex.includes(role.peerStrictMarker);
@@ -240,7 +245,15 @@ export class KeyExchange {
 
   /** Client: the host key must be of the negotiated type, sign H, and be trusted (first kex) or unchanged (rekey). */
   private async checkServer(result: KexResult, n: Negotiated): Promise<void> {
-    const { type } = decodePublicBlob(result.hostKeyBlob);
+    let type: string;
+    try {
+      ({ type } = decodePublicBlob(result.hostKeyBlob));
+    } catch (e) {
+      // The size check runs while the blob is read (the key, or a certificate's certified key), and
+      // its own message tells the user to make a new key of their own: say it is the server's.
+      if (e instanceof RsaKeySizeError) throw this.smallRsaHostKey(result.hostKeyBlob, e.bits, n.hostKey);
+      throw e;
+    }
     const expected = hostKeyAlgorithms.get(n.hostKey)?.keyType;
     if (type !== expected) throw new ProtocolError(`server sent a ${type} host key after negotiating ${n.hostKey}`);
     // The signature proves the server holds the private half of the key we are about to trust; it
@@ -255,6 +268,34 @@ export class KeyExchange {
       throw new HostKeyMismatchError("(rekey)", type, fingerprintSha256(result.hostKeyBlob), "the host key of this connection's first key exchange");
     }
     this.hostKeyBlob = result.hostKeyBlob;
+  }
+
+  /**
+   * The server's RSA host key (or its certificate's key) is under RSA_MIN_BITS. OpenSSH's client
+   * refuses a host key under RequiredRSASize and ends the connection, as there is no way to ask for
+   * another key once one is sent (sshconnect2.c verify_host_key_callback: "Bad server host key"). Its
+   * default is 1024 bits (ssh_config(5), OpenSSH 9.1 to 10.0); we refuse under 2048 as we do for
+   * every RSA key (NIST SP 800-131A: signing with RSA under 2048 bits is disallowed after 2013).
+   */
+  private smallRsaHostKey(blob: Uint8Array, bits: number, algorithm: string): HostKeyRefusedError {
+    const type = new SshReader(blob).text(128);
+    const fingerprint = fingerprintSha256(blob);
+    const what = type === "ssh-rsa" ? "host key" : `host certificate (${type}) certifies a key that`;
+    const others = this.peerHostKeyAlgorithms.filter((a) => {
+      const keyType = hostKeyAlgorithms.get(a)?.keyType;
+      return keyType !== undefined && keyType !== "ssh-rsa" && !keyType.startsWith("ssh-rsa-");
+    });
+    return new HostKeyRefusedError(
+      type,
+      fingerprint,
+      bits,
+      `the server's ${what} is RSA with ${bits} bits (${fingerprint}, negotiated as ${algorithm}); ` +
+        `mcp-ssh refuses RSA keys under ${RSA_MIN_BITS} bits (OpenSSH's client does so with RequiredRSASize ${RSA_MIN_BITS}; its default is 1024). ` +
+        `The server's administrator should give it an ed25519 host key (ssh-keygen -t ed25519) or an RSA one of 3072 bits; ` +
+        (others.length
+          ? `until then, ask for another host key type the server offers: algorithms.hostKey (ssh_config HostKeyAlgorithms) ${others.join(",")}`
+          : `the server offers no other host key type that mcp-ssh implements`),
+    );
   }
 
   /** RFC 4253 §7.2: derive both directions' keys with the method's hash, then send NEWKEYS. */

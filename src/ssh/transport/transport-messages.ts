@@ -4,6 +4,7 @@ import {
   ConnectionLostError,
   DisconnectError,
   HostKeyMismatchError,
+  HostKeyRefusedError,
   HostKeyUnknownError,
   NegotiationError,
   ProtocolError,
@@ -37,7 +38,9 @@ export function parseExtInfo(payload: Uint8Array): Map<string, string[]> {
 /** The DISCONNECT reason to send for a local failure (RFC 4253 §11.1), or null to send none. */
 export function disconnectReasonFor(error: Error): number | null {
   if (error instanceof DisconnectError || error instanceof ConnectionLostError) return null;
-  if (error instanceof HostKeyMismatchError || error instanceof HostKeyUnknownError) return DISCONNECT_REASON.HOST_KEY_NOT_VERIFIABLE;
+  if (error instanceof HostKeyMismatchError || error instanceof HostKeyUnknownError || error instanceof HostKeyRefusedError) {
+    return DISCONNECT_REASON.HOST_KEY_NOT_VERIFIABLE;
+  }
   if (error instanceof NegotiationError) return DISCONNECT_REASON.KEY_EXCHANGE_FAILED;
   if (error instanceof AuthenticationError) return DISCONNECT_REASON.NO_MORE_AUTH_METHODS_AVAILABLE;
   if (error instanceof ProtocolError && error.message === MAC_FAILURE) return DISCONNECT_REASON.MAC_ERROR;
@@ -55,7 +58,7 @@ export function disconnectReasonFor(error: Error): number | null {
 export function disconnectDescription(error: Error): string {
   if (error instanceof ProtocolError || error instanceof NegotiationError) return error.message;
   if (error instanceof AuthenticationError) return "authentication failed";
-  if (error instanceof HostKeyMismatchError || error instanceof HostKeyUnknownError) return "host key not accepted";
+  if (error instanceof HostKeyMismatchError || error instanceof HostKeyUnknownError || error instanceof HostKeyRefusedError) return "host key not accepted";
   if (error instanceof TimeoutError) return "timed out";
   return "connection abandoned by the client";
 }

@@ -182,23 +182,33 @@ export class Transport {
     if (this.closedWith !== undefined) return;
     this.closedWith = error;
     const reason = disconnectReasonFor(error);
+    let farewell: Promise<void> | undefined;
     if (reason !== null) {
+      // The socket is closed once the DISCONNECT has left (half-close after it, as disconnect()
+      // does), bounded like disconnect(): closing it at once destroyed the socket while the packet
+      // still sat in its buffer, and the peer saw only EOF (sshd: "Connection closed by ...").
+      let timer: ReturnType<typeof setTimeout> | undefined;
       try {
-        void this.writer.write(this.encoder.encodePayload(encodeDisconnect(reason, disconnectDescription(error)))).catch(() => {});
+        const sent = this.writer.write(this.encoder.encodePayload(encodeDisconnect(reason, disconnectDescription(error)))).then(() => this.writer.close());
+        farewell = Promise.race([sent, new Promise<void>((r) => (timer = setTimeout(r, 1000)))])
+          .catch(() => {})
+          .finally(() => clearTimeout(timer));
       } catch {
         /* best effort */
       }
     }
-    void this.teardown(error);
+    void this.teardown(error, farewell);
   }
 
-  private async teardown(error: Error | undefined): Promise<void> {
+  private async teardown(error: Error | undefined, farewell?: Promise<void>): Promise<void> {
     clearInterval(this.rekeyTimer);
     this.kex?.cancel();
     const lost = error ?? new ConnectionLostError("connection closed");
     this.firstKexDone.reject(lost);
     for (const q of this.queue) q.done.reject(lost);
     this.queue = [];
+    // Callers have their error already; only the socket waits for the DISCONNECT to leave.
+    await farewell;
     try {
       await this.opts.stream.close();
     } catch {
