@@ -8,6 +8,7 @@ import {
   AuthenticationError,
   ConfigurationError,
   HostKeyMismatchError,
+  HostKeyRefusedError,
   HostKeyUnknownError,
   KeyFormatError,
   NegotiationError,
@@ -46,7 +47,7 @@ describe("DISCONNECT descriptions say what failed, not our local details", () =>
     expect(seen).not.toContain("secret-laptop");
   });
 
-  it("every local error class: only wire errors (protocol, negotiation) are described in full", () => {
+  it("every local error class: only wire errors (protocol, negotiation, the server's key too small) are described in full", () => {
     const secret = "/home/alice/private-dir-xyz/known_hosts line 3";
     expect(disconnectDescription(new ProtocolError("unexpected message 94"))).toBe("unexpected message 94");
     expect(disconnectDescription(new NegotiationError("kex", ["a"], ["b"]))).toContain("kex");
@@ -54,6 +55,8 @@ describe("DISCONNECT descriptions say what failed, not our local details", () =>
     expect(disconnectDescription(new HostKeyMismatchError("h", "ssh-ed25519", "SHA256:x", secret))).toBe("host key not accepted");
     expect(disconnectDescription(new HostKeyUnknownError("h", "ssh-ed25519", "SHA256:x", secret))).toBe("host key not accepted");
     expect(disconnectDescription(new TimeoutError("key exchange", 1000))).toBe("timed out");
+    const small = new HostKeyRefusedError("ssh-rsa", "SHA256:x", 1024, "the server's host key is RSA with 1024 bits");
+    expect(disconnectDescription(small)).toBe(small.message);
     expect(disconnectDescription(new KeyFormatError(`cannot read ${secret}`))).toBe("connection abandoned by the client");
     expect(disconnectDescription(new ConfigurationError(`ssh_config ${secret}`))).toBe("connection abandoned by the client");
   });

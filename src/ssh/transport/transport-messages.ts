@@ -50,15 +50,17 @@ export function disconnectReasonFor(error: Error): number | null {
 
 /**
  * The DISCONNECT description to send for a local failure. Only errors about the wire itself (a
- * protocol violation, no common algorithm) are described to the peer in full: the others carry
+ * protocol violation, no common algorithm, a host key too small) are described to the peer in full: the others carry
  * what is ours alone. An AuthenticationError lists every identity tried and skipped with its
  * fingerprint and comment (often user@host), including keys never offered to this server; host key
  * and key file errors name local files. Those get a fixed text by kind.
  */
 export function disconnectDescription(error: Error): string {
-  if (error instanceof ProtocolError || error instanceof NegotiationError) return error.message;
+  // HostKeyRefusedError describes only the server's own key (its size, what else it offers): the
+  // server's admin is the one who can act on it.
+  if (error instanceof ProtocolError || error instanceof NegotiationError || error instanceof HostKeyRefusedError) return error.message;
   if (error instanceof AuthenticationError) return "authentication failed";
-  if (error instanceof HostKeyMismatchError || error instanceof HostKeyUnknownError || error instanceof HostKeyRefusedError) return "host key not accepted";
+  if (error instanceof HostKeyMismatchError || error instanceof HostKeyUnknownError) return "host key not accepted";
   if (error instanceof TimeoutError) return "timed out";
   return "connection abandoned by the client";
 }
