@@ -174,6 +174,26 @@ describe("the OpenSSH forms of algorithms.*", () => {
     expect(() => offeredAlgorithms({ cipher: [] })).toThrow(/algorithms.cipher must not be empty/);
   });
 
+  it("the same forms for host keys, ciphers, MACs and user-key algorithms; a '-' that removes everything is refused", () => {
+    const d = offeredAlgorithms();
+    expect(offeredAlgorithms({ hostKey: "-ecdsa-*" }).hostKey).toEqual(d.hostKey.filter((a) => !a.startsWith("ecdsa-")));
+    expect(offeredAlgorithms({ hostKey: "^rsa-sha2-256" }).hostKey).toEqual(["rsa-sha2-256", ...d.hostKey.filter((a) => a !== "rsa-sha2-256")]);
+    expect(offeredAlgorithms({ hostKey: "+ssh-rsa" }).hostKey).toEqual([...d.hostKey, "ssh-rsa"]);
+    expect(offeredAlgorithms({ cipher: "-aes*-ctr" }).cipher).toEqual(d.cipher.filter((a) => !/^aes\d+-ctr$/.test(a)));
+    expect(offeredAlgorithms({ cipher: "^aes128-ctr,aes256-ctr" }).cipher.slice(0, 2)).toEqual(["aes128-ctr", "aes256-ctr"]);
+    expect(offeredAlgorithms({ cipher: "aes256-gcm@openssh.com,aes128-ctr" }).cipher).toEqual(["aes256-gcm@openssh.com", "aes128-ctr"]);
+    expect(offeredAlgorithms({ mac: "-*-etm@openssh.com" }).mac).toEqual(d.mac.filter((a) => !a.endsWith("-etm@openssh.com")));
+    expect(offeredAlgorithms({ mac: "+hmac-sha1" }).mac).toEqual([...d.mac, "hmac-sha1"]);
+    expect(offeredAlgorithms({ publicKey: "-rsa-sha2-*" }).publicKey).toEqual(d.publicKey.filter((a) => !a.startsWith("rsa-sha2-")));
+    expect(offeredAlgorithms({ publicKey: "^rsa-sha2-256" }).publicKey[0]).toBe("rsa-sha2-256");
+    // ssh(1) refuses a list that leaves nothing ("Bad SSH2 cipher spec"); so do we, at once,
+    // instead of offering an empty list and failing at negotiation. MACs may be empty (AEAD ciphers).
+    for (const category of ["kex", "hostKey", "cipher", "publicKey"] as const) {
+      expect(() => offeredAlgorithms({ [category]: "-*" })).toThrow(new RegExp(`algorithms.${category} "-\\*" removes every algorithm \\(supported: `));
+    }
+    expect(offeredAlgorithms({ mac: "-*" }).mac).toEqual([]);
+  });
+
   it("the kex offer never contains a name we cannot run (marker pseudo-names come from the role)", () => {
     for (const name of offeredAlgorithms().kex) expect(name).not.toMatch(/^(ext-info|kex-strict)/);
   });

@@ -54,7 +54,14 @@ export function resolveList(table: AlgorithmTable<unknown>, requested?: string[]
   const first = names[0]!;
   const modifier = first[0] === "+" || first[0] === "-" || first[0] === "^" ? first[0] : "";
   if (modifier) names[0] = first.slice(1);
-  if (modifier === "-") return defaults.filter((a) => !names.some((p) => matchPattern(a, p)));
+  if (modifier === "-") {
+    const left = defaults.filter((a) => !names.some((p) => matchPattern(a, p)));
+    // ssh(1) refuses such a list at once ("Bad SSH2 cipher spec"), not at negotiation.
+    if (left.length === 0 && !opts.mayBeEmpty) {
+      throw new ConfigurationError(`${option} "-${names.join(",")}" removes every algorithm (supported: ${table.names.join(", ")})`);
+    }
+    return left;
+  }
   for (const a of names) {
     if (!table.has(a)) throw new ConfigurationError(`${option}: "${a}" is not supported (supported: ${table.names.join(", ")})`);
   }
