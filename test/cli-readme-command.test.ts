@@ -165,6 +165,16 @@ describe("the README's Claude Desktop command line", () => {
     expect(stderr).toContain('--command "echo not an mcp server');
   });
 
+  it("against a command that exits at once (before its request is relayed): still its status and an error answer, every time", async () => {
+    for (let i = 0; i < 5; i++) {
+      const { status, stdout, stderr } = await initializeOnce(shell, ["--command", "exit 4"], 15_000);
+      expect(status.code).toBe(4);
+      expect(stdout, stderr).toHaveLength(1);
+      expect(JSON.parse(stdout[0]!)).toMatchObject({ id: 1, error: { code: -32000 } });
+      expect(stderr).toContain("exited with code 4 before answering");
+    }
+  });
+
   it("--init-timeout 0 waits as long as the host does (no answer is invented)", async () => {
     const run = spawnCli(readmeArgs(silent, ["--init-timeout", "0"]), { HOME: home });
     run.child.stdin.write(`${INITIALIZE}\n`);

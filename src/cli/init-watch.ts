@@ -55,7 +55,7 @@ export class InitWatch {
 
   constructor(private readonly opts: InitWatchOptions) {}
 
-  /** A message from the host was written to the remote. */
+  /** A message from the host is being written to the remote (pending from now, even if the write fails). */
   sent(value: unknown): void {
     const id = initializeRequestId(value);
     if (id === undefined || this.answered || this.failed || this.pendingId !== undefined) return;

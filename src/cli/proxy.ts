@@ -17,6 +17,8 @@ import { DEFAULT_INIT_TIMEOUT_S, InitWatch, type InitFailure } from "./init-watc
 const HOST_EOF_GRACE_MS = 2000;
 /** After a signal: close at once. */
 const SIGNAL_GRACE_MS = 0;
+/** After the remote ended before the host's first message was read: how long stdin may take to deliver it. */
+const PENDING_REQUEST_GRACE_MS = 250;
 
 export interface ProxyIO {
   stdin: Readable;
@@ -94,8 +96,10 @@ async function relayHostToRemote(io: ProxyIO, lines: LineChannel, maxLineBytes: 
       }
     }
     if (out.length > 0) {
-      await lines.write(out.length === 1 ? out[0]! : concatBytes(...out));
+      // Pending from now on: if the write fails because the remote is already gone, the host's
+      // initialize is still owed an answer (the error answer the watch gives when the remote ends).
       for (const value of values) watch.sent(value);
+      await lines.write(out.length === 1 ? out[0]! : concatBytes(...out));
     }
   }
   for (const event of splitter.end()) if ("error" in event) io.logger.warn(`${from}: ${event.error.message}`);
@@ -226,6 +230,10 @@ export async function runProxy(options: SSHClientTransportOptions, io: ProxyIO):
     code = NOT_MCP_EXIT;
   } else if (outcome === "remote") {
     const end = await lines.whenEnded;
+    // A remote that exits at once can end before we have read the host's first line, though the
+    // host wrote its initialize right after starting us: give stdin a moment to deliver it, so that
+    // it gets its error answer instead of a silent exit.
+    if (watch.wantsHostMessages) await Promise.race([hostInput, new Promise((r) => setTimeout(r, PENDING_REQUEST_GRACE_MS))]);
     code = exitCodeFor(end);
     watch.remoteEnded(describeEnd(end));
     if (watch.hasFailed) {
