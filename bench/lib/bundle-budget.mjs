@@ -11,8 +11,14 @@
 // (~7 KB gz), because it exports `resolveSshConfig`, a synchronous function whose code cannot
 // wait for an import; an application's own bundler drops it when the application does not call it.
 
+// 2026-12-07: 58 -> 59 KB. What every connection now also carries: the DISCONNECT description
+// that keeps local identities and paths from the server, the error for a too-small RSA host key,
+// a refused certificate's reason and a host certificate's reason in HostKeyUnknownError (~0.6 KB
+// gz in all; the messages were shortened and the certificate checks moved to the lazy
+// certificate-verify chunk, which saved the rest; splitting the small-RSA message into its own
+// lazy chunk made the core larger, as every chunk is gzipped on its own).
 /** dist/browser/mcp-ssh-core.js: its initial load plus the chunks every connection imports. */
-export const CORE_FILE_BUDGET_GZIP = 58 * 1024;
+export const CORE_FILE_BUDGET_GZIP = 59 * 1024;
 /** An application bundling only SSHClient and connectWebSocket: the same, without the resolver. */
 export const CLIENT_ONLY_BUDGET_GZIP = 50 * 1024;
 

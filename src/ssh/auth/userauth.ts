@@ -9,7 +9,7 @@ import { MSG } from "../messages.js";
 import type { Inbox } from "../inbox.js";
 import type { Signer } from "../keys/signature.js";
 import { fingerprintSha256 } from "../keys/fingerprint.js";
-import { certificateScopeProblem, parseCertificate } from "../keys/certificate.js";
+import { parseCertificate } from "../keys/certificate.js";
 import { CERT_SUFFIX } from "../keys/key-types.js";
 import { SshWriter } from "../wire/writer.js";
 import { safePeerText } from "../wire/peer-text.js";
@@ -67,7 +67,7 @@ export async function authenticate(c: UserauthContext): Promise<void> {
     if (reply.kind === "success") return; // Allowed by RFC 4252 §7 for servers that need no signature.
     if (reply.kind === "failure") {
       methods = reply.methods;
-      tried.push(`${label}: refused by the server${certificateNote(signer, c.username)}`);
+      tried.push(`${label}: refused by the server${await certificateNote(signer, c.username)}`);
       c.logger.debug(`server refused key ${label}`);
       continue;
     }
@@ -117,8 +117,10 @@ export async function authenticate(c: UserauthContext): Promise<void> {
  * window), so that the refusal says which instead of pointing at authorized_keys. The certificate
  * is offered anyway, as ssh does: the server's clock and its AuthorizedPrincipalsFile decide.
  */
-function certificateNote(signer: Signer, username: string): string {
+async function certificateNote(signer: Signer, username: string): Promise<string> {
   if (!signer.type.endsWith(CERT_SUFFIX)) return "";
+  // Loaded only for a refused certificate (certificate-verify.ts is not part of every connection).
+  const { certificateScopeProblem } = await import("../keys/certificate-verify.js");
   try {
     const problem = certificateScopeProblem(parseCertificate(signer.publicBlob), username, BigInt(Math.floor(Date.now() / 1000)));
     return problem === null ? "" : `; ${problem}`;

@@ -1,6 +1,6 @@
 import { SSHError } from "../errors.js";
 import { equalBytes } from "../wire/bytes.js";
-import { certificateScopeProblem, parseCertificate, type Certificate } from "./certificate.js";
+import { parseCertificate, type Certificate } from "./certificate.js";
 import { fingerprintSha256 } from "./fingerprint.js";
 import { RSA_MIN_BITS, RsaKeySizeError } from "./key-rsa.js";
 import { decodePublicBlob } from "./public-key.js";
@@ -84,4 +84,28 @@ export async function verifyCertificate(input: Certificate | Uint8Array, check: 
     }
   }
   return cert;
+}
+
+/** A validity bound as text: ISO 8601 UTC, or "forever" for OpenSSH's open end. */
+function certificateTime(seconds: bigint): string {
+  if (seconds >= 253402300799n) return "forever";
+  return new Date(Number(seconds) * 1000).toISOString();
+}
+
+/**
+ * The principal and validity-window checks of sshkey_cert_check_authority (OpenSSH's sshkey.c),
+ * which need no CA: what fails, or null. `principal` undefined skips the principal check. The key
+ * id and principals may come from a peer (host certificates), so they are filtered for the terminal.
+ */
+export function certificateScopeProblem(cert: Certificate, principal: string | undefined, nowSeconds: bigint): string | null {
+  const id = `certificate "${safePeerText(cert.keyId)}"`;
+  if (principal !== undefined) {
+    if (cert.principals.length === 0) return `${id} lists no principals, so it is not valid for "${safePeerText(principal)}"`;
+    if (!cert.principals.includes(principal)) {
+      return `${id}: principal "${safePeerText(principal)}" not in [${cert.principals.map((p) => safePeerText(p)).join(", ")}]`;
+    }
+  }
+  if (nowSeconds < cert.validAfter) return `${id} is not valid before ${certificateTime(cert.validAfter)}`;
+  if (nowSeconds >= cert.validBefore) return `${id} expired at ${certificateTime(cert.validBefore)}`;
+  return null;
 }

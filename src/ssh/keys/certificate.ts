@@ -2,7 +2,6 @@ import { KeyFormatError, ProtocolError } from "../errors.js";
 import { fromUtf8 } from "../wire/bytes.js";
 import { SshReader } from "../wire/reader.js";
 import { SshWriter } from "../wire/writer.js";
-import { safePeerText } from "../wire/peer-text.js";
 import { CERT_SUFFIX, type AnyKeyType, findKeyType } from "./key-types.js";
 
 /**
@@ -114,28 +113,4 @@ export function parseCertificate(blob: Uint8Array): Certificate {
     if (e instanceof ProtocolError) throw new KeyFormatError(`malformed certificate: ${e.message}`);
     throw e;
   }
-}
-
-/** A validity bound as text: ISO 8601 UTC, or "forever" for OpenSSH's open end. */
-export function certificateTime(seconds: bigint): string {
-  if (seconds >= 253402300799n) return "forever";
-  return new Date(Number(seconds) * 1000).toISOString();
-}
-
-/**
- * The principal and validity-window checks of sshkey_cert_check_authority (OpenSSH's sshkey.c),
- * which need no CA: what fails, or null. `principal` undefined skips the principal check. The key
- * id and principals may come from a peer (host certificates), so they are filtered for the terminal.
- */
-export function certificateScopeProblem(cert: Certificate, principal: string | undefined, nowSeconds: bigint): string | null {
-  const id = `certificate "${safePeerText(cert.keyId)}"`;
-  if (principal !== undefined) {
-    if (cert.principals.length === 0) return `${id} lists no principals, so it is not valid for "${safePeerText(principal)}"`;
-    if (!cert.principals.includes(principal)) {
-      return `${id}: principal "${safePeerText(principal)}" not in [${cert.principals.map((p) => safePeerText(p)).join(", ")}]`;
-    }
-  }
-  if (nowSeconds < cert.validAfter) return `${id} is not valid before ${certificateTime(cert.validAfter)}`;
-  if (nowSeconds >= cert.validBefore) return `${id} expired at ${certificateTime(cert.validBefore)}`;
-  return null;
 }

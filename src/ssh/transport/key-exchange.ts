@@ -285,16 +285,14 @@ export class KeyExchange {
       const keyType = hostKeyAlgorithms.get(a)?.keyType;
       return keyType !== undefined && keyType !== "ssh-rsa" && !keyType.startsWith("ssh-rsa-");
     });
+    // Kept short: every page that connects downloads this text.
+    const instead = others.length ? `, or ask for another type it offers (algorithms.hostKey): ${others.join(",")}` : "";
     return new HostKeyRefusedError(
       type,
       fingerprint,
       bits,
-      `the server's ${what} is RSA with ${bits} bits (${fingerprint}, negotiated as ${algorithm}); ` +
-        `mcp-ssh refuses RSA keys under ${RSA_MIN_BITS} bits (OpenSSH's client does so with RequiredRSASize ${RSA_MIN_BITS}; its default is 1024). ` +
-        `The server's administrator should give it an ed25519 host key (ssh-keygen -t ed25519) or an RSA one of 3072 bits; ` +
-        (others.length
-          ? `until then, ask for another host key type the server offers: algorithms.hostKey (ssh_config HostKeyAlgorithms) ${others.join(",")}`
-          : `the server offers no other host key type that mcp-ssh implements`),
+      `the server's ${what} is RSA with ${bits} bits (${fingerprint}, ${algorithm}); RSA keys under ${RSA_MIN_BITS} bits are refused ` +
+        `(OpenSSH: RequiredRSASize, default 1024). The server needs an ed25519 or 3072-bit RSA host key${instead}`,
     );
   }
 
