@@ -31,8 +31,8 @@ async function makeCa(name: string): Promise<string> {
 }
 
 /** A key with its `<key>-cert.pub` from `ssh-keygen -s userCa -I id -n principal -V validity`. */
-async function certifiedKey(type: "ed25519" | "ecdsa" | "rsa", id: string, principal: string, validity: string) {
-  const key = await makeClientKey({ type, dir: tempDir(), ...(type === "rsa" ? { bits: 2048 } : {}), comment: id });
+async function certifiedKey(type: "ed25519" | "ecdsa" | "rsa", id: string, principal: string, validity: string, bits?: number) {
+  const key = await makeClientKey({ type, dir: tempDir(), ...(type === "rsa" ? { bits: 2048 } : {}), ...(bits ? { bits } : {}), comment: id });
   await mustRun("ssh-keygen", ["-q", "-s", userCa, "-I", id, "-n", principal, "-V", validity, `${key.path}.pub`]);
   return { ...key, certificate: readFileSync(`${key.path}-cert.pub`, "utf8") };
 }
@@ -96,6 +96,28 @@ describe.each(VERSIONS)("user certificates, OpenSSH %s with TrustedUserCAKeys an
     expect((error as AuthenticationError).allowedMethods).toContain("publickey");
     expect((error as AuthenticationError).message).toMatch(says);
     await waitForLog(s, logLine);
+  });
+
+  it("an ECDSA P-521 user certificate, and an RSA one restricted to rsa-sha2-256-cert by the server", async () => {
+    const p521 = await certifiedKey("ecdsa", "p521-cert", USER, "-5m:+1h", 521);
+    const s = userServers.get(version)!;
+    const client = await SSHClient.connect(loginOptions(s, null, { privateKeyPath: p521.path }));
+    await execOk(client);
+    await client.close();
+    await waitForLog(s, /Accepted publickey for .* ssh2: ECDSA-CERT .*ID p521-cert /);
+    const only256 = await startSshd({
+      openssh: version,
+      authorizedKeys: [],
+      config: [`TrustedUserCAKeys ${userCa}.pub`, "PubkeyAcceptedAlgorithms rsa-sha2-256-cert-v01@openssh.com"],
+    });
+    stops.push(only256);
+    // sshd 9.2 lists every algorithm in server-sig-algs whatever its config says, so ask for the one it takes.
+    const algorithms = version === "9.2" ? { publicKey: ["rsa-sha2-256-cert-v01@openssh.com"] } : {};
+    const rsa = await SSHClient.connect(loginOptions(only256, null, { privateKeyPath: good.get("rsa")!.path, algorithms }));
+    await execOk(rsa);
+    await rsa.close();
+    await waitForLog(only256, /pkalg rsa-sha2-256-cert-v01@openssh.com/);
+    await waitForLog(only256, /Accepted publickey for .* ssh2: RSA-CERT .*ID good-rsa /);
   });
 
   it("certificatePath names the certificate; a missing one is a KeyFormatError naming the file", async () => {
