@@ -305,6 +305,24 @@ describe.each(VERSIONS)("OpenSSH %s: server-sig-algs, small RSA, our own keys, t
     expect(server.log().match(/Accepted publickey for .* ssh2: ECDSA-CERT /g)?.length).toBe(before + 1);
   });
 
+  it("an agent holding only a key type we cannot use (DSA): AuthenticationError lists it as skipped, with why", async () => {
+    const server = servers.get(version)!;
+    const agent = await startAgent();
+    try {
+      const dir = tempDir();
+      await mustRun("ssh-keygen", ["-q", "-t", "dsa", "-N", "", "-C", "dsa-only-key", "-f", join(dir, "id_dsa")]);
+      await mustRun("ssh-add", ["-q", join(dir, "id_dsa")], { env: { ...process.env, SSH_AUTH_SOCK: agent.socket } });
+      const error = await connectError(loginOptions(server, null, { agent: agent.socket }));
+      expect(error).toBeInstanceOf(AuthenticationError);
+      const skipped = (error as AuthenticationError).skipped;
+      expect(skipped).toHaveLength(1);
+      expect(skipped[0]).toMatch(/^publickey \(ssh-agent key dsa-only-key\): .*ssh-dss/);
+      expect((error as Error).message).not.toContain("tried [nothing]; the server");
+    } finally {
+      await agent.stop();
+    }
+  });
+
   it("a key the server does not know, with the agent empty of it: AuthenticationError", async () => {
     const server = servers.get(version)!;
     const stranger = await makeClientKey({ type: "ecdsa" });

@@ -23,7 +23,7 @@ registerPlatform({
   readFile: async (path) => new Uint8Array(await readFile(path)),
   expandPath: expandHome,
   appendKnownHostsLine,
-  agentSigners: (socket) => listAgentSigners(socket),
+  agentSigners: (socket, skipped) => listAgentSigners(socket, skipped ? { skipped } : {}),
   env: (name) => process.env[name],
   envNames: () => Object.keys(process.env),
   sshConfigReader: () => nodeSshConfigReader(),

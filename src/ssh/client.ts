@@ -78,7 +78,9 @@ export class SSHClient {
     let step = "connect";
     const algorithms = offeredAlgorithms(options.algorithms);
     // Keys are read (and decrypted) before any network traffic: a wrong passphrase fails fast.
-    const signers = await loadSigners(options, logger);
+    /** Identities we hold and cannot use (the agent's), for AuthenticationError. */
+    const skipped: string[] = [];
+    const signers = await loadSigners(options, logger, skipped);
     const checkHostKey = await hostKeyChecker(options, logger);
     let transport: Transport | undefined;
     // The WebAssembly cipher compiles while TCP connects; it must be ready before the first NEWKEYS.
@@ -151,6 +153,7 @@ export class SSHClient {
           serverSigAlgs: () => tr.peerSigAlgs,
           password: options.password,
           keyboardInteractive: options.keyboardInteractive,
+          skipped,
           logger,
         }),
         t.authMs ?? DEFAULTS.authMs,

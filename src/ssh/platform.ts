@@ -19,7 +19,7 @@ export interface Platform {
   /** Append one line to a known_hosts file (atomically, never duplicating a line). */
   appendKnownHostsLine?: (path: string, line: string) => Promise<void>;
   /** The signers an ssh-agent offers; `true` means $SSH_AUTH_SOCK. */
-  agentSigners?: (socket: string | true) => Promise<Signer[]>;
+  agentSigners?: (socket: string | true, skipped?: string[]) => Promise<Signer[]>;
   /** Environment variables, where the runtime has them. */
   env?: (name: string) => string | undefined;
   /** The names of all environment variables (ssh_config SendEnv patterns match against them). */

@@ -15,6 +15,8 @@ export interface AgentOptions {
   /** Per request, connect included; default 10 s. */
   timeoutMs?: number;
   logger?: Logger;
+  /** Receives a line for each identity the agent holds that we cannot use, and why. */
+  skipped?: string[];
 }
 
 /** The socket path: an explicit one, else $SSH_AUTH_SOCK. */
@@ -69,5 +71,5 @@ export async function listAgentSigners(socket?: string | true, options: AgentOpt
   const path = agentSocketPath(socket);
   const identities = await withAgent(path, options, (agent) => agent.listIdentities());
   const sign = (blob: Uint8Array, data: Uint8Array, flags = 0) => withAgent(path, options, (agent) => agent.sign(blob, data, flags));
-  return agentSigners(identities, sign, options.logger);
+  return agentSigners(identities, sign, options.logger, options.skipped);
 }

@@ -59,7 +59,7 @@ export async function certificateBeside(path: string, key: Signer): Promise<Sign
  * plain key, as ssh does), then the caller's signers, then the agent's (ssh_config(5) IdentityFile
  * before agent keys).
  */
-export async function loadSigners(options: ConnectOptions & CertificateOptions, logger: Logger): Promise<Signer[]> {
+export async function loadSigners(options: ConnectOptions & CertificateOptions, logger: Logger, skipped?: string[]): Promise<Signer[]> {
   const signers: Signer[] = [];
   let explicit: Signer | null = null;
   if (options.privateKey !== undefined) {
@@ -97,7 +97,7 @@ export async function loadSigners(options: ConnectOptions & CertificateOptions, 
   signers.push(...(options.signers ?? []));
   if (options.agent) {
     if (!platform.agentSigners) throw new TypeError("this runtime has no ssh-agent access");
-    const fromAgent = await platform.agentSigners(options.agent === true ? true : options.agent);
+    const fromAgent = await platform.agentSigners(options.agent === true ? true : options.agent, skipped);
     logger.debug(`ssh-agent offers ${fromAgent.length} usable key(s)`);
     // A key given explicitly and also held by the agent is offered once.
     for (const s of fromAgent) if (!signers.some((x) => equalBytes(x.publicBlob, s.publicBlob))) signers.push(s);

@@ -1,3 +1,4 @@
+import { safePeerText } from "../wire/peer-text.js";
 import type { Logger } from "../logger.js";
 import { AgentError, type AgentIdentity } from "./agent-protocol.js";
 import { fingerprintSha256 } from "./fingerprint.js";
@@ -34,7 +35,7 @@ function checkSignature(blob: Uint8Array, expected: string, expectedLength: numb
  * certificates (the Signer's publicBlob is then the certificate). Others are skipped with a debug
  * line, as they cannot sign for us anyway.
  */
-export function agentSigners(identities: AgentIdentity[], sign: AgentSignFunction, logger?: Logger): Signer[] {
+export function agentSigners(identities: AgentIdentity[], sign: AgentSignFunction, logger?: Logger, skipped?: string[]): Signer[] {
   const signers: Signer[] = [];
   for (const id of identities) {
     let decoded;
@@ -42,6 +43,9 @@ export function agentSigners(identities: AgentIdentity[], sign: AgentSignFunctio
       decoded = decodePublicBlob(id.blob);
     } catch (e) {
       logger?.debug(`ssh-agent key "${id.comment}" skipped: ${(e as Error).message}`);
+      // Also in AuthenticationError's list, so that an agent holding only keys we cannot use
+      // (FIDO sk-* keys) does not read as "tried [nothing]".
+      skipped?.push(`publickey (ssh-agent key ${safePeerText(id.comment) || "(no comment)"}): ${(e as Error).message}`);
       continue;
     }
     const publicBlob = id.blob;
