@@ -1,5 +1,5 @@
 import { DISCONNECT_REASON, MSG } from "./messages.js";
-import { AuthenticationError, ConnectionLostError, HostKeyMismatchError, HostKeyRefusedError, HostKeyUnknownError, SSHError, TimeoutError } from "./errors.js";
+import { ConnectionLostError, SSHError, TimeoutError } from "./errors.js";
 import type { ByteStream } from "./io/byte-stream.js";
 import { silentLogger, type Logger } from "./logger.js";
 import type { ChannelOptions, ConnectOptions, SSHChannel } from "./options.js";
@@ -12,7 +12,7 @@ import { SessionRouter } from "./session/router.js";
 import type { NegotiatedAlgorithms } from "./transport/key-exchange.js";
 import { prepareCiphers } from "./cipher/select.js";
 import { Transport } from "./transport/transport.js";
-import { disconnectDescription } from "./transport/transport-messages.js";
+import { disconnectDescription, disconnectReasonFor } from "./transport/transport-messages.js";
 import { CLIENT_VERSION_PREFIX } from "./transport/version.js";
 import { authenticate } from "./auth/userauth.js";
 import { loadSigners } from "./auth/signers.js";
@@ -172,7 +172,8 @@ export class SSHClient {
       });
     } catch (e) {
       const error = e instanceof SSHError ? e : new ConnectionLostError(`connect to ${describe(options)} failed: ${(e as Error)?.message ?? e}`, { cause: e });
-      await transport?.disconnect(disconnectReason(error), disconnectDescription(error));
+      // The transport's own mapping; null (the peer ended it) needs no reason, the transport is closed.
+      await transport?.disconnect(disconnectReasonFor(error) ?? DISCONNECT_REASON.BY_APPLICATION, disconnectDescription(error));
       if (!transport) logger.debug(`connect failed: ${error.message}`);
       throw error;
     }
@@ -329,11 +330,6 @@ function describe(o: ConnectOptions): string {
   return o.host ? `${o.host}:${o.port ?? DEFAULTS.port}` : "stream";
 }
 
-function disconnectReason(e: Error): number {
-  if (e instanceof HostKeyMismatchError || e instanceof HostKeyUnknownError || e instanceof HostKeyRefusedError) return DISCONNECT_REASON.HOST_KEY_NOT_VERIFIABLE;
-  if (e instanceof AuthenticationError) return DISCONNECT_REASON.NO_MORE_AUTH_METHODS_AVAILABLE;
-  return DISCONNECT_REASON.BY_APPLICATION;
-}
 
 /** Close the hops a connection ran through (jump.ts is loaded already whenever there are any). */
 async function closeJumpHosts(hops: readonly SSHClient[]): Promise<void> {

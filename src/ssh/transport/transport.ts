@@ -39,6 +39,8 @@ export interface TransportOptions {
 }
 
 const RESOLVED: Promise<void> = Promise.resolve();
+/** How long a DISCONNECT may take to leave before the socket is closed anyway. */
+const DISCONNECT_FLUSH_MS = 1000;
 /** Only a read smaller than this is nudged: a bulk transfer's reads are larger and ACKed anyway. */
 const NUDGE_READ_BELOW = 8192;
 
@@ -159,16 +161,26 @@ export class Transport {
   async disconnect(reason: number = DISCONNECT_REASON.BY_APPLICATION, description = `closed by ${this.opts.role.name}`): Promise<void> {
     if (this.closedWith !== undefined) return this.closedDone.promise;
     this.closedWith = null;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    try {
-      const p = this.encoder.encodePayload(encodeDisconnect(reason, description));
-      await Promise.race([this.writer.write(p).then(() => this.writer.close()), new Promise((r) => (timer = setTimeout(r, 1000)))]);
-    } catch {
-      /* the peer may be gone already */
-    } finally {
-      clearTimeout(timer);
-    }
+    await this.farewell(reason, description);
     await this.teardown(undefined);
+  }
+
+  /**
+   * DISCONNECT, then half-close once it has left, bounded by DISCONNECT_FLUSH_MS; never rejects (the
+   * peer may be gone). Closing the socket before the write finished would drop the packet: the peer
+   * sees only EOF (sshd: "Connection closed by ...").
+   */
+  private farewell(reason: number, description: string): Promise<void> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    // Async so that an encoding failure is a rejection like a write failure; the write itself
+    // starts now, before the caller goes on.
+    const sent = (async () => {
+      await this.writer.write(this.encoder.encodePayload(encodeDisconnect(reason, description)));
+      await this.writer.close();
+    })();
+    return Promise.race([sent, new Promise<void>((r) => (timer = setTimeout(r, DISCONNECT_FLUSH_MS)))])
+      .catch(() => {})
+      .finally(() => clearTimeout(timer));
   }
 
   /** RFC 4253 §11.4: the answer to a message number we do not implement, naming its sequence number. */
@@ -182,22 +194,7 @@ export class Transport {
     if (this.closedWith !== undefined) return;
     this.closedWith = error;
     const reason = disconnectReasonFor(error);
-    let farewell: Promise<void> | undefined;
-    if (reason !== null) {
-      // The socket is closed once the DISCONNECT has left (half-close after it, as disconnect()
-      // does), bounded like disconnect(): closing it at once destroyed the socket while the packet
-      // still sat in its buffer, and the peer saw only EOF (sshd: "Connection closed by ...").
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      try {
-        const sent = this.writer.write(this.encoder.encodePayload(encodeDisconnect(reason, disconnectDescription(error)))).then(() => this.writer.close());
-        farewell = Promise.race([sent, new Promise<void>((r) => (timer = setTimeout(r, 1000)))])
-          .catch(() => {})
-          .finally(() => clearTimeout(timer));
-      } catch {
-        /* best effort */
-      }
-    }
-    void this.teardown(error, farewell);
+    void this.teardown(error, reason === null ? undefined : this.farewell(reason, disconnectDescription(error)));
   }
 
   private async teardown(error: Error | undefined, farewell?: Promise<void>): Promise<void> {
